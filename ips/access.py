@@ -1,0 +1,144 @@
+"""The access rules, in one place.
+
+Every page, API endpoint, export, PDF and task that acts for a user asks this module, usually
+through a model's `visible_to(user)` queryset method. The rules fail closed: an anonymous or
+inactive user, or a user with no role, sees nothing.
+
+Two outcomes, deliberately different:
+- someone who may not *see* a record gets 404, so its existence does not leak (`get_visible_or_404`);
+- someone who may see it but not *change* it gets 403 (`require`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Model, Q, QuerySet
+from django.http import Http404
+
+from ips.models import AGENCY_ROLES, PROGRAM_ROLES, Agency, Program, Role, StaffRole
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ips.models import User
+
+    AnyUser = User | AnonymousUser
+
+M = TypeVar("M", bound=Model)
+
+
+class Capability(StrEnum):
+    """What a role lets its holder do, within the role's program (or agency, for agency roles)."""
+
+    VIEW_PROGRAM = "view_program"
+    EDIT_PROGRAM = "edit_program"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT = "view_audit"
+    VIEW_CLIENTS = "view_clients"
+    EDIT_CLIENTS = "edit_clients"
+
+
+RULES: dict[Capability, frozenset[Role]] = {
+    Capability.VIEW_PROGRAM: frozenset(Role),
+    Capability.EDIT_PROGRAM: frozenset({Role.ADMIN}),
+    Capability.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Capability.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    # Fidelity reviewers and agency admins never see client identities.
+    Capability.VIEW_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.DIRECTOR}),
+    Capability.EDIT_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR}),
+}
+
+
+def is_active_user(user: AnyUser | None) -> bool:
+    """Only a logged-in, active account can hold any access at all."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROGRAM) -> QuerySet:
+    """Ids of the programs where the user has `capability`, as a subquery (no query runs here).
+
+    A program role grants it in that program; an agency role (director, admin) in every program
+    of the agency.
+    """
+    if not is_active_user(user):
+        return Program.objects.none().values("id")
+    roles = RULES[capability]
+    # Joining the program's agency back to the role's keeps a stale role from granting anything.
+    direct = StaffRole.objects.filter(
+        user=user, role__in=sorted(roles & PROGRAM_ROLES), program__agency_id=F("agency_id")
+    ).values("program_id")
+    agency_wide = StaffRole.objects.filter(user=user, role__in=sorted(roles & AGENCY_ROLES)).values(
+        "agency_id"
+    )
+    return Program.objects.filter(Q(id__in=direct) | Q(agency_id__in=agency_wide)).values("id")
+
+
+def agency_ids_for(user: AnyUser, capability: Capability | None = None) -> QuerySet:
+    """Ids of the agencies where the user holds a role granting `capability` (any role if None)."""
+    if not is_active_user(user):
+        return Agency.objects.none().values("id")
+    roles = RULES[capability] if capability else frozenset(Role)
+    return StaffRole.objects.filter(user=user, role__in=sorted(roles)).values("agency_id")
+
+
+def can(
+    user: AnyUser,
+    capability: Capability,
+    *,
+    program: Program | None = None,
+    agency: Agency | None = None,
+) -> bool:
+    """Whether the user has `capability` in `program`, or anywhere in `agency`."""
+    if program is not None:
+        return Program.objects.filter(
+            id=program.pk, id__in=program_ids_for(user, capability)
+        ).exists()
+    if agency is not None:
+        return agency_ids_for(user, capability).filter(agency_id=agency.pk).exists()
+    raise ValueError("can() needs a program or an agency")
+
+
+def require(
+    user: AnyUser,
+    capability: Capability,
+    *,
+    program: Program | None = None,
+    agency: Agency | None = None,
+) -> None:
+    """Raise PermissionDenied (403) unless the user has `capability` there.
+
+    Call it after the record was fetched through `visible_to`, so outsiders have already had 404.
+    """
+    if not can(user, capability, program=program, agency=agency):
+        raise PermissionDenied("Your role does not allow this change.")
+
+
+def get_visible_or_404(queryset: QuerySet[M], user: AnyUser, **lookup: Any) -> M:
+    """The record matching `lookup` among those visible to the user, or 404 for everyone else."""
+    obj = queryset.visible_to(user).filter(**lookup).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise Http404("No such record.")
+    return obj
+
+
+def roles_of(user: AnyUser) -> frozenset[Role]:
+    """The kinds of role the user holds anywhere, cached on the user object for the request."""
+    if not is_active_user(user):
+        return frozenset()
+    cached = getattr(user, "_ips_roles", None)
+    if cached is None:
+        cached = frozenset(
+            Role(r) for r in StaffRole.objects.filter(user=user).values_list("role", flat=True)
+        )
+        user._ips_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def two_factor_required(user: AnyUser) -> bool:
+    """Whether any agency the user works for requires two-factor authentication."""
+    if not is_active_user(user):
+        return False
+    return StaffRole.objects.filter(user=user, agency__requires_two_factor=True).exists()

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ips.models import Agency, Program, StaffRole, User
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    """A program as the API shows it."""
+
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = Program
+        fields = ["id", "agency", "agency_name", "name", "site", "is_active", "version"]
+        read_only_fields = ["version"]
+
+
+class ProgramCreateSerializer(serializers.Serializer):
+    """Input for creating a program: the agency must be one the caller can see."""
+
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    name = serializers.CharField(max_length=200)
+    site = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context["request"]
+        self.fields["agency"].queryset = Agency.objects.visible_to(request.user)
+
+
+class ProgramUpdateSerializer(serializers.Serializer):
+    """Input for changing a program; `version` must be the one the caller last read."""
+
+    version = serializers.IntegerField()
+    name = serializers.CharField(max_length=200, required=False)
+    site = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class StaffRoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffRole
+        fields = ["role", "agency", "program"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = StaffRoleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "home_agency", "roles"]

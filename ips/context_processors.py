@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from ips import access
+from ips.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The role kinds of the current user, for role-aware navigation (one query per request)."""
+    user = getattr(request, "user", None)
+    roles = access.roles_of(user) if user is not None else frozenset()
+    return {"nav_roles": roles, "Role": Role}

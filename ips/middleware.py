@@ -1,0 +1,85 @@
+"""Session limits and the two-factor gate, applied to every request made with a session."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+from ips import access
+
+SESSION_STARTED = "ips_session_started"
+SESSION_LAST_SEEN = "ips_session_last_seen"
+# Writing the session on every request costs a database write; within this many seconds of the
+# last write we skip it. Idle logout is therefore precise to about half a minute.
+LAST_SEEN_RESOLUTION = 30
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponse:
+    url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+class SessionLimitsMiddleware:
+    """Log out a session idle for SESSION_IDLE_MINUTES, or older than SESSION_MAX_HOURS."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(SESSION_STARTED, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            idle = now - last_seen > settings.SESSION_IDLE_MINUTES * 60
+            too_old = now - started > settings.SESSION_MAX_HOURS * 3600
+            if idle or too_old:
+                logout(request)
+                messages.info(request, "You were logged out after a period of inactivity."
+                              if idle else "Your session reached its time limit. Please log in again.")
+                return _login_redirect(request)
+            if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
+                session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/")
+
+
+class TwoFactorRequiredMiddleware:
+    """Before anything else: verify an enrolled device, or enrol one when the agency requires it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+        ):
+            if user_has_device(user):
+                return self._gate(request, "two_factor_verify")
+            if access.two_factor_required(user):
+                return self._gate(request, "two_factor_setup")
+        return self.get_response(request)
+
+    def _gate(self, request: HttpRequest, url_name: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Two-factor authentication is required."}, status=403)
+        url = f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return redirect(url)

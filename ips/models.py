@@ -1,0 +1,291 @@
+"""The organisation: agencies, their IPS programs, staff and their roles; the read audit trail.
+
+Who may see what is decided in `ips.access`; the querysets here only expose `visible_to(user)`,
+which delegates to it and returns nothing by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: User | AnonymousUser) -> UserQuerySet:
+        """Accounts an agency admin manages: staff of their agency, or holding a role in it."""
+        from ips import access
+
+        agencies = access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
+        return self.filter(
+            Q(home_agency_id__in=agencies)
+            | Q(id__in=StaffRole.objects.filter(agency_id__in=agencies).values("user_id"))
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A member of staff (or an outside fidelity reviewer). Deactivated, never deleted.
+
+    `home_agency` is the agency that employs them and may reset their password or deactivate
+    them; an outside reviewer may have none and only hold reviewer roles.
+    """
+
+    home_agency = models.ForeignKey(
+        "Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("Staff accounts are deactivated, never deleted.")
+
+
+class Role(models.TextChoices):
+    """Staff roles. Program roles name a program; agency roles cover every program of the agency."""
+
+    SPECIALIST = "specialist", "Employment specialist"
+    SUPERVISOR = "supervisor", "Supervisor"
+    REVIEWER = "reviewer", "Fidelity reviewer"
+    DIRECTOR = "director", "Director"
+    ADMIN = "admin", "Agency admin"
+
+
+PROGRAM_ROLES = frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.REVIEWER})
+AGENCY_ROLES = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def visible_to(self, user: User | AnonymousUser) -> AgencyQuerySet:
+        """Agencies in which the user holds any role (reviewers: the agencies they review)."""
+        from ips import access
+
+        return self.filter(id__in=access.agency_ids_for(user))
+
+
+class Agency(models.Model):
+    """A mental-health agency running one or more IPS programs. Agencies never see each other."""
+
+    name = models.CharField(max_length=200, unique=True)
+    requires_two_factor = models.BooleanField(
+        default=False, help_text="Staff must enrol an authenticator app before using the system."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def visible_to(self, user: User | AnonymousUser) -> ProgramQuerySet:
+        """Programs the user may see: their program roles plus every program of their agency roles."""
+        from ips import access
+
+        return self.filter(id__in=access.program_ids_for(user, access.Capability.VIEW_PROGRAM))
+
+    def for_list(self) -> ProgramQuerySet:
+        """The program list page: agency joined, staff counted in one query."""
+        return self.select_related("agency").annotate(
+            specialist_count=models.Count(
+                "staff_roles", filter=Q(staff_roles__role=Role.SPECIALIST), distinct=True
+            ),
+        )
+
+
+class Program(models.Model):
+    """An IPS team at a site. Its minimum-wage schedule decides which jobs are competitive."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
+    name = models.CharField(max_length=200)
+    site = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="program_name_unique_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def minimum_wage_on(self, day: dt.date) -> Decimal | None:
+        """The hourly minimum wage in force on `day`.
+
+        The latest schedule entry effective on or before the day; before the first entry, the
+        earliest entry applies. None only when the program has no schedule at all.
+        """
+        entries = self.minimum_wages.order_by("effective_on")
+        in_force = entries.filter(effective_on__lte=day).last()
+        if in_force is None:
+            in_force = entries.first()
+        return in_force.hourly if in_force else None
+
+
+class MinimumWage(models.Model):
+    """One entry of a program's jurisdiction minimum-wage schedule (the highest applicable rate)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="minimum_wages")
+    effective_on = models.DateField()
+    hourly = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        ordering = ["program", "-effective_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "effective_on"], name="minimum_wage_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(hourly__gt=0), name="minimum_wage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hourly} from {self.effective_on:%Y-%m-%d}"
+
+
+class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
+    def visible_to(self, user: User | AnonymousUser) -> StaffRoleQuerySet:
+        """Roles within the agencies where the user may manage staff."""
+        from ips import access
+
+        return self.filter(agency_id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF))
+
+
+class StaffRole(models.Model):
+    """A user's role: in one program (specialist, supervisor, reviewer) or agency-wide.
+
+    One user may hold different roles in different programs. A fidelity reviewer may come from
+    outside the agency; the role still belongs to the agency of the program they review.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff_roles")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="staff_roles", null=True, blank=True
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffRoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency__name", "program__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="staff_role_program_matches_kind",
+                condition=(
+                    Q(role__in=[r.value for r in PROGRAM_ROLES], program__isnull=False)
+                    | Q(role__in=[r.value for r in AGENCY_ROLES], program__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "program"],
+                name="staff_role_unique_per_program",
+                condition=Q(program__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"],
+                name="staff_role_unique_per_agency",
+                condition=Q(program__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.program or self.agency}"
+
+    def clean(self) -> None:
+        if self.role in PROGRAM_ROLES and self.program_id is None:
+            raise ValidationError({"program": "This role belongs to a program: choose one."})
+        if self.role in AGENCY_ROLES and self.program_id is not None:
+            raise ValidationError({"program": "This role covers the whole agency: leave it empty."})
+        if self.program_id is not None and self.program.agency_id != self.agency_id:
+            raise ValidationError({"program": "The program belongs to another agency."})
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def visible_to(self, user: User | AnonymousUser) -> AuditEventQuerySet:
+        """Audit events of the agencies where the user may read the audit trail."""
+        from ips import access
+
+        return self.filter(agency_id__in=access.agency_ids_for(user, access.Capability.VIEW_AUDIT))
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One read of a protected record (page view, API retrieve, export). Append-only.
+
+    Changes are recorded by django-auditlog (before → after); `ips.audit` joins the two into one
+    history. A database trigger (migration 0002) refuses UPDATE and DELETE on PostgreSQL.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed page"
+        API = "api", "Read through the API"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="audit_events")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    # The client the record is about (a job, a contact), so "who saw this client" is one query.
+    subject_client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.content_type} #{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("The audit trail is append-only.")

@@ -1,0 +1,74 @@
+"""Reads of the organisation domain shaped for pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from ips import access
+from ips.models import Agency, AuditEvent, Program, Role, StaffRole, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+@dataclass
+class Home:
+    """What a user's home page shows: one section per kind of role they hold."""
+
+    roles: frozenset[Role]
+    programs: list[Program] = field(default_factory=list)
+    team: list[StaffRole] = field(default_factory=list)
+    review_programs: list[Program] = field(default_factory=list)
+    admin_agencies: list[Agency] = field(default_factory=list)
+    recent_reads: list[AuditEvent] = field(default_factory=list)
+
+
+def _programs_with_role(user: User, role: Role) -> QuerySet[Program]:
+    return Program.objects.filter(staff_roles__user=user, staff_roles__role=role)
+
+
+def home_for(user: User) -> Home:
+    """The home page of `user`, whatever mix of roles they hold. A constant number of queries."""
+    roles = access.roles_of(user)
+    home = Home(roles=roles, programs=list(Program.objects.visible_to(user).for_list()))
+    if Role.SUPERVISOR in roles:
+        home.team = list(
+            StaffRole.objects.filter(
+                role=Role.SPECIALIST,
+                program__in=_programs_with_role(user, Role.SUPERVISOR),
+                user__is_active=True,
+            ).select_related("user", "program")
+        )
+    if Role.REVIEWER in roles:
+        home.review_programs = list(
+            _programs_with_role(user, Role.REVIEWER).select_related("agency")
+        )
+    if Role.ADMIN in roles:
+        home.admin_agencies = list(
+            Agency.objects.filter(id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF))
+        )
+        home.recent_reads = list(
+            AuditEvent.objects.visible_to(user).select_related("actor", "content_type")[:10]
+        )
+    return home
+
+
+def staff_rows(user: User | AnonymousUser) -> QuerySet[User]:
+    """The staff list of an agency admin: each account with its roles, in two queries."""
+    roles = StaffRole.objects.visible_to(user).select_related("program", "agency")
+    return (
+        User.objects.visible_to(user)
+        .select_related("home_agency")
+        .prefetch_related(Prefetch("roles", queryset=roles, to_attr="visible_roles"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def can_manage_account(admin: User, account: User) -> bool:
+    """Password resets and deactivation belong to the agency that employs the account."""
+    if account.home_agency_id is None:
+        return False
+    return access.can(admin, access.Capability.MANAGE_STAFF, agency=account.home_agency)

@@ -1,0 +1,113 @@
+"""Writes of the organisation domain. Keyword-only; each validates and is atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ips.models import Agency, MinimumWage, Program, Role, StaffRole, User
+from ips.versioning import save_versioned
+
+
+@transaction.atomic
+def program_create(*, agency: Agency, name: str, site: str = "") -> Program:
+    """Create an IPS program (team) in the agency."""
+    program = Program(agency=agency, name=name, site=site)
+    program.full_clean()
+    program.save()
+    return program
+
+
+def program_update(*, program: Program, version: int, changes: dict[str, Any]) -> Program:
+    """Change a program's name, site or active flag, refusing a stale version."""
+    allowed = {"name", "site", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    return save_versioned(Program, pk=program.pk, expected_version=version, changes=changes)
+
+
+def agency_update(*, agency: Agency, version: int, changes: dict[str, Any]) -> Agency:
+    """Change an agency's name or its two-factor requirement, refusing a stale version."""
+    return save_versioned(Agency, pk=agency.pk, expected_version=version, changes=changes)
+
+
+@transaction.atomic
+def minimum_wage_add(*, program: Program, effective_on: dt.date, hourly: Decimal) -> MinimumWage:
+    """Add an entry to the program's minimum-wage schedule (one per effective date)."""
+    entry = MinimumWage(program=program, effective_on=effective_on, hourly=hourly)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def staff_create(
+    *, agency: Agency, username: str, first_name: str, last_name: str, email: str, password: str
+) -> User:
+    """Create a staff account. Roles are granted separately (`staff_role_grant`)."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        home_agency=agency,
+        is_active=True,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def staff_role_grant(
+    *, user: User, role: str, agency: Agency, program: Program | None = None
+) -> StaffRole:
+    """Grant a role in a program (specialist, supervisor, reviewer) or agency-wide (director, admin)."""
+    staff_role = StaffRole(user=user, role=Role(role), agency=agency, program=program)
+    staff_role.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            staff_role.save()
+    except IntegrityError:
+        raise ValidationError("This person already holds that role there.") from None
+    return staff_role
+
+
+@transaction.atomic
+def staff_role_revoke(*, staff_role: StaffRole) -> None:
+    """Take a role away. The audit trail keeps the removed row's values."""
+    staff_role.delete()
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str) -> User:
+    """Set a new password chosen by an admin, and lift any login lockout on the account."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.username)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. Accounts are never deleted."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_two_factor_reset(*, user: User) -> int:
+    """Remove a user's authenticator devices (a lost phone); they enrol again at next login."""
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    return count

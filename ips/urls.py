@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ips.views import accounts, audit, home, programs, staff
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/two-factor/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", accounts.two_factor_verify, name="two_factor_verify"),
+    path("programs/", programs.program_list, name="program_list"),
+    path("programs/<int:pk>/", programs.program_detail, name="program_detail"),
+    path("programs/<int:pk>/edit/", programs.program_edit, name="program_edit"),
+    path("programs/<int:pk>/minimum-wages/", programs.minimum_wage_add, name="minimum_wage_add"),
+    path("agencies/<int:agency_pk>/programs/new/", programs.program_create, name="program_create"),
+    path("agencies/<int:pk>/settings/", staff.agency_settings, name="agency_settings"),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/new/", staff.staff_create, name="staff_create"),
+    path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/password/", staff.staff_password, name="staff_password"),
+    path("staff/<int:pk>/active/", staff.staff_set_active, name="staff_set_active"),
+    path("staff/<int:pk>/two-factor/reset/", staff.staff_two_factor_reset, name="staff_two_factor_reset"),
+    path("staff/<int:pk>/roles/", staff.staff_role_grant, name="staff_role_grant"),
+    path("staff/roles/<int:pk>/revoke/", staff.staff_role_revoke, name="staff_role_revoke"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

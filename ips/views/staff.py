@@ -1,0 +1,175 @@
+"""Staff administration for agency admins: accounts, roles, passwords, agency settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ips import access, selectors, services
+from ips.access import Capability
+from ips.forms import AgencyForm, NewPasswordForm, RoleGrantForm, StaffCreateForm
+from ips.models import Agency, Program, StaffRole, User
+from ips.versioning import StaleVersionError, stale_differences
+
+
+def _admin_agencies(user: User) -> list[Agency]:
+    agencies = list(Agency.objects.filter(id__in=access.agency_ids_for(user, Capability.MANAGE_STAFF)))
+    if not agencies:
+        raise PermissionDenied("Only agency admins manage staff.")
+    return agencies
+
+
+def _account_for_admin(request: HttpRequest, pk: int) -> User:
+    """The account, 404 when outside the admin's agencies, 403 when another agency employs it."""
+    account = access.get_visible_or_404(User.objects.select_related("home_agency"), request.user, pk=pk)
+    if request.method == "POST" and not selectors.can_manage_account(request.user, account):
+        raise PermissionDenied("Another agency manages this account.")
+    return account
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    agencies = _admin_agencies(request.user)
+    return render(
+        request,
+        "ips/staff_list.html",
+        {"accounts": selectors.staff_rows(request.user), "agencies": agencies},
+    )
+
+
+@login_required
+def staff_create(request: HttpRequest) -> HttpResponse:
+    agency = _admin_agencies(request.user)[0]
+    form = StaffCreateForm(request.POST or None)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["password"] = data.pop("password1")
+        data.pop("password2")
+        try:
+            account = services.staff_create(agency=agency, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Account created. Now grant a role.")
+            return redirect("staff_detail", pk=account.pk)
+    return render(request, "ips/form_page.html", {"form": form, "title": f"New staff — {agency}"})
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_for_admin(request, pk)
+    programs = Program.objects.visible_to(request.user).filter(
+        agency_id__in=access.agency_ids_for(request.user, Capability.MANAGE_STAFF)
+    )
+    return render(
+        request,
+        "ips/staff_detail.html",
+        {
+            "account": account,
+            "roles": StaffRole.objects.visible_to(request.user).filter(user=account)
+            .select_related("program", "agency"),
+            "role_form": RoleGrantForm(programs=programs),
+            "password_form": NewPasswordForm(),
+            "can_manage_account": selectors.can_manage_account(request.user, account),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_for_admin(request, pk)
+    form = NewPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_password_reset(user=account, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            messages.success(request, f"New password set for {account}. Any lockout is lifted.")
+            return redirect("staff_detail", pk=account.pk)
+    return render(request, "ips/form_page.html", {"form": form, "title": f"Password — {account}"})
+
+
+@login_required
+@require_POST
+def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_for_admin(request, pk)
+    active = request.POST.get("active") == "1"
+    if account.pk == request.user.pk and not active:
+        messages.error(request, "You cannot deactivate your own account.")
+    else:
+        services.user_set_active(user=account, active=active)
+        messages.success(request, f"{account} is now {'active' if active else 'deactivated'}.")
+    return redirect("staff_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_for_admin(request, pk)
+    services.user_two_factor_reset(user=account)
+    messages.success(request, f"{account} will enrol a new authenticator at next login.")
+    return redirect("staff_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def staff_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_visible_or_404(User.objects, request.user, pk=pk)
+    agencies = _admin_agencies(request.user)
+    programs = Program.objects.filter(agency__in=agencies)
+    form = RoleGrantForm(request.POST, programs=programs)
+    if form.is_valid():
+        program = form.cleaned_data["program"]
+        agency = program.agency if program else agencies[0]
+        try:
+            services.staff_role_grant(
+                user=account, role=form.cleaned_data["role"], agency=agency, program=program
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Role granted.")
+    else:
+        messages.error(request, "Choose a role (and a program for program roles).")
+    return redirect("staff_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def staff_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    staff_role = access.get_visible_or_404(StaffRole.objects, request.user, pk=pk)
+    services.staff_role_revoke(staff_role=staff_role)
+    messages.success(request, "Role removed.")
+    return redirect("staff_detail", pk=staff_role.user_id)
+
+
+@login_required
+def agency_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
+    access.require(request.user, Capability.MANAGE_STAFF, agency=agency)
+    form = AgencyForm(request.POST or None, instance=agency)
+    differences = []
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.agency_update(agency=agency, version=version, changes=data)
+        except StaleVersionError as stale:
+            differences = stale_differences(form, stale.current)
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Agency settings saved.")
+            return redirect("home")
+    return render(
+        request,
+        "ips/form_page.html",
+        {"form": form, "title": f"Settings — {agency}", "differences": differences},
+    )
