@@ -207,8 +207,8 @@ class StaffRole(models.Model):
             models.CheckConstraint(
                 name="staff_role_program_matches_kind",
                 condition=(
-                    Q(role__in=[r.value for r in PROGRAM_ROLES], program__isnull=False)
-                    | Q(role__in=[r.value for r in AGENCY_ROLES], program__isnull=True)
+                    Q(role__in=sorted(PROGRAM_ROLES), program__isnull=False)
+                    | Q(role__in=sorted(AGENCY_ROLES), program__isnull=True)
                 ),
             ),
             models.UniqueConstraint(

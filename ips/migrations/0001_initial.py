@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='staffrole',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('program__isnull', False), ('role__in', ['specialist', 'supervisor', 'reviewer'])), models.Q(('program__isnull', True), ('role__in', ['director', 'admin'])), _connector='OR'), name='staff_role_program_matches_kind'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('program__isnull', False), ('role__in', ['reviewer', 'specialist', 'supervisor'])), models.Q(('program__isnull', True), ('role__in', ['admin', 'director'])), _connector='OR'), name='staff_role_program_matches_kind'),
         ),
         migrations.AddConstraint(
             model_name='staffrole',

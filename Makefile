@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Reinstall whenever the dependency list changes.
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint system-deps clean
+
+run: $(INSTALLED) .env
+	$(PY) scripts/run_dev.py
+
+test: $(INSTALLED) .env system-deps lint
+	$(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+system-deps:
+	@scripts/install_system_deps.sh
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+.env:
+	cp .env.example .env
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3 .celerybeat-schedule

@@ -1,0 +1,16 @@
+"""`python manage.py seed_demo`: the synthetic demo agency, reproducibly; twice changes nothing."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ips.demo import DEMO_PASSWORD, HEADLINE_LOGINS, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Create the synthetic Demo Agency (and a second agency) with demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        programs = seed_organisation()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(programs)} programs."))
+        self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")
