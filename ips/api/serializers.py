@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from ips.models import Agency, Program, StaffRole, User
@@ -16,17 +17,22 @@ class ProgramSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
+class VisibleAgencyField(serializers.PrimaryKeyRelatedField):
+    """An agency id, resolved only among the agencies the caller can see (others: 'invalid')."""
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        request = self.context.get("request")
+        if request is None:
+            return Agency.objects.none()
+        return Agency.objects.visible_to(request.user)
+
+
 class ProgramCreateSerializer(serializers.Serializer):
     """Input for creating a program: the agency must be one the caller can see."""
 
-    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    agency = VisibleAgencyField(pk_field=serializers.IntegerField())
     name = serializers.CharField(max_length=200)
     site = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context["request"]
-        self.fields["agency"].queryset = Agency.objects.visible_to(request.user)
 
 
 class ProgramUpdateSerializer(serializers.Serializer):

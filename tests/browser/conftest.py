@@ -1,0 +1,80 @@
+"""Playwright (Python) driving Debian's chromium against pytest-django's live server.
+
+One flow per page and role; on failure a trace and a screenshot go to test-results/; no retries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# database access from it (microsoft/playwright-pytest#29).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Without the background-networking flags chromium keeps dialling out, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized page; its trace and screenshot are kept when the test fails."""
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(10_000)
+    context.tracing.start(screenshots=True, snapshots=True)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+        context.tracing.stop(path=str(RESULTS / f"{name}.zip"))
+    else:
+        context.tracing.stop()
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> dict[str, object]:
+    """The demo agency, as `seed_demo` builds it, committed for the live server."""
+    from ips.demo import seed_organisation
+
+    return seed_organisation()
