@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ips.demo import DEMO_PASSWORD
-from tests.browser.helpers import log_in
+from tests.browser.helpers import accessibility_violations, log_in
 
 HOME_SECTION = {
     "demo-specialist": "home-specialist",
@@ -24,6 +24,19 @@ def test_demo_login_lands_on_role_home(page: Page, live_server, demo, username: 
     expect(page.get_by_test_id(HOME_SECTION[username])).to_be_visible()
     for other in set(HOME_SECTION.values()) - {HOME_SECTION[username]}:
         expect(page.get_by_test_id(other)).to_have_count(0)
+    assert accessibility_violations(page) == []
+
+
+def test_login_page_is_accessible(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    assert accessibility_violations(page) == []
+    # Focus order: the username field has focus on arrival, then password, then the button.
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Log in")).to_be_focused()
 
 
 def test_other_agency_director_sees_no_demo_program(page: Page, live_server, demo) -> None:
