@@ -4,3 +4,33 @@ from django.apps import AppConfig
 class ClientsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clients"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+        from django.db.models import QuerySet
+
+        from clients import models
+        from ips import access
+        from ips.audit import register_audited_kind
+
+        for model in (
+            models.Client,
+            models.Episode,
+            models.CareerProfile,
+            models.PlanGoal,
+            models.PlanStep,
+            models.EducationEnrollment,
+            models.Contact,
+            models.Job,
+            models.Support,
+            models.BenefitsReferral,
+        ):
+            auditlog.register(model)
+
+        def audited_clients(user: object) -> QuerySet:
+            # Agency admins audit clients by number; they never read the records themselves.
+            return models.Client.objects.filter(
+                program__agency_id__in=access.agency_ids_for(user, access.Capability.VIEW_AUDIT)
+            )
+
+        register_audited_kind("client", "Client", audited_clients)

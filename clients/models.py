@@ -1,1 +1,577 @@
-"""Models of the clients domain."""
+"""Clients and what specialists log about them: episodes, profile, plan, contacts, jobs, supports.
+
+Zero exclusion: nothing here records diagnosis, "readiness", symptoms, substance use or history,
+and no field can block enrollment. Everyone who wants to work is enrolled.
+
+Records are archived with a reason, never deleted from the UI; `visible_to(user)` hides archived
+rows and everything outside the user's programs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from ips.models import MinimumWage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ips.models import User
+
+
+def _client_ids_visible_to(user: User | AnonymousUser) -> models.QuerySet:
+    from ips import access
+
+    return Client.objects.filter(
+        program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS),
+        archived_at__isnull=True,
+    ).values("id")
+
+
+class Archivable(models.Model):
+    """Soft deletion: the row stays, with who archived it, when and why."""
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archive_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def get_additional_data(self) -> dict[str, Any]:
+        """Stored with each change in the audit trail, so a client's history finds it."""
+        return {"client_id": getattr(self, "client_id", None) or self.pk}
+
+
+class ClientRecordQuerySet(models.QuerySet):
+    """For records about a client: visible when the client is, never when archived."""
+
+    def visible_to(self, user: User | AnonymousUser) -> ClientRecordQuerySet:
+        return self.filter(client_id__in=_client_ids_visible_to(user), archived_at__isnull=True)
+
+    def live(self) -> ClientRecordQuerySet:
+        """Not archived, for computations that act for no particular user (outcomes)."""
+        return self.filter(archived_at__isnull=True)
+
+
+# --- Client and enrollment episodes -----------------------------------------------------------
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user: User | AnonymousUser) -> ClientQuerySet:
+        """Clients of the programs where the user may see clients (specialists see their whole
+        program's, so they can cover for each other); never archived ones."""
+        return self.filter(id__in=_client_ids_visible_to(user))
+
+    def live(self) -> ClientQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def with_last_contact(self) -> ClientQuerySet:
+        """`last_contact_on`: the date of the latest live contact, or None."""
+        latest = (
+            Contact.objects.live()
+            .filter(client=OuterRef("pk"))
+            .order_by("-contacted_on")
+            .values("contacted_on")[:1]
+        )
+        return self.annotate(last_contact_on=Subquery(latest))
+
+    def with_working(self, on: dt.date) -> ClientQuerySet:
+        """`working`: holds a competitive job on the day `on`."""
+        jobs = Job.objects.live().competitive().held_on(on).filter(client=OuterRef("pk"))
+        return self.annotate(working=Exists(jobs))
+
+
+class Client(Archivable):
+    """A person served by an IPS program. Episodes (referral → enrollment → closure) hang off it."""
+
+    program = models.ForeignKey("ips.Program", on_delete=models.PROTECT, related_name="clients")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        help_text="The assigned employment specialist.",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    current_episode = models.OneToOneField(
+        "Episode", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["program", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"client_id": self.pk}
+
+    @property
+    def status(self) -> str:
+        """referred, enrolled or closed — from the current episode."""
+        episode = self.current_episode
+        if episode is not None and episode.closed_on is not None:
+            return "closed"
+        return "enrolled" if episode is not None and episode.enrolled_on else "referred"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self"
+    MH_PRACTITIONER = "mh_practitioner", "Mental-health practitioner"
+    FAMILY = "family", "Family or friend"
+    VR = "vr", "Vocational rehabilitation"
+    OTHER = "other", "Other"
+
+
+class ClosureReason(models.TextChoices):
+    WORKING_STEADILY = "working_steadily", "Working steadily and satisfied"
+    CHOSE_TO_STOP = "chose_to_stop", "Chose to stop the service"
+    MOVED = "moved", "Moved away"
+    NO_CONTACT = "no_contact", "No contact after documented outreach"
+    OTHER = "other", "Other"
+
+
+class Episode(models.Model):
+    """One spell of service: referred, enrolled (onto a caseload), closed. Re-enrollment adds one.
+
+    Closure is never a readiness judgement: the reasons are the client's own choices or
+    circumstances.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
+    referred_on = models.DateField()
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    enrolled_on = models.DateField(null=True, blank=True)
+    employed_at_referral = models.BooleanField(default=False)
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="episode_enrolled_after_referral",
+                condition=Q(enrolled_on__isnull=True) | Q(enrolled_on__gte=F("referred_on")),
+                violation_error_message="Enrollment cannot come before the referral.",
+            ),
+            models.CheckConstraint(
+                name="episode_closed_after_referral",
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("referred_on")),
+                violation_error_message="Closure cannot come before the referral.",
+            ),
+            models.CheckConstraint(
+                name="episode_closed_after_enrollment",
+                condition=Q(closed_on__isnull=True)
+                | Q(enrolled_on__isnull=True)
+                | Q(closed_on__gte=F("enrolled_on")),
+                violation_error_message="Closure cannot come before enrollment.",
+            ),
+            models.CheckConstraint(
+                name="episode_closure_has_reason",
+                condition=Q(closed_on__isnull=True) | ~Q(closure_reason=""),
+                violation_error_message="Give the reason for closing.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode from {self.referred_on:%Y-%m-%d}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"client_id": self.client_id}
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether `day` falls within the episode (from referral to closure, if closed)."""
+        return self.referred_on <= day and (self.closed_on is None or day <= self.closed_on)
+
+
+# --- Career profile, plan, education ----------------------------------------------------------
+
+
+class CareerProfile(models.Model):
+    """The IPS career (vocational) profile: the client's preferences, history and choices."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="profile")
+    work_goal = models.TextField("Work goal / dream job", blank=True)
+    preferred_job_types = models.TextField(blank=True)
+    preferred_hours = models.CharField(max_length=200, blank=True)
+    preferred_shifts = models.CharField(max_length=200, blank=True)
+    preferred_places = models.TextField("Preferred places to work", blank=True)
+    work_history = models.TextField(blank=True)
+    education = models.TextField(blank=True)
+    strengths = models.TextField("Strengths, skills and interests", blank=True)
+    disclosure = models.TextField(
+        "What the client wants employers to know",
+        blank=True,
+        help_text="The client's own disclosure choice. Disclosure is never required for service.",
+    )
+    benefits_held = models.TextField(blank=True)
+    transport = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    def __str__(self) -> str:
+        return f"Career profile of client #{self.client_id}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"client_id": self.client_id}
+
+
+class PlanGoal(Archivable):
+    """A goal of the employment plan (a job goal or an education goal)."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", "Employment"
+        EDUCATION = "education", "Education or training"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="goals")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EMPLOYMENT)
+    text = models.TextField("Goal")
+    target_on = models.DateField(null=True, blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["achieved_on", "target_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class PlanStep(models.Model):
+    """A step towards a goal, and who takes it."""
+
+    class Who(models.TextChoices):
+        CLIENT = "client", "Client"
+        SPECIALIST = "specialist", "Employment specialist"
+        MH_PRACTITIONER = "mh_practitioner", "Mental-health practitioner"
+        VR = "vr", "VR counselor"
+        FAMILY = "family", "Family"
+
+    goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="steps")
+    text = models.TextField("Step")
+    who = models.CharField(max_length=20, choices=Who.choices, default=Who.CLIENT)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_on", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"client_id": self.goal.client_id}
+
+
+class EducationEnrollment(Archivable):
+    """School or training the client is enrolled in (IPS supports education too)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="education")
+    institution = models.CharField(max_length=200)
+    course = models.CharField("Course or program", max_length=200, blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    completed = models.BooleanField(default=False)
+
+    objects = ClientRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="education_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                violation_error_message="The end date cannot be before the start date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.institution
+
+
+# --- Contacts ------------------------------------------------------------------------------------
+
+
+class ContactQuerySet(ClientRecordQuerySet):
+    def in_community(self) -> ContactQuerySet:
+        return self.exclude(place=Contact.Place.OFFICE)
+
+
+class Contact(Archivable):
+    """A contact with or about a client, logged by a specialist."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+
+    class Place(models.TextChoices):
+        COMMUNITY = "community", "Community"
+        HOME = "home", "Client's home"
+        WORKPLACE = "workplace", "Workplace"
+        OFFICE = "office", "Office"
+
+    class WithWhom(models.TextChoices):
+        CLIENT = "client", "Client"
+        FAMILY = "family", "Family"
+        TREATMENT_TEAM = "treatment_team", "Treatment team"
+
+    class Purpose(models.TextChoices):
+        ENGAGEMENT = "engagement", "Engagement"
+        CAREER_PROFILE = "career_profile", "Career profile"
+        JOB_SEARCH = "job_search", "Job search"
+        JOB_SUPPORT = "job_support", "Job support"
+        BENEFITS = "benefits", "Benefits"
+        EDUCATION = "education", "Education"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_contacts"
+    )
+    contacted_on = models.DateField()
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    place = models.CharField(max_length=20, choices=Place.choices, default=Place.COMMUNITY)
+    with_whom = models.CharField(max_length=20, choices=WithWhom.choices, default=WithWhom.CLIENT)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        indexes = [models.Index(fields=["client", "-contacted_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="contact_minutes_positive", condition=Q(minutes__gt=0, minutes__lte=1440)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} contact on {self.contacted_on:%Y-%m-%d}"
+
+
+# --- Jobs ------------------------------------------------------------------------------------------
+
+
+class JobType(models.TextChoices):
+    FOOD_SERVICE = "food_service", "Food service"
+    RETAIL = "retail", "Retail and sales"
+    CLEANING = "cleaning", "Cleaning and maintenance"
+    OFFICE = "office", "Office and clerical"
+    WAREHOUSE = "warehouse", "Warehouse and logistics"
+    HEALTHCARE = "healthcare", "Healthcare support"
+    CONSTRUCTION = "construction", "Construction and trades"
+    DRIVING = "driving", "Driving and delivery"
+    CUSTOMER_SERVICE = "customer_service", "Customer service"
+    CARE = "care", "Childcare and personal care"
+    LANDSCAPING = "landscaping", "Landscaping and outdoors"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    TECHNICAL = "technical", "Technical and professional"
+    OTHER = "other", "Other"
+
+
+class JobEndReason(models.TextChoices):
+    QUIT = "quit", "Quit"
+    FIRED = "fired", "Fired"
+    LAID_OFF = "laid_off", "Laid off"
+    TEMPORARY_ENDED = "temporary_ended", "Temporary or seasonal job ended"
+    BETTER_JOB = "better_job", "Left for a better job"
+    OTHER = "other", "Other"
+
+
+def minimum_wage_in_force(program_ref: Any, day_ref: Any) -> Coalesce:
+    """SQL for the program's minimum wage in force on a day (see `Program.minimum_wage_on`):
+    the latest entry effective on or before the day, else the earliest entry."""
+    entries = MinimumWage.objects.filter(program=program_ref)
+    in_force = entries.filter(effective_on__lte=day_ref).order_by("-effective_on")
+    earliest = entries.order_by("effective_on")
+    return Coalesce(
+        Subquery(in_force.values("hourly")[:1]), Subquery(earliest.values("hourly")[:1])
+    )
+
+
+class JobQuerySet(ClientRecordQuerySet):
+    def with_competitive(self) -> JobQuerySet:
+        """`competitive`: the one definition. Paid at least the minimum wage in force for the
+        client's program on the start date, and not set aside for people with disabilities.
+        A program with no minimum-wage schedule has no competitive jobs."""
+        return self.annotate(
+            minimum_wage=minimum_wage_in_force(OuterRef("client__program"), OuterRef("started_on")),
+        ).annotate(
+            competitive=Case(
+                When(set_aside=False, hourly_wage__gte=F("minimum_wage"), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def competitive(self) -> JobQuerySet:
+        return self.with_competitive().filter(competitive=True)
+
+    def held_on(self, day: dt.date) -> JobQuerySet:
+        """Jobs started on or before `day` and not ended before it."""
+        return self.filter(started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+
+
+class Job(Archivable):
+    """A job a client holds or held. Several per client, overlapping allowed.
+
+    Whether it is competitive is derived (`JobQuerySet.with_competitive`), never typed.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="jobs")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="jobs"
+    )
+    title = models.CharField(max_length=200)
+    job_type = models.CharField(max_length=20, choices=JobType.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    hours_per_week = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    hourly_wage = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    set_aside = models.BooleanField(
+        "Set aside for people with disabilities",
+        default=False,
+        help_text="Sheltered work, transitional or agency time-limited placements.",
+    )
+    end_reason = models.CharField(max_length=20, choices=JobEndReason.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="job_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                name="job_hours_positive", condition=Q(hours_per_week__gt=0),
+                violation_error_message="Hours per week must be more than zero.",
+            ),
+            models.CheckConstraint(
+                name="job_wage_not_negative", condition=Q(hourly_wage__gte=0),
+                violation_error_message="The hourly wage cannot be negative.",
+            ),
+            models.CheckConstraint(
+                name="job_end_has_reason",
+                condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
+                violation_error_message="Give the reason the job ended.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Supports and benefits --------------------------------------------------------------------
+
+
+class Support(Archivable):
+    """A follow-along support for a working client. Supports never expire."""
+
+    class Kind(models.TextChoices):
+        ON_THE_JOB = "on_the_job", "On the job"
+        OFF_THE_JOB = "off_the_job", "Off the job"
+        WITH_EMPLOYER = "with_employer", "With the employer"
+        WITH_FAMILY = "with_family", "With family"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="supports")
+    job = models.ForeignKey(
+        Job, on_delete=models.PROTECT, null=True, blank=True, related_name="supports"
+    )
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    provided_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-provided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} support on {self.provided_on:%Y-%m-%d}"
+
+
+class Benefit(models.TextChoices):
+    SSI = "ssi", "SSI"
+    SSDI = "ssdi", "SSDI"
+    MEDICAID = "medicaid", "Medicaid"
+    HOUSING = "housing", "Housing"
+    OTHER = "other", "Other"
+
+
+class BenefitsReferral(Archivable):
+    """A referral to a benefits (work-incentives) counselor, and when planning was completed."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="benefits_referrals")
+    referred_on = models.DateField()
+    counselor = models.CharField("Referred to (benefits counselor)", max_length=200)
+    benefits = models.JSONField(default=list, help_text="Benefits concerned.")
+    planning_completed_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="benefits_planning_after_referral",
+                condition=Q(planning_completed_on__isnull=True)
+                | Q(planning_completed_on__gte=F("referred_on")),
+                violation_error_message="Planning cannot be completed before the referral.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Benefits referral on {self.referred_on:%Y-%m-%d}"

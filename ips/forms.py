@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.contrib.auth import password_validation
 
 from ips.models import Agency, MinimumWage, Program, Role
@@ -134,3 +135,14 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("Verify")
+
+
+def add_service_errors(form: forms.BaseForm, error: Exception) -> None:
+    """Put a service's error next to the fields it names (anything else at the top)."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error)
+    else:
+        form.add_error(None, str(error))

@@ -32,6 +32,8 @@ urlpatterns = [
     path("staff/<int:pk>/roles/", staff.staff_role_grant, name="staff_role_grant"),
     path("staff/roles/<int:pk>/revoke/", staff.staff_role_revoke, name="staff_role_revoke"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("clients/", include("clients.urls")),
+    path("employers/", include("employers.urls")),
     path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

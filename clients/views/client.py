@@ -1,0 +1,135 @@
+"""One client: the page with the timeline, editing, closing, re-enrolling, archiving."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clients import selectors, services
+from clients.forms import ArchiveForm, ClientForm, CloseForm, QuickContactForm, ReenrollForm
+from clients.models import BenefitsReferral, Job
+from clients.views.common import client_for, form_page, specialists_of
+from ips import access
+from ips.access import Capability
+from ips.audit import audit_read
+from ips.forms import add_service_errors
+from ips.versioning import StaleVersionError, stale_differences
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request, pk)
+    audit_read(actor=request.user, obj=client, agency_id=client.program.agency_id,
+               subject_client_id=client.pk, request=request)
+    context = {
+        "client": client,
+        "timeline": selectors.client_timeline(client),
+        "jobs": Job.objects.live().with_competitive().filter(client=client)
+        .select_related("employer"),
+        "referrals": BenefitsReferral.objects.live().filter(client=client),
+        "quick_form": QuickContactForm(),
+        "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=client.program),
+        "episodes": client.episodes.all(),
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+@login_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request, pk, write=True)
+    form = ClientForm(request.POST or None, instance=client,
+                      specialists=specialists_of([client.program]))
+    differences = []
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.client_update(client=client, version=version, changes=data)
+        except StaleVersionError as stale:
+            differences = stale_differences(form, stale.current)
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Client saved.")
+            return redirect("clients:detail", pk=client.pk)
+    return form_page(request, form, title=f"Edit {client}", client=client, differences=differences)
+
+
+@login_required
+def client_close(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request, pk, write=True)
+    form = CloseForm(request.POST or None, initial={"version": client.version})
+    if form.is_valid():
+        try:
+            services.client_close(client=client, **form.cleaned_data)
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Episode closed. Earlier records stay on the timeline.")
+            return redirect("clients:detail", pk=client.pk)
+    return form_page(request, form, title=f"Close {client}'s episode", client=client)
+
+
+@login_required
+def client_reenroll(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request, pk, write=True)
+    form = ReenrollForm(request.POST or None, initial={"version": client.version})
+    if form.is_valid():
+        try:
+            services.client_reenroll(client=client, **form.cleaned_data)
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "New episode started; earlier episodes are kept.")
+            return redirect("clients:detail", pk=client.pk)
+    return form_page(request, form, title=f"Re-enroll {client}", client=client)
+
+
+@login_required
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request, pk, write=True)
+    form = ArchiveForm(request.POST or None, initial={"version": client.version})
+    if form.is_valid():
+        try:
+            services.record_archive(record=client, version=form.cleaned_data["version"],
+                                    reason=form.cleaned_data["archive_reason"], actor=request.user)
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Client archived. The record is kept in the audit trail.")
+            return redirect("clients:caseload")
+    return form_page(request, form, title=f"Archive {client}", client=client)
+
+
+@login_required
+@require_POST
+def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick log (htmx): three required fields, no page reload; a full page without htmx."""
+    client = client_for(request, pk, write=True)
+    form = QuickContactForm(request.POST)
+    contact = None
+    if form.is_valid():
+        try:
+            contact = services.contact_log(client=client, specialist=request.user,
+                                           **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if not request.htmx:
+        if contact is not None:
+            messages.success(request, "Contact logged.")
+            return redirect("clients:detail", pk=client.pk)
+        return form_page(request, form, title=f"Log a contact with {client}", client=client)
+    # htmx swaps only 2xx responses, so errors come back as 200 with the form re-rendered.
+    context = {
+        "client": client,
+        "form": QuickContactForm() if contact else form,
+        "contact": contact,
+        "item": selectors.contact_item(contact) if contact else None,
+        "where": request.POST.get("where", "detail"),
+    }
+    return render(request, "clients/_quick_contact.html", context)

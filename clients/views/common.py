@@ -1,0 +1,52 @@
+"""Helpers shared by the client views: fetching within the access rules, form pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clients.models import Client
+from ips import access
+from ips.access import Capability
+from ips.models import Program, Role, User
+from ips.versioning import Difference
+
+
+def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
+    """The client if the user may see them (else 404); with `write`, 403 for read-only roles."""
+    client = access.get_visible_or_404(
+        Client.objects.select_related("program", "current_episode", "specialist"),
+        request.user,
+        pk=pk,
+    )
+    if write:
+        access.require(request.user, Capability.EDIT_CLIENTS, program=client.program)
+    return client
+
+
+def specialists_of(programs: QuerySet[Program] | list[Program]) -> QuerySet[User]:
+    """Active employment specialists of the programs."""
+    return User.objects.filter(
+        is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs
+    ).distinct()
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    client: Client | None = None,
+    differences: list[Difference] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A page holding one form (re-rendered with its errors when invalid)."""
+    return render(
+        request,
+        "clients/record_form.html",
+        {"form": form, "title": title, "client": client, "differences": differences or []},
+        status=status,
+    )
