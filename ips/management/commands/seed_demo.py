@@ -11,6 +11,12 @@ class Command(BaseCommand):
     help = "Create the synthetic Demo Agency (and a second agency) with demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from clients.demo import seed_caseloads
+        from clients.services import today
+
         programs = seed_organisation()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(programs)} programs."))
+        clients = seed_caseloads(today=today())
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {len(programs)} programs, {clients} new clients."
+        ))
         self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")
