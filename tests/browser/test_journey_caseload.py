@@ -1,0 +1,50 @@
+"""A specialist on a phone: quick-logs a contact from the caseload, records a job start, and
+finds both on the client's timeline."""
+
+import time
+
+from playwright.sync_api import Page, expect
+
+from clients.demo import seed_caseloads
+from clients.models import Client
+from clients.services import today
+from ips.demo import DEMO_PASSWORD
+from tests.browser.helpers import accessibility_violations, log_in
+
+
+def test_specialist_logs_contact_and_job_start(page: Page, live_server, demo) -> None:
+    seed_caseloads(today=today(), clients_per_specialist=3)
+    client = (
+        Client.objects.filter(specialist__username="demo-specialist",
+                              current_episode__closed_on__isnull=True)
+        .order_by("last_name", "first_name", "id").first()
+    )
+    log_in(page, live_server.url, "demo-specialist", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/clients/")
+    assert accessibility_violations(page) == []
+
+    row = page.get_by_test_id("caseload-row").filter(
+        has=page.get_by_role("link", name=f"{client.last_name}, {client.first_name}")
+    ).first
+    started = time.monotonic()
+    row.get_by_text("Log a contact").click()
+    row.get_by_label("Purpose").select_option(label="Job search")
+    row.get_by_label("Minutes").fill("35")
+    row.get_by_role("button", name="Log contact").click()
+    expect(row.get_by_role("status")).to_contain_text("Logged: Job search, 35 min")
+    assert time.monotonic() - started < 10
+    expect(row.locator(f"#last-contact-{client.pk}")).to_have_text("today")
+
+    row.get_by_role("link", name=f"{client.last_name}, {client.first_name}").click()
+    page.get_by_role("link", name="Record job start").click()
+    page.get_by_label("Employer").select_option(label="Bluebird Café")
+    page.get_by_label("Title").fill("Prep cook")
+    page.get_by_label("Job type").select_option(label="Food service")
+    page.get_by_label("Hours per week").fill("20")
+    page.get_by_label("Hourly wage").fill("17.25")
+    page.get_by_role("button", name="Record job start").click()
+
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Started Prep cook at Bluebird Café")
+    expect(timeline).to_contain_text("Job search — In person, community, 35 min")
+    expect(page.get_by_text("Competitive", exact=True).first).to_be_visible()
