@@ -33,14 +33,62 @@ from employers.models import Employer
 from ips.models import Program, Role, StaffRole
 
 FIRST_NAMES = [
-    "Avery", "Blake", "Carmen", "Dario", "Elena", "Farah", "Gideon", "Hana", "Ivo", "Jada",
-    "Kofi", "Lena", "Marco", "Nadia", "Omar", "Paula", "Quinn", "Rosa", "Silas", "Tamsin",
-    "Umar", "Vera", "Wes", "Ximena", "Yusuf", "Zora", "Ansel", "Bea", "Cyrus", "Delia",
+    "Avery",
+    "Blake",
+    "Carmen",
+    "Dario",
+    "Elena",
+    "Farah",
+    "Gideon",
+    "Hana",
+    "Ivo",
+    "Jada",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Quinn",
+    "Rosa",
+    "Silas",
+    "Tamsin",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Ximena",
+    "Yusuf",
+    "Zora",
+    "Ansel",
+    "Bea",
+    "Cyrus",
+    "Delia",
 ]
 LAST_NAMES = [
-    "Abbott", "Brennan", "Cordova", "Dunmore", "Ellery", "Faulk", "Garrity", "Holloway",
-    "Ingram", "Jessup", "Kinsella", "Lockhart", "Marlow", "Nyberg", "Ostrander", "Pruitt",
-    "Quimby", "Ravel", "Stroud", "Thackeray", "Underhill", "Vance", "Winslow", "Yardley",
+    "Abbott",
+    "Brennan",
+    "Cordova",
+    "Dunmore",
+    "Ellery",
+    "Faulk",
+    "Garrity",
+    "Holloway",
+    "Ingram",
+    "Jessup",
+    "Kinsella",
+    "Lockhart",
+    "Marlow",
+    "Nyberg",
+    "Ostrander",
+    "Pruitt",
+    "Quimby",
+    "Ravel",
+    "Stroud",
+    "Thackeray",
+    "Underhill",
+    "Vance",
+    "Winslow",
+    "Yardley",
 ]
 EMPLOYERS = [
     ("Harborview Grocers", "Retail", JobType.RETAIL),
@@ -81,10 +129,16 @@ NOTES = [
 def _contact_purpose(rng: random.Random, working: bool) -> str:
     if working:
         return rng.choice([Contact.Purpose.JOB_SUPPORT] * 3 + [Contact.Purpose.BENEFITS])
-    return rng.choice([
-        Contact.Purpose.JOB_SEARCH, Contact.Purpose.JOB_SEARCH, Contact.Purpose.ENGAGEMENT,
-        Contact.Purpose.CAREER_PROFILE, Contact.Purpose.BENEFITS, Contact.Purpose.EDUCATION,
-    ])
+    return rng.choice(
+        [
+            Contact.Purpose.JOB_SEARCH,
+            Contact.Purpose.JOB_SEARCH,
+            Contact.Purpose.ENGAGEMENT,
+            Contact.Purpose.CAREER_PROFILE,
+            Contact.Purpose.BENEFITS,
+            Contact.Purpose.EDUCATION,
+        ]
+    )
 
 
 def _employers(program: Program) -> list[Employer]:
@@ -92,8 +146,9 @@ def _employers(program: Program) -> list[Employer]:
     if found:
         return found
     employers = [
-        Employer(program=program, name=name, industry=industry,
-                 address=f"{100 + i * 7} Main Street")
+        Employer(
+            program=program, name=name, industry=industry, address=f"{100 + i * 7} Main Street"
+        )
         for i, (name, industry, _) in enumerate(EMPLOYERS)
     ]
     for employer in employers:
@@ -108,8 +163,14 @@ def _job_type_of(employer: Employer) -> str:
 class _Caseload:
     """Builds one specialist's caseload, row objects first, then a few bulk inserts."""
 
-    def __init__(self, rng: random.Random, program: Program, specialist_id: int,
-                 employers: list[Employer], today: dt.date) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        program: Program,
+        specialist_id: int,
+        employers: list[Employer],
+        today: dt.date,
+    ) -> None:
         self.rng, self.program, self.specialist_id = rng, program, specialist_id
         self.employers, self.today = employers, today
         self.contacts: list[Contact] = []
@@ -123,22 +184,35 @@ class _Caseload:
         if rng.random() < 0.15 and (today - enrolled).days > 120:
             closed = enrolled + dt.timedelta(days=rng.randint(90, (today - enrolled).days))
         client = Client.objects.create(
-            program=self.program, specialist_id=self.specialist_id,
-            first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+            program=self.program,
+            specialist_id=self.specialist_id,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
             birth_date=dt.date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28)),
             phone=f"555-01{index:02d}",
         )
         episode = Episode.objects.create(
-            client=client, referred_on=referred, enrolled_on=enrolled,
+            client=client,
+            referred_on=referred,
+            enrolled_on=enrolled,
             referral_source=rng.choice(ReferralSource.values),
-            employed_at_referral=rng.random() < 0.1, closed_on=closed,
+            employed_at_referral=rng.random() < 0.1,
+            closed_on=closed,
             closure_reason=rng.choice(ClosureReason.values) if closed else "",
         )
         client.current_episode = episode
         client.save(update_fields=["current_episode"])
         CareerProfile.objects.create(
-            client=client, work_goal=rng.choice(["Work with animals", "Cook in a restaurant",
-                                                 "Office work", "Work outdoors", "Retail"]),
+            client=client,
+            work_goal=rng.choice(
+                [
+                    "Work with animals",
+                    "Cook in a restaurant",
+                    "Office work",
+                    "Work outdoors",
+                    "Retail",
+                ]
+            ),
             preferred_hours=rng.choice(["Part time, mornings", "20 hours a week", "Full time"]),
             disclosure=rng.choice(["Nothing about my health", "That I have a support worker"]),
         )
@@ -150,14 +224,19 @@ class _Caseload:
             if referred_on <= end:
                 done = referred_on + dt.timedelta(days=rng.randint(10, 60))
                 BenefitsReferral.objects.create(
-                    client=client, referred_on=referred_on, counselor="County benefits planner",
+                    client=client,
+                    referred_on=referred_on,
+                    counselor="County benefits planner",
                     benefits=rng.sample(["ssi", "ssdi", "medicaid", "housing"], 2),
                     planning_completed_on=done if done <= today and rng.random() < 0.7 else None,
                 )
         goal = PlanGoal.objects.create(client=client, text=f"Find work: {client.profile.work_goal}")
-        PlanStep.objects.create(goal=goal, text="Visit two employers that fit the profile",
-                                who=PlanStep.Who.SPECIALIST,
-                                due_on=today + dt.timedelta(days=rng.randint(2, 20)))
+        PlanStep.objects.create(
+            goal=goal,
+            text="Visit two employers that fit the profile",
+            who=PlanStep.Who.SPECIALIST,
+            due_on=today + dt.timedelta(days=rng.randint(2, 20)),
+        )
 
     def jobs(self, client: Client, enrolled: dt.date, end: dt.date) -> list[Job]:
         rng, jobs = self.rng, []
@@ -169,40 +248,66 @@ class _Caseload:
             ended = start + dt.timedelta(days=lasted)
             ended = ended if ended < self.today and rng.random() < 0.5 else None
             wage = Decimal(rng.choice(["14.00", "15.50", "16.25", "17.00", "18.50", "21.00"]))
-            jobs.append(Job.objects.create(
-                client=client, employer=employer, job_type=job_type,
-                title=rng.choice(TITLES.get(job_type, ["Assistant"])), started_on=start,
-                ended_on=ended, end_reason=rng.choice(JobEndReason.values) if ended else "",
-                hours_per_week=Decimal(rng.choice([8, 12, 16, 20, 25, 30, 40])),
-                hourly_wage=wage, set_aside=rng.random() < 0.08,
-            ))
+            jobs.append(
+                Job.objects.create(
+                    client=client,
+                    employer=employer,
+                    job_type=job_type,
+                    title=rng.choice(TITLES.get(job_type, ["Assistant"])),
+                    started_on=start,
+                    ended_on=ended,
+                    end_reason=rng.choice(JobEndReason.values) if ended else "",
+                    hours_per_week=Decimal(rng.choice([8, 12, 16, 20, 25, 30, 40])),
+                    hourly_wage=wage,
+                    set_aside=rng.random() < 0.08,
+                )
+            )
             if ended is None:
                 break
             start = ended + dt.timedelta(days=rng.randint(10, 90))
         return jobs
 
-    def contacts_for(self, client: Client, enrolled: dt.date, end: dt.date, jobs: list[Job]) -> None:
+    def contacts_for(
+        self, client: Client, enrolled: dt.date, end: dt.date, jobs: list[Job]
+    ) -> None:
         rng, day = self.rng, enrolled
         while day <= end:
-            working = any(j.started_on <= day and (j.ended_on is None or day <= j.ended_on)
-                          for j in jobs)
-            self.contacts.append(Contact(
-                client=client, specialist_id=self.specialist_id, contacted_on=day,
-                minutes=rng.choice([15, 20, 30, 45, 60, 90]),
-                mode=rng.choice([Contact.Mode.IN_PERSON] * 4 + [Contact.Mode.PHONE,
-                                                                Contact.Mode.TEXT]),
-                place=rng.choice([Contact.Place.COMMUNITY] * 3 + [
-                    Contact.Place.HOME, Contact.Place.WORKPLACE, Contact.Place.OFFICE]),
-                with_whom=rng.choice([Contact.WithWhom.CLIENT] * 5 + [Contact.WithWhom.FAMILY]),
-                purpose=_contact_purpose(rng, working), note=rng.choice(NOTES),
-            ))
+            working = any(
+                j.started_on <= day and (j.ended_on is None or day <= j.ended_on) for j in jobs
+            )
+            self.contacts.append(
+                Contact(
+                    client=client,
+                    specialist_id=self.specialist_id,
+                    contacted_on=day,
+                    minutes=rng.choice([15, 20, 30, 45, 60, 90]),
+                    mode=rng.choice(
+                        [Contact.Mode.IN_PERSON] * 4 + [Contact.Mode.PHONE, Contact.Mode.TEXT]
+                    ),
+                    place=rng.choice(
+                        [Contact.Place.COMMUNITY] * 3
+                        + [Contact.Place.HOME, Contact.Place.WORKPLACE, Contact.Place.OFFICE]
+                    ),
+                    with_whom=rng.choice([Contact.WithWhom.CLIENT] * 5 + [Contact.WithWhom.FAMILY]),
+                    purpose=_contact_purpose(rng, working),
+                    note=rng.choice(NOTES),
+                )
+            )
             if working and rng.random() < 0.5:
-                self.supports.append(Support(
-                    client=client, specialist_id=self.specialist_id, provided_on=day,
-                    kind=rng.choice(Support.Kind.values),
-                    job=next(j for j in jobs if j.started_on <= day
-                               and (j.ended_on is None or day <= j.ended_on)), note="Follow-along check-in.",
-                ))
+                self.supports.append(
+                    Support(
+                        client=client,
+                        specialist_id=self.specialist_id,
+                        provided_on=day,
+                        kind=rng.choice(Support.Kind.values),
+                        job=next(
+                            j
+                            for j in jobs
+                            if j.started_on <= day and (j.ended_on is None or day <= j.ended_on)
+                        ),
+                        note="Follow-along check-in.",
+                    )
+                )
             day += dt.timedelta(days=rng.randint(4, 12))
 
     def save(self) -> None:

@@ -52,7 +52,9 @@ class ClientIntakeForm(forms.Form):
     referred_on = forms.DateField(widget=DATE, label="Referred on")
     referral_source = forms.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = forms.DateField(
-        widget=DATE, required=False, label="Enrolled on",
+        widget=DATE,
+        required=False,
+        label="Enrolled on",
         help_text="The day the client joined a specialist's caseload. Leave empty if not yet.",
     )
     employed_at_referral = forms.BooleanField(required=False, label="Working when referred")
@@ -60,8 +62,9 @@ class ClientIntakeForm(forms.Form):
         required=False, widget=forms.HiddenInput, label="This is a different person"
     )
 
-    def __init__(self, *args: Any, programs: QuerySet[Program], specialists: QuerySet[User],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programs: QuerySet[Program], specialists: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.fields["specialist"].queryset = specialists
@@ -81,7 +84,15 @@ class ClientForm(VersionedForm):
 
     class Meta:
         model = Client
-        fields = ["first_name", "last_name", "birth_date", "phone", "email", "address", "specialist"]
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "phone",
+            "email",
+            "address",
+            "specialist",
+        ]
         widgets = {"birth_date": DATE, "address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, specialists: QuerySet[User], **kwargs: Any) -> None:
@@ -131,8 +142,9 @@ class QuickContactForm(forms.Form):
     """Three required fields (date, minutes, purpose); the rest default to the usual case."""
 
     contacted_on = forms.DateField(widget=DATE, label="Date")
-    minutes = forms.IntegerField(min_value=1, max_value=1440,
-                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    minutes = forms.IntegerField(
+        min_value=1, max_value=1440, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
     purpose = forms.ChoiceField(choices=Contact.Purpose.choices)
     mode = forms.ChoiceField(choices=Contact.Mode.choices, required=False)
     place = forms.ChoiceField(choices=Contact.Place.choices, required=False)
@@ -168,8 +180,17 @@ class ProfileForm(VersionedForm):
         exclude = ["client", "version"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
-            for name in ("work_goal", "preferred_job_types", "preferred_places", "work_history",
-                         "education", "strengths", "disclosure", "benefits_held", "transport")
+            for name in (
+                "work_goal",
+                "preferred_job_types",
+                "preferred_places",
+                "work_history",
+                "education",
+                "strengths",
+                "disclosure",
+                "benefits_held",
+                "transport",
+            )
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -218,8 +239,15 @@ class JobStartForm(forms.ModelForm):
 
     class Meta:
         model = Job
-        fields = ["employer", "title", "job_type", "started_on", "hours_per_week", "hourly_wage",
-                  "set_aside"]
+        fields = [
+            "employer",
+            "title",
+            "job_type",
+            "started_on",
+            "hours_per_week",
+            "hourly_wage",
+            "set_aside",
+        ]
         widgets = {"started_on": DATE}
 
     def __init__(self, *args: Any, employers: QuerySet[Employer], **kwargs: Any) -> None:
@@ -234,8 +262,17 @@ class JobForm(VersionedForm):
 
     class Meta:
         model = Job
-        fields = ["employer", "title", "job_type", "started_on", "ended_on", "end_reason",
-                  "hours_per_week", "hourly_wage", "set_aside"]
+        fields = [
+            "employer",
+            "title",
+            "job_type",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "hours_per_week",
+            "hourly_wage",
+            "set_aside",
+        ]
         widgets = {"started_on": DATE, "ended_on": DATE}
 
     def __init__(self, *args: Any, employers: QuerySet[Employer], **kwargs: Any) -> None:
@@ -278,8 +315,11 @@ class BenefitsReferralForm(forms.ModelForm):
     class Meta:
         model = BenefitsReferral
         fields = ["referred_on", "counselor", "benefits", "planning_completed_on", "note"]
-        widgets = {"referred_on": DATE, "planning_completed_on": DATE,
-                   "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "referred_on": DATE,
+            "planning_completed_on": DATE,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

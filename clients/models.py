@@ -65,7 +65,7 @@ class ClientRecordQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-# --- Client and enrollment episodes -----------------------------------------------------------
+# --- Client and enrollment episodes ------------------------------------------------------------
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
@@ -206,7 +206,7 @@ class Episode(models.Model):
         return self.referred_on <= day and (self.closed_on is None or day <= self.closed_on)
 
 
-# --- Career profile, plan, education ----------------------------------------------------------
+# --- Career profile, plan, education -----------------------------------------------------------
 
 
 class CareerProfile(models.Model):
@@ -313,7 +313,7 @@ class EducationEnrollment(Archivable):
         return self.institution
 
 
-# --- Contacts ------------------------------------------------------------------------------------
+# --- Contacts ----------------------------------------------------------------------------------
 
 
 class ContactQuerySet(ClientRecordQuerySet):
@@ -380,7 +380,7 @@ class Contact(Archivable):
         return f"{self.get_purpose_display()} contact on {self.contacted_on:%Y-%m-%d}"
 
 
-# --- Jobs ------------------------------------------------------------------------------------------
+# --- Jobs --------------------------------------------------------------------------------------
 
 
 class JobType(models.TextChoices):
@@ -487,11 +487,13 @@ class Job(Archivable):
                 violation_error_message="The end date cannot be before the start date.",
             ),
             models.CheckConstraint(
-                name="job_hours_positive", condition=Q(hours_per_week__gt=0),
+                name="job_hours_positive",
+                condition=Q(hours_per_week__gt=0),
                 violation_error_message="Hours per week must be more than zero.",
             ),
             models.CheckConstraint(
-                name="job_wage_not_negative", condition=Q(hourly_wage__gte=0),
+                name="job_wage_not_negative",
+                condition=Q(hourly_wage__gte=0),
                 violation_error_message="The hourly wage cannot be negative.",
             ),
             models.CheckConstraint(
@@ -505,7 +507,7 @@ class Job(Archivable):
         return self.title
 
 
-# --- Supports and benefits --------------------------------------------------------------------
+# --- Supports and benefits ---------------------------------------------------------------------
 
 
 class Support(Archivable):

@@ -113,34 +113,75 @@ def client_timeline(client: Client) -> list[TimelineItem]:
     """Everything about the client, newest first, in one query per kind of record."""
     items: list[TimelineItem] = []
     for episode in Episode.objects.filter(client=client):
-        items.append(TimelineItem(episode.referred_on, "episode", "Referred",
-                                  episode.get_referral_source_display()))
+        items.append(
+            TimelineItem(
+                episode.referred_on, "episode", "Referred", episode.get_referral_source_display()
+            )
+        )
         if episode.enrolled_on:
             items.append(TimelineItem(episode.enrolled_on, "episode", "Enrolled", "", 1))
         if episode.closed_on:
-            items.append(TimelineItem(episode.closed_on, "episode", "Closed",
-                                      episode.get_closure_reason_display(), 2))
+            items.append(
+                TimelineItem(
+                    episode.closed_on, "episode", "Closed", episode.get_closure_reason_display(), 2
+                )
+            )
     for contact in Contact.objects.live().filter(client=client).select_related("specialist"):
         items.append(contact_item(contact))
-    for job in Job.objects.live().with_competitive().filter(client=client).select_related("employer"):
+    for job in (
+        Job.objects.live().with_competitive().filter(client=client).select_related("employer")
+    ):
         kind = "competitive" if job.competitive else "not competitive"
-        items.append(TimelineItem(
-            job.started_on, "job", f"Started {job.title} at {job.employer}",
-            f"{job.hours_per_week} h/week at {job.hourly_wage}/h ({kind})", 3,
-        ))
+        items.append(
+            TimelineItem(
+                job.started_on,
+                "job",
+                f"Started {job.title} at {job.employer}",
+                f"{job.hours_per_week} h/week at {job.hourly_wage}/h ({kind})",
+                3,
+            )
+        )
         if job.ended_on:
-            items.append(TimelineItem(job.ended_on, "job", f"Ended {job.title} at {job.employer}",
-                                      job.get_end_reason_display(), 4))
+            items.append(
+                TimelineItem(
+                    job.ended_on,
+                    "job",
+                    f"Ended {job.title} at {job.employer}",
+                    job.get_end_reason_display(),
+                    4,
+                )
+            )
     for support in Support.objects.live().filter(client=client):
-        items.append(TimelineItem(support.provided_on, "support",
-                                  f"Support: {support.get_kind_display()}", support.note))
+        items.append(
+            TimelineItem(
+                support.provided_on,
+                "support",
+                f"Support: {support.get_kind_display()}",
+                support.note,
+            )
+        )
     for referral in BenefitsReferral.objects.live().filter(client=client):
-        items.append(TimelineItem(referral.referred_on, "benefits",
-                                  f"Benefits referral to {referral.counselor}", referral.note))
+        items.append(
+            TimelineItem(
+                referral.referred_on,
+                "benefits",
+                f"Benefits referral to {referral.counselor}",
+                referral.note,
+            )
+        )
         if referral.planning_completed_on:
-            items.append(TimelineItem(referral.planning_completed_on, "benefits",
-                                      "Benefits planning completed", "", 1))
+            items.append(
+                TimelineItem(
+                    referral.planning_completed_on, "benefits", "Benefits planning completed", "", 1
+                )
+            )
     for course in EducationEnrollment.objects.live().filter(client=client):
-        items.append(TimelineItem(course.started_on, "education",
-                                  f"Started {course.course or 'studies'} at {course.institution}", ""))
+        items.append(
+            TimelineItem(
+                course.started_on,
+                "education",
+                f"Started {course.course or 'studies'} at {course.institution}",
+                "",
+            )
+        )
     return sorted(items, key=lambda item: (item.on, item.order), reverse=True)

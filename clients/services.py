@@ -223,17 +223,23 @@ def record_archive(*, record: Any, version: int, reason: str, actor: User) -> An
     )
 
 
-# --- Profile, plan, education --------------------------------------------------------------------
+# --- Profile, plan, education ------------------------------------------------------------------
 
 
-def profile_update(*, profile: CareerProfile, version: int, changes: dict[str, Any]) -> CareerProfile:
+def profile_update(
+    *, profile: CareerProfile, version: int, changes: dict[str, Any]
+) -> CareerProfile:
     """Update the career profile, refusing a stale version."""
     return save_versioned(CareerProfile, pk=profile.pk, expected_version=version, changes=changes)
 
 
 @transaction.atomic
 def goal_add(
-    *, client: Client, text: str, kind: str = PlanGoal.Kind.EMPLOYMENT, target_on: dt.date | None = None
+    *,
+    client: Client,
+    text: str,
+    kind: str = PlanGoal.Kind.EMPLOYMENT,
+    target_on: dt.date | None = None,
 ) -> PlanGoal:
     """Add a goal to the client's employment plan."""
     goal = PlanGoal(client=client, text=text, kind=kind, target_on=target_on)
@@ -454,4 +460,6 @@ def benefits_referral_update(
     _not_future("planning_completed_on", changes.get("planning_completed_on"), "The planning date")
     if "benefits" in changes:
         changes = {**changes, "benefits": _check_benefits(changes["benefits"])}
-    return save_versioned(BenefitsReferral, pk=referral.pk, expected_version=version, changes=changes)
+    return save_versioned(
+        BenefitsReferral, pk=referral.pk, expected_version=version, changes=changes
+    )

@@ -19,8 +19,10 @@ class EmployerCreateForm(forms.ModelForm):
     class Meta:
         model = Employer
         fields = ["program", "name", "industry", "address", "notes"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2}),
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,8 +39,10 @@ class EmployerForm(VersionedForm):
     class Meta:
         model = Employer
         fields = ["name", "industry", "address", "notes"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2}),
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Employer pages: the program's shared employer list, adding (with a duplicate warning), editing."""
+"""Employer pages: the program's shared list, adding (with a duplicate warning), editing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ips import access
 from ips.access import Capability
 from ips.forms import add_service_errors
 from ips.models import Program
-from ips.versioning import StaleVersionError, stale_differences
+from ips.versioning import StaleVersionError, show_stale
 
 
 @login_required
@@ -32,8 +32,9 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     if search:
         employers = employers.filter(name__icontains=search)
-    return render(request, "employers/employer_list.html",
-                  {"employers": employers, "search": search})
+    return render(
+        request, "employers/employer_list.html", {"employers": employers, "search": search}
+    )
 
 
 @login_required
@@ -48,13 +49,17 @@ def employer_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         confirmed = data.pop("confirm_not_duplicate")
-        duplicates = services.employer_possible_duplicates(program=data["program"],
-                                                           name=data["name"])
+        duplicates = services.employer_possible_duplicates(
+            program=data["program"], name=data["name"]
+        )
         if duplicates and not confirmed:
             form.data = form.data.copy()
             form.data["confirm_not_duplicate"] = "on"
-            form.add_error("name", "Similar employers already exist (listed below). Use one of "
-                                   "them, or save again to add this one.")
+            form.add_error(
+                "name",
+                "Similar employers already exist (listed below). Use one of "
+                "them, or save again to add this one.",
+            )
         else:
             try:
                 employer = services.employer_create(actor=request.user, **data)
@@ -63,20 +68,24 @@ def employer_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Employer added.")
                 return redirect("employers:detail", pk=employer.pk)
-    return render(request, "employers/employer_new.html",
-                  {"form": form, "duplicates": duplicates})
+    return render(request, "employers/employer_new.html", {"form": form, "duplicates": duplicates})
 
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = access.get_visible_or_404(Employer.objects.select_related("program"),
-                                         request.user, pk=pk)
+    employer = access.get_visible_or_404(
+        Employer.objects.select_related("program"), request.user, pk=pk
+    )
     jobs = employer.jobs.live().filter(client__archived_at__isnull=True).select_related("client")
-    return render(request, "employers/employer_detail.html", {
-        "employer": employer,
-        "jobs": jobs,
-        "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program),
-    })
+    return render(
+        request,
+        "employers/employer_detail.html",
+        {
+            "employer": employer,
+            "jobs": jobs,
+            "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program),
+        },
+    )
 
 
 @login_required
@@ -91,12 +100,14 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.employer_update(employer=employer, version=version, changes=data)
         except StaleVersionError as stale:
-            differences = stale_differences(form, stale.current)
-            form.add_error(None, str(stale))
+            differences = show_stale(form, stale)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Employer saved.")
             return redirect("employers:detail", pk=employer.pk)
-    return render(request, "ips/form_page.html",
-                  {"form": form, "title": f"Edit {employer}", "differences": differences})
+    return render(
+        request,
+        "ips/form_page.html",
+        {"form": form, "title": f"Edit {employer}", "differences": differences},
+    )

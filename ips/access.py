@@ -5,7 +5,8 @@ through a model's `visible_to(user)` queryset method. The rules fail closed: an 
 inactive user, or a user with no role, sees nothing.
 
 Two outcomes, deliberately different:
-- someone who may not *see* a record gets 404, so its existence does not leak (`get_visible_or_404`);
+- someone who may not *see* a record gets 404, so its existence does not leak
+  (`get_visible_or_404`);
 - someone who may see it but not *change* it gets 403 (`require`).
 """
 
@@ -77,11 +78,18 @@ def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROG
 
 
 def agency_ids_for(user: AnyUser, capability: Capability | None = None) -> QuerySet:
-    """Ids of the agencies where the user holds a role granting `capability` (any role if None)."""
+    """Ids of the agencies where the user holds a role granting `capability` (any role if None).
+
+    As in `program_ids_for`, a program role whose program is of another agency grants nothing.
+    """
     if not is_active_user(user):
         return Agency.objects.none().values("id")
     roles = RULES[capability] if capability else frozenset(Role)
-    return StaffRole.objects.filter(user=user, role__in=sorted(roles)).values("agency_id")
+    return (
+        StaffRole.objects.filter(user=user, role__in=sorted(roles))
+        .filter(Q(program__isnull=True) | Q(program__agency_id=F("agency_id")))
+        .values("agency_id")
+    )
 
 
 def can(

@@ -31,7 +31,10 @@ class DemoLogin:
 
 
 PROGRAMS = {
-    DEMO_AGENCY: [("Riverside IPS Team", "Riverside Clinic"), ("Northgate IPS Team", "Northgate Center")],
+    DEMO_AGENCY: [
+        ("Riverside IPS Team", "Riverside Clinic"),
+        ("Northgate IPS Team", "Northgate Center"),
+    ],
     OTHER_AGENCY: [("Lakeshore IPS Team", "Lakeshore Clinic")],
 }
 RIVERSIDE, NORTHGATE = (name for name, _ in PROGRAMS[DEMO_AGENCY])
@@ -40,10 +43,16 @@ LAKESHORE = PROGRAMS[OTHER_AGENCY][0][0]
 LOGINS = [
     DemoLogin("demo-specialist", "Maya", "Okafor", Role.SPECIALIST, DEMO_AGENCY, (RIVERSIDE,)),
     DemoLogin("demo-specialist-2", "Luis", "Hartman", Role.SPECIALIST, DEMO_AGENCY, (RIVERSIDE,)),
-    DemoLogin("demo-specialist-3", "Priya", "Lindqvist", Role.SPECIALIST, DEMO_AGENCY, (RIVERSIDE,)),
+    DemoLogin(
+        "demo-specialist-3", "Priya", "Lindqvist", Role.SPECIALIST, DEMO_AGENCY, (RIVERSIDE,)
+    ),
     DemoLogin("demo-specialist-4", "Sam", "Whitfield", Role.SPECIALIST, DEMO_AGENCY, (NORTHGATE,)),
-    DemoLogin("demo-specialist-5", "Noor", "Castellano", Role.SPECIALIST, DEMO_AGENCY, (NORTHGATE,)),
-    DemoLogin("demo-specialist-6", "Jonah", "Abernethy", Role.SPECIALIST, DEMO_AGENCY, (NORTHGATE,)),
+    DemoLogin(
+        "demo-specialist-5", "Noor", "Castellano", Role.SPECIALIST, DEMO_AGENCY, (NORTHGATE,)
+    ),
+    DemoLogin(
+        "demo-specialist-6", "Jonah", "Abernethy", Role.SPECIALIST, DEMO_AGENCY, (NORTHGATE,)
+    ),
     DemoLogin(
         "demo-supervisor", "Grace", "Mbeki", Role.SUPERVISOR, DEMO_AGENCY, (RIVERSIDE, NORTHGATE)
     ),

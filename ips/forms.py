@@ -7,10 +7,11 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 
 from ips.models import Agency, MinimumWage, Program, Role
+from ips.versioning import StaleVersionError, carry_current_version
 
 
 def _helper(submit_label: str) -> FormHelper:
@@ -144,5 +145,8 @@ def add_service_errors(form: forms.BaseForm, error: Exception) -> None:
             form.add_error(field if field in form.fields else None, messages)
     elif isinstance(error, ValidationError):
         form.add_error(None, error)
-    else:
+    elif isinstance(error, StaleVersionError):
         form.add_error(None, str(error))
+        carry_current_version(form, error.current)
+    else:
+        raise error

@@ -46,8 +46,12 @@ class SessionLimitsMiddleware:
             too_old = now - started > settings.SESSION_MAX_HOURS * 3600
             if idle or too_old:
                 logout(request)
-                messages.info(request, "You were logged out after a period of inactivity."
-                              if idle else "Your session reached its time limit. Please log in again.")
+                messages.info(
+                    request,
+                    "You were logged out after a period of inactivity."
+                    if idle
+                    else "Your session reached its time limit. Please log in again.",
+                )
                 return _login_redirect(request)
             if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
                 session[SESSION_LAST_SEEN] = now

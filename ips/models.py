@@ -106,7 +106,7 @@ class Agency(models.Model):
 
 class ProgramQuerySet(models.QuerySet["Program"]):
     def visible_to(self, user: User | AnonymousUser) -> ProgramQuerySet:
-        """Programs the user may see: their program roles plus every program of their agency roles."""
+        """Programs the user may see: those of their program roles, and all of their agencies'."""
         from ips import access
 
         return self.filter(id__in=access.program_ids_for(user, access.Capability.VIEW_PROGRAM))
@@ -181,7 +181,9 @@ class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
         """Roles within the agencies where the user may manage staff."""
         from ips import access
 
-        return self.filter(agency_id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF))
+        return self.filter(
+            agency_id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
+        )
 
 
 class StaffRole(models.Model):
@@ -191,7 +193,9 @@ class StaffRole(models.Model):
     outside the agency; the role still belongs to the agency of the program they review.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roles"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff_roles")
     program = models.ForeignKey(

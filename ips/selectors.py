@@ -48,7 +48,9 @@ def home_for(user: User) -> Home:
         )
     if Role.ADMIN in roles:
         home.admin_agencies = list(
-            Agency.objects.filter(id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF))
+            Agency.objects.filter(
+                id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
+            )
         )
         home.recent_reads = list(
             AuditEvent.objects.visible_to(user).select_related("actor", "content_type")[:10]

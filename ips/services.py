@@ -71,7 +71,7 @@ def staff_create(
 def staff_role_grant(
     *, user: User, role: str, agency: Agency, program: Program | None = None
 ) -> StaffRole:
-    """Grant a role in a program (specialist, supervisor, reviewer) or agency-wide (director, admin)."""
+    """Grant a program role (specialist, supervisor, reviewer) or agency role (director, admin)."""
     staff_role = StaffRole(user=user, role=Role(role), agency=agency, program=program)
     staff_role.full_clean(validate_constraints=False)
     try:

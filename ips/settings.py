@@ -160,7 +160,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Data stores ---------------------------------------------------------------------------------
+# --- Data stores --------------------------------------------------------------------------------
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://127.0.0.1:5432/ips")}
 if DATABASES["default"]["ENGINE"] not in {
@@ -177,14 +177,15 @@ CACHE_URL = env.str("CACHE_URL", default="").strip() or REDIS_URL
 if CACHE_URL.startswith("locmemcache://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif urlparse(CACHE_URL).scheme in {"redis", "rediss"}:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmemcache://, not {CACHE_URL!r}")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# --- Celery --------------------------------------------------------------------------------------
+# --- Celery -------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
@@ -198,7 +199,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
-# --- Authentication ------------------------------------------------------------------------------
+# --- Authentication -----------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -238,7 +239,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 OTP_TOTP_ISSUER = "IPS case management"
 
-# --- Security when DEBUG is off --------------------------------------------------------------------
+# --- Security when DEBUG is off -----------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -254,7 +255,7 @@ if not DEBUG:
     if env_bool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# --- Static and media files ------------------------------------------------------------------------
+# --- Static and media files ---------------------------------------------------------------------
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -272,7 +273,7 @@ STORAGES = {
     },
 }
 
-# --- Forms, API ------------------------------------------------------------------------------------
+# --- Forms, API ---------------------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -302,7 +303,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Logging: ids only, never client data ---------------------------------------------------------
+# --- Logging: ids only, never client data -------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,11 @@ from ips.views import accounts, audit, home, programs, staff
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -28,7 +32,11 @@ urlpatterns = [
     path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/password/", staff.staff_password, name="staff_password"),
     path("staff/<int:pk>/active/", staff.staff_set_active, name="staff_set_active"),
-    path("staff/<int:pk>/two-factor/reset/", staff.staff_two_factor_reset, name="staff_two_factor_reset"),
+    path(
+        "staff/<int:pk>/two-factor/reset/",
+        staff.staff_two_factor_reset,
+        name="staff_two_factor_reset",
+    ),
     path("staff/<int:pk>/roles/", staff.staff_role_grant, name="staff_role_grant"),
     path("staff/roles/<int:pk>/revoke/", staff.staff_role_revoke, name="staff_role_revoke"),
     path("audit/", audit.audit_log, name="audit_log"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django.forms import ModelForm
+from django.forms import BaseForm, ModelForm
 
 M = TypeVar("M", bound=models.Model)
 
@@ -23,9 +23,7 @@ class StaleVersionError(Exception):
         self.current = current
 
 
-def save_versioned(
-    model: type[M], *, pk: int, expected_version: int, changes: dict[str, Any]
-) -> M:
+def save_versioned(model: type[M], *, pk: int, expected_version: int, changes: dict[str, Any]) -> M:
     """Apply `changes` to the row if it is still at `expected_version`, and bump the version.
 
     The row is locked for the check-and-write, so two concurrent saves cannot both pass. The
@@ -52,6 +50,17 @@ class Difference:
     submitted: Any
 
 
+def carry_current_version(form: BaseForm, current: models.Model) -> None:
+    """Re-render the refused form with the version now saved, keeping the user's input.
+
+    "Save again" then deliberately writes their input over the other change, instead of being
+    refused as stale over and over.
+    """
+    data = form.data.copy()
+    data["version"] = current.version  # type: ignore[attr-defined]
+    form.data = data
+
+
 def stale_differences(form: ModelForm, current: models.Model) -> list[Difference]:
     """Fields where the now-saved record differs from the user's (kept) input."""
     differences = []
@@ -62,4 +71,13 @@ def stale_differences(form: ModelForm, current: models.Model) -> list[Difference
         submitted = form.cleaned_data[name]
         if saved != submitted:
             differences.append(Difference(str(field.label or name), saved, submitted))
+    return differences
+
+
+def show_stale(form: ModelForm, stale: StaleVersionError) -> list[Difference]:
+    """Explain a refused save on its form: the error, what differs, and the version now saved
+    (so that saving again deliberately keeps the user's input). Returns the differences."""
+    differences = stale_differences(form, stale.current)
+    form.add_error(None, str(stale))
+    carry_current_version(form, stale.current)
     return differences

@@ -33,8 +33,12 @@ def postgres_ready(url: str) -> bool:
     params = conninfo_to_dict(url)
     dbname = params.pop("dbname", None) or "ips"
     try:
-        with psycopg.connect(**params, dbname="postgres", connect_timeout=3, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+        with psycopg.connect(
+            **params, dbname="postgres", connect_timeout=3, autocommit=True
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
+            ).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
                 print(f"Created PostgreSQL database {dbname!r}.")

@@ -6,106 +6,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('employers', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("employers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='employer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='employers.employer'),
+            model_name="job",
+            name="employer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="jobs",
+                to="employers.employer",
+            ),
         ),
         migrations.AddField(
-            model_name='plangoal',
-            name='archived_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="plangoal",
+            name="archived_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='plangoal',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='goals', to='clients.client'),
+            model_name="plangoal",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="goals",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='planstep',
-            name='goal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='clients.plangoal'),
+            model_name="planstep",
+            name="goal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="steps",
+                to="clients.plangoal",
+            ),
         ),
         migrations.AddField(
-            model_name='support',
-            name='archived_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="support",
+            name="archived_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='support',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supports', to='clients.client'),
+            model_name="support",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supports",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='support',
-            name='job',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supports', to='clients.job'),
+            model_name="support",
+            name="job",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supports",
+                to="clients.job",
+            ),
         ),
         migrations.AddField(
-            model_name='support',
-            name='specialist',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="support",
+            name="specialist",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefitsreferral',
-            constraint=models.CheckConstraint(condition=models.Q(('planning_completed_on__isnull', True), ('planning_completed_on__gte', models.F('referred_on')), _connector='OR'), name='benefits_planning_after_referral', violation_error_message='Planning cannot be completed before the referral.'),
+            model_name="benefitsreferral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planning_completed_on__isnull", True),
+                    ("planning_completed_on__gte", models.F("referred_on")),
+                    _connector="OR",
+                ),
+                name="benefits_planning_after_referral",
+                violation_error_message="Planning cannot be completed before the referral.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['client', '-contacted_on'], name='clients_con_client__263cce_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["client", "-contacted_on"], name="clients_con_client__263cce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gt', 0), ('minutes__lte', 1440)), name='contact_minutes_positive'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gt", 0), ("minutes__lte", 1440)),
+                name="contact_minutes_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='educationenrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='education_ends_after_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="educationenrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="education_ends_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('enrolled_on__isnull', True), ('enrolled_on__gte', models.F('referred_on')), _connector='OR'), name='episode_enrolled_after_referral', violation_error_message='Enrollment cannot come before the referral.'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("enrolled_on__isnull", True),
+                    ("enrolled_on__gte", models.F("referred_on")),
+                    _connector="OR",
+                ),
+                name="episode_enrolled_after_referral",
+                violation_error_message="Enrollment cannot come before the referral.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('referred_on')), _connector='OR'), name='episode_closed_after_referral', violation_error_message='Closure cannot come before the referral.'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    ("closed_on__gte", models.F("referred_on")),
+                    _connector="OR",
+                ),
+                name="episode_closed_after_referral",
+                violation_error_message="Closure cannot come before the referral.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('enrolled_on__isnull', True), ('closed_on__gte', models.F('enrolled_on')), _connector='OR'), name='episode_closed_after_enrollment', violation_error_message='Closure cannot come before enrollment.'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    ("enrolled_on__isnull", True),
+                    ("closed_on__gte", models.F("enrolled_on")),
+                    _connector="OR",
+                ),
+                name="episode_closed_after_enrollment",
+                violation_error_message="Closure cannot come before enrollment.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), models.Q(('closure_reason', ''), _negated=True), _connector='OR'), name='episode_closure_has_reason', violation_error_message='Give the reason for closing.'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    models.Q(("closure_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="episode_closure_has_reason",
+                violation_error_message="Give the reason for closing.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['program', 'last_name', 'first_name'], name='clients_cli_program_902138_idx'),
+            model_name="client",
+            index=models.Index(
+                fields=["program", "last_name", "first_name"], name="clients_cli_program_902138_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='job_ends_after_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="job_ends_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_per_week__gt', 0)), name='job_hours_positive', violation_error_message='Hours per week must be more than zero.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours_per_week__gt", 0)),
+                name="job_hours_positive",
+                violation_error_message="Hours per week must be more than zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('hourly_wage__gte', 0)), name='job_wage_not_negative', violation_error_message='The hourly wage cannot be negative.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hourly_wage__gte", 0)),
+                name="job_wage_not_negative",
+                violation_error_message="The hourly wage cannot be negative.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), models.Q(('end_reason', ''), _negated=True), _connector='OR'), name='job_end_has_reason', violation_error_message='Give the reason the job ended.'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    models.Q(("end_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="job_end_has_reason",
+                violation_error_message="Give the reason the job ended.",
+            ),
         ),
     ]

@@ -74,14 +74,19 @@ def client_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         confirmed = data.pop("confirm_not_duplicate")
         duplicates = services.client_possible_duplicates(
-            program=data["program"], first_name=data["first_name"],
-            last_name=data["last_name"], birth_date=data["birth_date"],
+            program=data["program"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
         )
         if duplicates and not confirmed:
             form.data = form.data.copy()
             form.data["confirm_not_duplicate"] = "on"
-            form.add_error(None, "A client with this name and date of birth already exists in the "
-                                 "agency. Check below; save again if this is a different person.")
+            form.add_error(
+                None,
+                "A client with this name and date of birth already exists in the "
+                "agency. Check below; save again if this is a different person.",
+            )
         else:
             try:
                 client = services.client_enroll(**data)

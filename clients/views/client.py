@@ -17,18 +17,25 @@ from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.forms import add_service_errors
-from ips.versioning import StaleVersionError, stale_differences
+from ips.versioning import StaleVersionError, show_stale
 
 
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk)
-    audit_read(actor=request.user, obj=client, agency_id=client.program.agency_id,
-               subject_client_id=client.pk, request=request)
+    audit_read(
+        actor=request.user,
+        obj=client,
+        agency_id=client.program.agency_id,
+        subject_client_id=client.pk,
+        request=request,
+    )
     context = {
         "client": client,
         "timeline": selectors.client_timeline(client),
-        "jobs": Job.objects.live().with_competitive().filter(client=client)
+        "jobs": Job.objects.live()
+        .with_competitive()
+        .filter(client=client)
         .select_related("employer"),
         "referrals": BenefitsReferral.objects.live().filter(client=client),
         "quick_form": QuickContactForm(),
@@ -41,8 +48,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
-    form = ClientForm(request.POST or None, instance=client,
-                      specialists=specialists_of([client.program]))
+    form = ClientForm(
+        request.POST or None, instance=client, specialists=specialists_of([client.program])
+    )
     differences = []
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -50,8 +58,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.client_update(client=client, version=version, changes=data)
         except StaleVersionError as stale:
-            differences = stale_differences(form, stale.current)
-            form.add_error(None, str(stale))
+            differences = show_stale(form, stale)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -96,8 +103,12 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     form = ArchiveForm(request.POST or None, initial={"version": client.version})
     if form.is_valid():
         try:
-            services.record_archive(record=client, version=form.cleaned_data["version"],
-                                    reason=form.cleaned_data["archive_reason"], actor=request.user)
+            services.record_archive(
+                record=client,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["archive_reason"],
+                actor=request.user,
+            )
         except (ValidationError, StaleVersionError) as error:
             add_service_errors(form, error)
         else:
@@ -115,8 +126,9 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
     contact = None
     if form.is_valid():
         try:
-            contact = services.contact_log(client=client, specialist=request.user,
-                                           **form.service_kwargs())
+            contact = services.contact_log(
+                client=client, specialist=request.user, **form.service_kwargs()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
     if not request.htmx:

@@ -32,19 +32,24 @@ from clients.views.common import client_for, form_page
 from employers.models import Employer
 from ips import access
 from ips.forms import add_service_errors
-from ips.versioning import StaleVersionError, stale_differences
+from ips.versioning import StaleVersionError, show_stale
 
 
-def _save(request: HttpRequest, form: Any, client: Client, title: str, message: str,
-          write: Callable[[dict[str, Any]], Model]) -> HttpResponse:
+def _save(
+    request: HttpRequest,
+    form: Any,
+    client: Client,
+    title: str,
+    message: str,
+    write: Callable[[dict[str, Any]], Model],
+) -> HttpResponse:
     """Validate, call the service, and go back to the client; or re-render with the errors."""
     differences = []
     if form.is_valid():
         try:
             write(dict(form.cleaned_data))
         except StaleVersionError as stale:
-            differences = stale_differences(form, stale.current)
-            form.add_error(None, str(stale))
+            differences = show_stale(form, stale)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -57,13 +62,15 @@ def _versioned(update: Callable[..., Model], key: str, record: Model) -> Callabl
     def write(data: dict[str, Any]) -> Model:
         version = data.pop("version")
         return update(**{key: record}, version=version, changes=data)
+
     return write
 
 
 def _record_for(request: HttpRequest, queryset: Any, pk: int) -> Any:
     """A record about a client, 404 unless visible; 403 unless the user may edit clients."""
-    record = access.get_visible_or_404(queryset.select_related("client__program"), request.user,
-                                       pk=pk)
+    record = access.get_visible_or_404(
+        queryset.select_related("client__program"), request.user, pk=pk
+    )
     client_for(request, record.client_id, write=True)
     return record
 
@@ -76,8 +83,14 @@ def _employers_for(client: Client) -> Any:
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _record_for(request, Contact.objects, pk)
     form = ContactForm(request.POST or None, instance=contact)
-    return _save(request, form, contact.client, "Edit contact", "Contact saved.",
-                 _versioned(services.contact_update, "contact", contact))
+    return _save(
+        request,
+        form,
+        contact.client,
+        "Edit contact",
+        "Contact saved.",
+        _versioned(services.contact_update, "contact", contact),
+    )
 
 
 @login_required
@@ -85,8 +98,14 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     profile, _ = CareerProfile.objects.get_or_create(client=client)
     form = ProfileForm(request.POST or None, instance=profile)
-    return _save(request, form, client, f"Career profile — {client}", "Career profile saved.",
-                 _versioned(services.profile_update, "profile", profile))
+    return _save(
+        request,
+        form,
+        client,
+        f"Career profile — {client}",
+        "Career profile saved.",
+        _versioned(services.profile_update, "profile", profile),
+    )
 
 
 @login_required
@@ -94,28 +113,47 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The employment plan: goals with their steps, and forms to add more."""
     client = client_for(request, pk)
     goals = PlanGoal.objects.live().filter(client=client).prefetch_related("steps")
-    return render(request, "clients/plan.html", {
-        "client": client, "goals": goals, "goal_form": GoalForm(),
-        "step_form": StepForm(goals=goals),
-        "can_edit": access.can(request.user, access.Capability.EDIT_CLIENTS,
-                               program=client.program),
-    })
+    return render(
+        request,
+        "clients/plan.html",
+        {
+            "client": client,
+            "goals": goals,
+            "goal_form": GoalForm(),
+            "step_form": StepForm(goals=goals),
+            "can_edit": access.can(
+                request.user, access.Capability.EDIT_CLIENTS, program=client.program
+            ),
+        },
+    )
 
 
 @login_required
 def goal_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = GoalForm(request.POST or None)
-    return _save(request, form, client, f"New goal — {client}", "Goal added.",
-                 lambda data: services.goal_add(client=client, **data))
+    return _save(
+        request,
+        form,
+        client,
+        f"New goal — {client}",
+        "Goal added.",
+        lambda data: services.goal_add(client=client, **data),
+    )
 
 
 @login_required
 def step_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = StepForm(request.POST or None, goals=PlanGoal.objects.live().filter(client=client))
-    return _save(request, form, client, f"New step — {client}", "Step added.",
-                 lambda data: services.step_add(**data))
+    return _save(
+        request,
+        form,
+        client,
+        f"New step — {client}",
+        "Step added.",
+        lambda data: services.step_add(**data),
+    )
 
 
 @login_required
@@ -140,56 +178,95 @@ def _step_for(request: HttpRequest, pk: int) -> PlanStep:
 def education_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = EducationForm(request.POST or None)
-    return _save(request, form, client, f"Education or training — {client}", "Saved.",
-                 lambda data: services.education_add(client=client, **data))
+    return _save(
+        request,
+        form,
+        client,
+        f"Education or training — {client}",
+        "Saved.",
+        lambda data: services.education_add(client=client, **data),
+    )
 
 
 @login_required
 def job_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = JobStartForm(request.POST or None, employers=_employers_for(client))
-    return _save(request, form, client, f"Job start — {client}", "Job start recorded.",
-                 lambda data: services.job_start_record(client=client, actor=request.user, **data))
+    return _save(
+        request,
+        form,
+        client,
+        f"Job start — {client}",
+        "Job start recorded.",
+        lambda data: services.job_start_record(client=client, actor=request.user, **data),
+    )
 
 
 @login_required
 def job_edit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _record_for(request, Job.objects, pk)
     form = JobForm(request.POST or None, instance=job, employers=_employers_for(job.client))
-    return _save(request, form, job.client, f"Edit job — {job}", "Job saved.",
-                 _versioned(services.job_update, "job", job))
+    return _save(
+        request,
+        form,
+        job.client,
+        f"Edit job — {job}",
+        "Job saved.",
+        _versioned(services.job_update, "job", job),
+    )
 
 
 @login_required
 def job_end(request: HttpRequest, pk: int) -> HttpResponse:
     job = _record_for(request, Job.objects, pk)
     form = JobEndForm(request.POST or None, initial={"version": job.version})
-    return _save(request, form, job.client, f"Job ended — {job}",
-                 "Job end recorded. The client stays enrolled.",
-                 lambda data: services.job_end_record(job=job, **data))
+    return _save(
+        request,
+        form,
+        job.client,
+        f"Job ended — {job}",
+        "Job end recorded. The client stays enrolled.",
+        lambda data: services.job_end_record(job=job, **data),
+    )
 
 
 @login_required
 def support_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = SupportForm(request.POST or None, jobs=Job.objects.live().filter(client=client))
-    return _save(request, form, client, f"Follow-along support — {client}", "Support recorded.",
-                 lambda data: services.support_record(client=client, specialist=request.user,
-                                                      **data))
+    return _save(
+        request,
+        form,
+        client,
+        f"Follow-along support — {client}",
+        "Support recorded.",
+        lambda data: services.support_record(client=client, specialist=request.user, **data),
+    )
 
 
 @login_required
 def benefits_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = BenefitsReferralForm(request.POST or None)
-    return _save(request, form, client, f"Benefits referral — {client}", "Referral saved.",
-                 lambda data: services.benefits_referral_record(client=client, actor=request.user,
-                                                                **data))
+    return _save(
+        request,
+        form,
+        client,
+        f"Benefits referral — {client}",
+        "Referral saved.",
+        lambda data: services.benefits_referral_record(client=client, actor=request.user, **data),
+    )
 
 
 @login_required
 def benefits_edit(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _record_for(request, BenefitsReferral.objects, pk)
     form = BenefitsReferralEditForm(request.POST or None, instance=referral)
-    return _save(request, form, referral.client, "Edit benefits referral", "Referral saved.",
-                 _versioned(services.benefits_referral_update, "referral", referral))
+    return _save(
+        request,
+        form,
+        referral.client,
+        "Edit benefits referral",
+        "Referral saved.",
+        _versioned(services.benefits_referral_update, "referral", referral),
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -35,6 +36,9 @@ class ProgramViewSet(
 
     @extend_schema(request=ProgramCreateSerializer, responses=ProgramSerializer)
     def create(self, request: Request) -> Response:
+        # Refuse callers who may create programs nowhere before reading their input (403, not 400).
+        if not access.agency_ids_for(request.user, Capability.EDIT_PROGRAM).exists():
+            raise PermissionDenied("Your role does not allow this change.")
         data = ProgramCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         agency = data.validated_data.pop("agency")

@@ -19,7 +19,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only agency admins read the audit trail.")
     kind = request.GET.get("type", "")
     object_id = request.GET.get("id", "")
-    context: dict[str, object] = {"kinds": audit.AUDITED_KINDS, "kind": kind, "object_id": object_id}
+    context: dict[str, object] = {
+        "kinds": audit.AUDITED_KINDS,
+        "kind": kind,
+        "object_id": object_id,
+    }
     if kind and object_id:
         record = audit.record_for_audit(request.user, kind, object_id)
         context.update(record=record, history=audit.history_for(record))

@@ -13,7 +13,7 @@ from ips import access, services
 from ips.access import Capability
 from ips.forms import MinimumWageForm, ProgramCreateForm, ProgramForm
 from ips.models import Agency, Program, Role
-from ips.versioning import StaleVersionError, stale_differences
+from ips.versioning import StaleVersionError, show_stale
 
 
 @login_required
@@ -31,7 +31,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    program = access.get_visible_or_404(Program.objects.select_related("agency"), request.user, pk=pk)
+    program = access.get_visible_or_404(
+        Program.objects.select_related("agency"), request.user, pk=pk
+    )
     staff = program.staff_roles.select_related("user").order_by("role", "user__last_name")
     return render(
         request,
@@ -74,8 +76,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.program_update(program=program, version=version, changes=data)
         except StaleVersionError as stale:
-            differences = stale_differences(form, stale.current)
-            form.add_error(None, str(stale))
+            differences = show_stale(form, stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:

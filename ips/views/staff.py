@@ -13,11 +13,13 @@ from ips import access, selectors, services
 from ips.access import Capability
 from ips.forms import AgencyForm, NewPasswordForm, RoleGrantForm, StaffCreateForm
 from ips.models import Agency, Program, StaffRole, User
-from ips.versioning import StaleVersionError, stale_differences
+from ips.versioning import StaleVersionError, show_stale
 
 
 def _admin_agencies(user: User) -> list[Agency]:
-    agencies = list(Agency.objects.filter(id__in=access.agency_ids_for(user, Capability.MANAGE_STAFF)))
+    agencies = list(
+        Agency.objects.filter(id__in=access.agency_ids_for(user, Capability.MANAGE_STAFF))
+    )
     if not agencies:
         raise PermissionDenied("Only agency admins manage staff.")
     return agencies
@@ -25,7 +27,9 @@ def _admin_agencies(user: User) -> list[Agency]:
 
 def _account_for_admin(request: HttpRequest, pk: int) -> User:
     """The account, 404 when outside the admin's agencies, 403 when another agency employs it."""
-    account = access.get_visible_or_404(User.objects.select_related("home_agency"), request.user, pk=pk)
+    account = access.get_visible_or_404(
+        User.objects.select_related("home_agency"), request.user, pk=pk
+    )
     if request.method == "POST" and not selectors.can_manage_account(request.user, account):
         raise PermissionDenied("Another agency manages this account.")
     return account
@@ -70,7 +74,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ips/staff_detail.html",
         {
             "account": account,
-            "roles": StaffRole.objects.visible_to(request.user).filter(user=account)
+            "roles": StaffRole.objects.visible_to(request.user)
+            .filter(user=account)
             .select_related("program", "agency"),
             "role_form": RoleGrantForm(programs=programs),
             "password_form": NewPasswordForm(),
@@ -161,8 +166,7 @@ def agency_settings(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.agency_update(agency=agency, version=version, changes=data)
         except StaleVersionError as stale:
-            differences = stale_differences(form, stale.current)
-            form.add_error(None, str(stale))
+            differences = show_stale(form, stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:

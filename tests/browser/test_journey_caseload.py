@@ -15,17 +15,21 @@ from tests.browser.helpers import accessibility_violations, log_in
 def test_specialist_logs_contact_and_job_start(page: Page, live_server, demo) -> None:
     seed_caseloads(today=today(), clients_per_specialist=3)
     client = (
-        Client.objects.filter(specialist__username="demo-specialist",
-                              current_episode__closed_on__isnull=True)
-        .order_by("last_name", "first_name", "id").first()
+        Client.objects.filter(
+            specialist__username="demo-specialist", current_episode__closed_on__isnull=True
+        )
+        .order_by("last_name", "first_name", "id")
+        .first()
     )
     log_in(page, live_server.url, "demo-specialist", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/clients/")
     assert accessibility_violations(page) == []
 
-    row = page.get_by_test_id("caseload-row").filter(
-        has=page.get_by_role("link", name=f"{client.last_name}, {client.first_name}")
-    ).first
+    row = (
+        page.get_by_test_id("caseload-row")
+        .filter(has=page.get_by_role("link", name=f"{client.last_name}, {client.first_name}"))
+        .first
+    )
     started = time.monotonic()
     row.get_by_text("Log a contact").click()
     row.get_by_label("Purpose").select_option(label="Job search")

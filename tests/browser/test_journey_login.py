@@ -46,7 +46,8 @@ def test_other_agency_director_sees_no_demo_program(page: Page, live_server, dem
     expect(page.get_by_role("link", name="Lakeshore IPS Team")).to_be_visible()
     expect(page.get_by_text("Riverside IPS Team")).to_have_count(0)
     response = page.goto(f"{live_server.url}/programs/{demo['Riverside IPS Team'].pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
 
 
 def test_admin_uses_phone_menu_to_reach_staff(page: Page, live_server, demo) -> None:

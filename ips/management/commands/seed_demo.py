@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(programs)} programs, {clients} new clients."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(programs)} programs, {clients} new clients.")
+        )
         self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")

@@ -1,0 +1,162 @@
+"""Shared fixtures: settings overrides, the personas, logging in.
+
+The personas (one agency with two programs, and an outsider agency):
+
+- `agency`: Riverside Mental Health, running `program` (Harbor Works) and `other_program`
+  (Bridge Team).
+- `specialist`, `other_specialist`: employment specialists in `program`.
+- `supervisor`: supervisor in `program`.
+- `director`: director of `agency` (every program of it, read-only).
+- `reviewer`: an outside fidelity reviewer of `program`; no home agency.
+- `admin`: agency admin of `agency` (edits programs, manages staff, reads the audit trail).
+- `outsider_director`: director of `outsider_agency` (Lakeside Services), which runs
+  `outsider_program` (Summit Employment); must never see anything of `agency`.
+- `no_role_user`: an account of `agency` with no role yet; sees nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from ips.models import Agency, Program, Role, User
+from tests.factories import AgencyFactory, ProgramFactory, StaffRoleFactory, UserFactory
+from tests.helpers import MODEL_BACKEND
+
+# The first Redis database used by tests; xdist worker N uses TEST_REDIS_DB - N. Tests flush it,
+# so they must never share the database the development server and Celery broker use (0).
+TEST_REDIS_DB = 15
+
+
+def _test_cache_location(location: str) -> str:
+    """The cache URL pointed at a Redis database of the tests' own (one per xdist worker)."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "")
+    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    parts = urlsplit(location)
+    return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB - worker % 8}"))
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    """MD5 hashing (fast), media in a temporary folder, and an empty cache for every test.
+
+    The cache holds sessions and login state; clearing it keeps them from leaking between tests.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**default, "LOCATION": _test_cache_location(default["LOCATION"])},
+        }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- The personas ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agency() -> Agency:
+    return AgencyFactory(name="Riverside Mental Health")
+
+
+@pytest.fixture
+def program(agency: Agency) -> Program:
+    return ProgramFactory(agency=agency, name="Harbor Works", site="Main Street")
+
+
+@pytest.fixture
+def other_program(agency: Agency) -> Program:
+    return ProgramFactory(agency=agency, name="Bridge Team", site="Hill Road")
+
+
+@pytest.fixture
+def outsider_agency() -> Agency:
+    return AgencyFactory(name="Lakeside Services")
+
+
+@pytest.fixture
+def outsider_program(outsider_agency: Agency) -> Program:
+    return ProgramFactory(agency=outsider_agency, name="Summit Employment", site="Lake Drive")
+
+
+def _person(username: str, first: str, last: str, agency: Agency | None) -> User:
+    return UserFactory(username=username, first_name=first, last_name=last, home_agency=agency)
+
+
+@pytest.fixture
+def specialist(program: Program) -> User:
+    user = _person("sam.specialist", "Sam", "Specialist", program.agency)
+    StaffRoleFactory(user=user, role=Role.SPECIALIST, program=program)
+    return user
+
+
+@pytest.fixture
+def other_specialist(program: Program) -> User:
+    user = _person("tara.specialist", "Tara", "Colleague", program.agency)
+    StaffRoleFactory(user=user, role=Role.SPECIALIST, program=program)
+    return user
+
+
+@pytest.fixture
+def supervisor(program: Program) -> User:
+    user = _person("sue.supervisor", "Sue", "Supervisor", program.agency)
+    StaffRoleFactory(user=user, role=Role.SUPERVISOR, program=program)
+    return user
+
+
+@pytest.fixture
+def director(agency: Agency) -> User:
+    user = _person("dan.director", "Dan", "Director", agency)
+    StaffRoleFactory(user=user, role=Role.DIRECTOR, program=None, agency=agency)
+    return user
+
+
+@pytest.fixture
+def reviewer(program: Program) -> User:
+    user = _person("rita.reviewer", "Rita", "Reviewer", None)
+    StaffRoleFactory(user=user, role=Role.REVIEWER, program=program)
+    return user
+
+
+@pytest.fixture
+def admin(agency: Agency) -> User:
+    user = _person("ada.admin", "Ada", "Admin", agency)
+    StaffRoleFactory(user=user, role=Role.ADMIN, program=None, agency=agency)
+    return user
+
+
+@pytest.fixture
+def outsider_director(outsider_program: Program) -> User:
+    user = _person("olive.outsider", "Olive", "Outsider", outsider_program.agency)
+    StaffRoleFactory(user=user, role=Role.DIRECTOR, program=None, agency=outsider_program.agency)
+    return user
+
+
+@pytest.fixture
+def no_role_user(agency: Agency) -> User:
+    return _person("nora.norole", "Nora", "Norole", agency)
+
+
+# --- Logging in --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def login_as(client: Client) -> Callable[[User], Client]:
+    """Log a persona into the test client (no password round trip; axes is not involved)."""
+
+    def log_in(user: User) -> Client:
+        client.force_login(user, backend=MODEL_BACKEND)
+        return client
+
+    return log_in

@@ -1,0 +1,27 @@
+"""Assertions shared by several test modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+# Logging in without a password skips axes' backend, which cannot load a user from a session.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def assert_constant_queries(client: Client, url: str, add_rows: Callable[[int], object]) -> int:
+    """Render `url` at a few rows and at ten more; the query count must not change.
+
+    Returns the count, for the caller to pin with a comment listing the queries.
+    """
+    add_rows(2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add_rows(10)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small), "\n".join(q["sql"] for q in large)
+    return len(small)

@@ -1,0 +1,169 @@
+"""The audit trail: reads (AuditEvent), changes (django-auditlog), append-only, the audit page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from ips.audit import audit_read, history_for
+from ips.models import AuditEvent, Program, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(specialist: User, program: Program) -> AuditEvent:
+    return audit_read(actor=specialist, obj=program, agency_id=program.agency_id)
+
+
+def test_audit_read_records_who_read_what(specialist: User, program: Program) -> None:
+    event = audit_read(
+        actor=specialist,
+        obj=program,
+        agency_id=program.agency_id,
+        action=AuditEvent.Action.API,
+        subject_client_id=7,
+    )
+
+    saved = AuditEvent.objects.get()
+    assert saved == event
+    assert saved.actor == specialist
+    assert saved.action == AuditEvent.Action.API
+    assert saved.agency_id == program.agency_id
+    assert saved.content_type == ContentType.objects.get_for_model(Program)
+    assert saved.object_id == str(program.pk)
+    assert saved.subject_client_id == 7
+
+
+def test_audit_event_refuses_update_through_the_model(event: AuditEvent) -> None:
+    event.path = "/changed/"
+    with pytest.raises(ValidationError, match="append-only"):
+        event.save()
+    with pytest.raises(ValidationError, match="append-only"):
+        AuditEvent.objects.filter(pk=event.pk).update(path="/changed/")
+
+    assert AuditEvent.objects.get(pk=event.pk).path == ""
+
+
+def test_audit_event_refuses_delete_through_the_model(event: AuditEvent) -> None:
+    with pytest.raises(ValidationError, match="append-only"):
+        event.delete()
+    with pytest.raises(ValidationError, match="append-only"):
+        AuditEvent.objects.all().delete()
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ips_auditevent SET path = '/changed/' WHERE id = %s",
+        "DELETE FROM ips_auditevent WHERE id = %s",
+    ],
+)
+def test_database_trigger_refuses_raw_changes_to_reads(event: AuditEvent, sql: str) -> None:
+    with pytest.raises(DatabaseError, match="append-only"):  # noqa: SIM117
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+
+    assert AuditEvent.objects.get(pk=event.pk).path == ""
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE auditlog_logentry SET changes_text = 'x' WHERE id = %s",
+        "DELETE FROM auditlog_logentry WHERE id = %s",
+    ],
+)
+def test_database_trigger_refuses_raw_changes_to_change_log(program: Program, sql: str) -> None:
+    entry = LogEntry.objects.get_for_object(program).get()
+
+    with pytest.raises(DatabaseError, match="append-only"):  # noqa: SIM117
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def _edit(client: Client, program: Program, **changes: object) -> object:
+    data = {"name": program.name, "site": program.site, "is_active": "on"}
+    data["version"] = program.version
+    data.update(changes)
+    return client.post(reverse("program_edit", kwargs={"pk": program.pk}), data)
+
+
+def test_program_edit_on_the_page_is_logged_with_before_and_after(
+    login_as: Callable[[User], Client], admin: User, program: Program
+) -> None:
+    response = _edit(login_as(admin), program, name="Harbor Works East")
+
+    assert response.status_code == 302
+    entry = LogEntry.objects.get_for_object(program).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == admin
+    assert entry.changes_dict["name"] == ["Harbor Works", "Harbor Works East"]
+    assert entry.changes_dict["version"] == ["1", "2"]
+
+
+def test_audit_page_shows_reads_and_changes_of_a_program(
+    login_as: Callable[[User], Client], admin: User, specialist: User, program: Program
+) -> None:
+    client = login_as(admin)
+    _edit(client, program, name="Harbor Works East")
+    audit_read(actor=specialist, obj=program, agency_id=program.agency_id)
+
+    response = client.get(reverse("audit_log"), {"type": "program", "id": program.pk})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Harbor Works → Harbor Works East" in content
+    assert "Sam Specialist" in content  # the read
+    assert "Ada Admin" in content  # the change
+    assert [row.kind for row in response.context["history"]].count("Viewed page") == 1
+
+
+def test_audit_page_hides_a_program_of_another_agency(
+    login_as: Callable[[User], Client], admin: User, outsider_program: Program
+) -> None:
+    response = login_as(admin).get(
+        reverse("audit_log"), {"type": "program", "id": outsider_program.pk}
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("kind", "object_id"), [("nonsense", "1"), ("program", "abc")])
+def test_audit_page_answers_404_to_unknown_kinds_and_ids(
+    login_as: Callable[[User], Client], admin: User, kind: str, object_id: str
+) -> None:
+    response = login_as(admin).get(reverse("audit_log"), {"type": kind, "id": object_id})
+
+    assert response.status_code == 404
+
+
+def test_audit_page_is_refused_to_a_director(
+    login_as: Callable[[User], Client], director: User, program: Program
+) -> None:
+    response = login_as(director).get(reverse("audit_log"), {"type": "program", "id": program.pk})
+
+    assert response.status_code == 403
+
+
+def test_history_merges_reads_and_changes_newest_first(
+    admin: User, specialist: User, program: Program, django_assert_num_queries
+) -> None:
+    audit_read(actor=specialist, obj=program, agency_id=program.agency_id)
+    audit_read(actor=admin, obj=program, agency_id=program.agency_id)
+
+    with django_assert_num_queries(2):  # reads, changes (the content type is cached already)
+        rows = history_for(program)
+
+    assert [row.kind for row in rows] == ["Viewed page", "Viewed page", "create"]
+    assert [row.at for row in rows] == sorted((row.at for row in rows), reverse=True)

@@ -1,0 +1,97 @@
+"""ips/settings.py: junk environment values stop start-up loudly; a production env starts."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Every variable the settings read (from .env.example), set explicitly so that a developer's
+# .env cannot fill the gaps; the values are a plausible production deployment.
+SETTINGS_VARIABLES = re.findall(
+    r"^([A-Z_]+)=", (REPO_ROOT / ".env.example").read_text(), flags=re.MULTILINE
+)
+PRODUCTION_ENV = {
+    **dict.fromkeys(SETTINGS_VARIABLES, ""),
+    "DEBUG": "false",
+    "SECRET_KEY": (string.ascii_letters + string.digits)[:60],
+    "ALLOWED_HOSTS": "ips.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://ips.example.org",
+    "DATABASE_URL": "postgres://ips:ips@db:5432/ips",
+    "REDIS_URL": "redis://redis:6379/0",
+    "TIME_ZONE": "America/New_York",
+    "LOG_LEVEL": "INFO",
+    "ADMIN_URL": "operators/",
+}
+
+SHOW_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+)
+
+
+def start(**overrides: str) -> subprocess.CompletedProcess[str]:
+    """Load the settings in a fresh interpreter, as `manage.py` would, with `overrides`."""
+    env = {
+        **os.environ,
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "ips.settings",
+        **overrides,
+    }
+    return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-c", SHOW_SETTINGS],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_every_variable_the_settings_read_is_listed_in_env_example() -> None:
+    source = (REPO_ROOT / "ips" / "settings.py").read_text()
+    helpers = r"env(?:_bool|_int|_url|\.str|\.list|\.db_url)"
+    read = set(re.findall(helpers + r"\(\s*\"([A-Z_]+)\"", source))
+
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SESSION_IDLE_MINUTES"} <= read
+    assert read - set(SETTINGS_VARIABLES) == set()
+
+
+def test_a_valid_production_environment_starts_with_security_on() -> None:
+    result = start()
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "31536000"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DEBUG": "Flase"}, "DEBUG must be true or false"),
+        ({"SESSION_IDLE_MINUTES": "abc"}, "SESSION_IDLE_MINUTES must be a whole number"),
+        ({"SESSION_MAX_HOURS": "0"}, "SESSION_MAX_HOURS must be at least 1"),
+        ({"REDIS_URL": "http://x"}, "REDIS_URL must be a URL with scheme redis, rediss"),
+        ({"DATABASE_URL": "mysql://ips:ips@db:3306/ips"}, "DATABASE_URL must be a postgres"),
+        ({"DEBUG": "false", "SECRET_KEY": ""}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"SECRET_KEY": "too-short"}, "SECRET_KEY must be at least 50 characters"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must name at least one host"),
+        ({"CSRF_TRUSTED_ORIGINS": "ips.example.org"}, "CSRF_TRUSTED_ORIGINS entries"),
+        ({"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE must be an IANA time zone"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL must be redis"),
+        ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT must be true or false"),
+    ],
+)
+def test_junk_values_stop_start_up(overrides: dict[str, str], message: str) -> None:
+    result = start(**overrides)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr

@@ -1,0 +1,403 @@
+"""The access matrix: every URL of the project, for every persona and every method it answers.
+
+Pages send anonymous visitors to the login page; the API answers them 403. Someone who may not
+see a record gets 404 (its existence does not leak); someone who may see it but not change it
+gets 403, before any input is validated. A permitted write with an empty body re-renders its
+form with errors (200), answers 400 (API), or redirects (302) when it needs no input.
+
+`test_every_url_has_matrix_entries` walks the URL resolver, so a new URL fails the suite until
+its row is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clients.services import goal_add, step_add
+from ips.audit import audit_read
+from ips.models import AuditEvent, StaffRole, User
+from tests.clients.factories import (
+    BenefitsReferralFactory,
+    ClientFactory,
+    ContactFactory,
+    EmployerFactory,
+    JobFactory,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous",
+    "specialist",
+    "other_specialist",
+    "supervisor",
+    "director",
+    "reviewer",
+    "admin",
+    "outsider_director",
+    "no_role_user",
+)
+
+# URL namespaces deliberately left out of the matrix, with the reason.
+EXCLUDED_NAMESPACES = {
+    "admin": "the Django admin is for platform operators (superusers) only; Django's own "
+    "admin_view guard protects it and agencies never use it",
+}
+# Not an exclusion but worth knowing: DRF's DefaultRouter adds a `.json`-style format-suffix twin
+# of every API route under the *same* name, so each name below covers both; the matrix requests
+# the plain URL.
+
+Kwargs = Callable[[SimpleNamespace], dict[str, int]]
+
+
+def expect(default: int, **overrides: int) -> dict[str, int]:
+    """The expected status for every persona: `default`, except the ones named."""
+    unknown = set(overrides) - set(PERSONAS)
+    assert not unknown, f"not personas: {unknown}"
+    return {persona: overrides.get(persona, default) for persona in PERSONAS}
+
+
+def no_kwargs(world: SimpleNamespace) -> dict[str, int]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to build the URL of a route, and the expected status per method and persona."""
+
+    methods: dict[str, dict[str, int]]
+    kwargs: Kwargs = field(default=no_kwargs)
+
+
+def program_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"pk": world.program.pk}
+
+
+def agency_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"agency_pk": world.agency.pk}
+
+
+def agency_settings_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"pk": world.agency.pk}
+
+
+def specialist_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"pk": world.specialist.pk}
+
+
+def specialist_role_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"pk": StaffRole.objects.get(user=world.specialist).pk}
+
+
+# Everyone logged in, whatever their roles (or none).
+ANY_LOGGED_IN = expect(200, anonymous=302)
+# A program of `agency`: everyone with a role there reads it.
+PROGRAM_READ = expect(200, anonymous=302, outsider_director=404, no_role_user=404)
+# Writes to `program` or `agency` (agency admins): in-agency roles 403, outsiders 404.
+AGENCY_ADMIN_WRITE = expect(403, anonymous=302, admin=200, outsider_director=404, no_role_user=404)
+# Pages of agency admins that show no particular record.
+ADMIN_PAGE = expect(403, anonymous=302, admin=200)
+# Staff accounts and roles: visible to the admins of their agency only, 404 to everyone else.
+STAFF_RECORD_PAGE = expect(404, anonymous=302, admin=200)
+STAFF_RECORD_ACTION = expect(404, anonymous=302, admin=302)
+# A POST-only view asked with GET: the login check runs first, then 405 for everyone.
+POST_ONLY_GET = expect(405, anonymous=302)
+# The API: anonymous callers get 403 (session authentication first, so no 401 challenge).
+API_ANY_LOGGED_IN = expect(200, anonymous=403)
+API_PROGRAM_READ = expect(200, anonymous=403, outsider_director=404, no_role_user=404)
+API_PROGRAM_WRITE = expect(403, admin=400, outsider_director=404, no_role_user=404)
+
+# Client records of `program`: its specialists, supervisor and the agency's director read them;
+# reviewers and admins never see client identities, so for them (and outsiders) they do not exist.
+CLIENT_READ = expect(
+    200, anonymous=302, reviewer=404, admin=404, outsider_director=404, no_role_user=404
+)
+# Writing them: the director reads only (403); everyone who cannot see them gets 404.
+CLIENT_WRITE = expect(
+    200,
+    anonymous=302,
+    director=403,
+    reviewer=404,
+    admin=404,
+    outsider_director=404,
+    no_role_user=404,
+)
+CLIENT_ACTION = {
+    **CLIENT_WRITE,
+    **dict.fromkeys(("specialist", "other_specialist", "supervisor"), 302),
+}
+# Pages of client work that show no particular record: a role with client access somewhere.
+CLIENT_PAGE = expect(200, anonymous=302, reviewer=403, admin=403, no_role_user=403)
+# Adding a client or employer: roles that may write client records somewhere.
+CLIENT_NEW = expect(403, anonymous=302, specialist=200, other_specialist=200, supervisor=200)
+
+
+def client_pk(world: SimpleNamespace) -> dict[str, int]:
+    return {"pk": world.client.pk}
+
+
+def record_pk(name: str) -> Kwargs:
+    def kwargs(world: SimpleNamespace) -> dict[str, int]:
+        return {"pk": getattr(world, name).pk}
+
+    return kwargs
+
+
+def client_pages() -> dict[str, Spec]:
+    """Every client page: reads, then writes (GET shows the form, an empty POST re-renders it)."""
+    rows = {
+        "clients:caseload": Spec({"GET": CLIENT_PAGE}),
+        "clients:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
+        "clients:detail": Spec({"GET": CLIENT_READ}, client_pk),
+        "clients:plan": Spec({"GET": CLIENT_READ}, client_pk),
+        "clients:contact_quick": Spec({"GET": POST_ONLY_GET, "POST": CLIENT_WRITE}, client_pk),
+        "clients:step_done": Spec({"GET": POST_ONLY_GET, "POST": CLIENT_ACTION}, record_pk("step")),
+        "employers:list": Spec({"GET": CLIENT_PAGE}),
+        "employers:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
+        "employers:detail": Spec({"GET": CLIENT_READ}, record_pk("employer")),
+        "employers:edit": Spec({"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk("employer")),
+    }
+    for name in (
+        "edit",
+        "close",
+        "reenroll",
+        "archive",
+        "profile",
+        "goal_new",
+        "step_new",
+        "education_new",
+        "job_new",
+        "support_new",
+        "benefits_new",
+    ):
+        rows[f"clients:{name}"] = Spec({"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, client_pk)
+    for name, record in (
+        ("contact_edit", "contact"),
+        ("job_edit", "job"),
+        ("job_end", "job"),
+        ("benefits_edit", "referral"),
+    ):
+        rows[f"clients:{name}"] = Spec(
+            {"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk(record)
+        )
+    return rows
+
+
+MATRIX: dict[str, Spec] = {
+    **client_pages(),
+    "home": Spec({"GET": ANY_LOGGED_IN}),
+    "login": Spec({"GET": expect(302, anonymous=200)}),
+    "logout": Spec({"GET": expect(405), "POST": expect(302)}),
+    "password_change": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
+    "password_change_done": Spec({"GET": ANY_LOGGED_IN}),
+    "two_factor_setup": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
+    # Nobody here has a device yet: the verify page sends them to enrol one.
+    "two_factor_verify": Spec({"GET": expect(302), "POST": expect(302)}),
+    "program_list": Spec({"GET": ANY_LOGGED_IN}),
+    "program_detail": Spec({"GET": PROGRAM_READ}, program_pk),
+    "program_edit": Spec({"GET": AGENCY_ADMIN_WRITE, "POST": AGENCY_ADMIN_WRITE}, program_pk),
+    "minimum_wage_add": Spec({"GET": POST_ONLY_GET, "POST": AGENCY_ADMIN_WRITE}, program_pk),
+    "program_create": Spec({"GET": AGENCY_ADMIN_WRITE, "POST": AGENCY_ADMIN_WRITE}, agency_pk),
+    "agency_settings": Spec(
+        {"GET": AGENCY_ADMIN_WRITE, "POST": AGENCY_ADMIN_WRITE}, agency_settings_pk
+    ),
+    "staff_list": Spec({"GET": ADMIN_PAGE}),
+    "staff_create": Spec({"GET": ADMIN_PAGE, "POST": ADMIN_PAGE}),
+    "staff_detail": Spec({"GET": STAFF_RECORD_PAGE}, specialist_pk),
+    "staff_password": Spec({"GET": POST_ONLY_GET, "POST": STAFF_RECORD_PAGE}, specialist_pk),
+    "staff_set_active": Spec({"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_pk),
+    "staff_two_factor_reset": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_pk
+    ),
+    "staff_role_grant": Spec({"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_pk),
+    "staff_role_revoke": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_role_pk
+    ),
+    "audit_log": Spec({"GET": ADMIN_PAGE}),
+    "api:api-root": Spec({"GET": API_ANY_LOGGED_IN}),
+    "api:program-list": Spec(
+        # Creating needs an admin role somewhere; refused before the body is validated.
+        {"GET": API_ANY_LOGGED_IN, "POST": expect(403, admin=400)}
+    ),
+    "api:program-detail": Spec(
+        {
+            "GET": API_PROGRAM_READ,
+            "PUT": API_PROGRAM_WRITE,
+            "PATCH": API_PROGRAM_WRITE,
+            # Programs are never deleted; the route does not answer DELETE for anyone.
+            "DELETE": expect(405, anonymous=403),
+        },
+        program_pk,
+    ),
+    "api:me": Spec({"GET": API_ANY_LOGGED_IN}),
+    "api:schema": Spec({"GET": API_ANY_LOGGED_IN}),
+    "api:docs": Spec({"GET": ANY_LOGGED_IN}),
+}
+
+
+def _route_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if not namespace and pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = ":".join(part for part in (namespace, pattern.namespace or "") if part)
+            yield from _route_names(pattern.url_patterns, inner)
+        else:
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def test_every_url_has_matrix_entries() -> None:
+    routes = set(_route_names(get_resolver().url_patterns))
+
+    assert routes - set(MATRIX) == set(), "URLs missing from the access matrix"
+    assert set(MATRIX) - routes == set(), "matrix rows for URLs that no longer exist"
+
+
+def test_walk_finds_nested_api_routes() -> None:
+    """The walk itself: it must see into the API namespace, or the meta-test proves nothing."""
+    routes = set(_route_names(get_resolver().url_patterns))
+
+    assert {"home", "api:program-detail", "api:me"} <= routes
+    assert not any(route.startswith("admin:") for route in routes)
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> SimpleNamespace:
+    """Every persona and record, created for every case so that each has something to hide."""
+    names = [*PERSONAS[1:], "agency", "program", "other_program", "outsider_program"]
+    world = SimpleNamespace(**{name: request.getfixturevalue(name) for name in names})
+    world.client = ClientFactory(program=world.program, specialist=world.specialist)
+    world.employer = EmployerFactory(program=world.program)
+    world.contact = ContactFactory(client=world.client, specialist=world.specialist)
+    world.job = JobFactory(client=world.client, employer=world.employer)
+    world.referral = BenefitsReferralFactory(client=world.client)
+    goal = goal_add(client=world.client, text="Work in a bakery")
+    world.step = step_add(goal=goal, text="Visit two bakeries", who="client")
+    return world
+
+
+def _send(client: Client, method: str, url: str) -> object:
+    if method == "GET":
+        return client.get(url)
+    if method == "POST":
+        return client.post(url, {})
+    return client.generic(method, url, data="{}", content_type="application/json")
+
+
+CASES = [
+    pytest.param(route, method, persona, id=f"{route}-{method}-{persona}")
+    for route, spec in MATRIX.items()
+    for method in spec.methods
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("route", "method", "persona"), CASES)
+def test_access(
+    route: str,
+    method: str,
+    persona: str,
+    world: SimpleNamespace,
+    client: Client,
+    login_as: Callable[[User], Client],
+) -> None:
+    spec = MATRIX[route]
+    if persona != "anonymous":
+        login_as(getattr(world, persona))
+    url = reverse(route, kwargs=spec.kwargs(world))
+
+    response = _send(client, method, url)
+
+    expected = spec.methods[method][persona]
+    assert response.status_code == expected, (
+        f"{method} {url} as {persona}: {response.status_code}, expected {expected}"
+    )
+    if persona == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+# --- Lists show what the persona may see, and nothing else -------------------------------------
+
+PROGRAM_NAMES = {"Harbor Works", "Bridge Team", "Summit Employment"}
+VISIBLE_PROGRAMS = {
+    "specialist": {"Harbor Works"},
+    "other_specialist": {"Harbor Works"},
+    "supervisor": {"Harbor Works"},
+    "reviewer": {"Harbor Works"},
+    "director": {"Harbor Works", "Bridge Team"},
+    "admin": {"Harbor Works", "Bridge Team"},
+    "outsider_director": {"Summit Employment"},
+    "no_role_user": set(),
+}
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE_PROGRAMS))
+def test_program_list_shows_exactly_the_visible_programs(
+    persona: str, world: SimpleNamespace, login_as: Callable[[User], Client]
+) -> None:
+    content = login_as(getattr(world, persona)).get(reverse("program_list")).content.decode()
+
+    shown = {name for name in PROGRAM_NAMES if name in content}
+    assert shown == VISIBLE_PROGRAMS[persona]
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE_PROGRAMS))
+def test_api_program_list_returns_exactly_the_visible_programs(
+    persona: str, world: SimpleNamespace, login_as: Callable[[User], Client]
+) -> None:
+    response = login_as(getattr(world, persona)).get(reverse("api:program-list"))
+
+    assert response.status_code == 200
+    assert {row["name"] for row in response.json()["results"]} == VISIBLE_PROGRAMS[persona]
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE_PROGRAMS))
+def test_home_never_names_another_agency(
+    persona: str, world: SimpleNamespace, login_as: Callable[[User], Client]
+) -> None:
+    content = login_as(getattr(world, persona)).get(reverse("home")).content.decode()
+
+    hidden = PROGRAM_NAMES - VISIBLE_PROGRAMS[persona]
+    assert not {name for name in hidden if name in content}
+    other_agency = "Riverside Mental Health" if persona == "outsider_director" else "Lakeside"
+    assert other_agency not in content
+
+
+def test_staff_list_shows_own_agency_accounts_only(
+    world: SimpleNamespace, login_as: Callable[[User], Client]
+) -> None:
+    outsider_agency = world.outsider_program.agency
+    outsider_colleague = UserFactory(username="oscar.outsider", home_agency=outsider_agency)
+
+    content = login_as(world.admin).get(reverse("staff_list")).content.decode()
+
+    for own in ("sam.specialist", "sue.supervisor", "dan.director", "nora.norole"):
+        assert own in content
+    assert "rita.reviewer" in content  # an outside reviewer, holding a role in this agency
+    assert "olive.outsider" not in content
+    assert outsider_colleague.username not in content
+
+
+def test_audit_page_lists_own_agency_reads_only(
+    world: SimpleNamespace, login_as: Callable[[User], Client]
+) -> None:
+    audit_read(actor=world.specialist, obj=world.program, agency_id=world.agency.pk)
+    audit_read(
+        actor=world.outsider_director,
+        obj=world.outsider_program,
+        agency_id=world.outsider_program.agency_id,
+    )
+    assert AuditEvent.objects.count() == 2
+
+    content = login_as(world.admin).get(reverse("audit_log")).content.decode()
+
+    assert "Sam Specialist" in content
+    assert "Olive Outsider" not in content

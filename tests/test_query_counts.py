@@ -1,0 +1,181 @@
+"""Query counts of every list and dashboard page: constant in the number of rows, and pinned.
+
+Every logged-in page pays the same overhead (the session itself comes from the Redis cache):
+  1. the user (authentication middleware)
+  2. does the user have a confirmed device? (two-factor gate)
+  3. does any of their agencies require two-factor? (two-factor gate)
+  4. the user's role kinds (navigation context processor)
+The clock is frozen so that the session's last-seen stamp is never rewritten mid-test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ips.audit import audit_read
+from ips.models import Agency, Program, Role, User
+from tests.factories import MinimumWageFactory, ProgramFactory, StaffRoleFactory, UserFactory
+from tests.helpers import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+PER_REQUEST = 4  # user, device, two-factor requirement, role kinds (see the module docstring)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def add_programs(agency: Agency, *, role_for: User | None = None, role: Role = Role.SPECIALIST):
+    """`add_rows` for pages listing programs: each new program has a specialist (and, if asked,
+    gives `role_for` a `role` in it)."""
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            program = ProgramFactory(agency=agency)
+            StaffRoleFactory(role=Role.SPECIALIST, program=program)
+            if role_for is not None:
+                StaffRoleFactory(user=role_for, role=role, program=program)
+
+    return add
+
+
+def test_program_list(
+    login_as: Callable[[User], Client], director: User, agency: Agency, outsider_program: Program
+) -> None:
+    client = login_as(director)
+
+    count = assert_constant_queries(client, reverse("program_list"), add_programs(agency))
+
+    # + programs with agency and specialist count; agencies where the user may add programs
+    assert count == PER_REQUEST + 2
+
+
+def test_api_program_list(
+    login_as: Callable[[User], Client], director: User, agency: Agency
+) -> None:
+    client = login_as(director)
+
+    count = assert_constant_queries(client, reverse("api:program-list"), add_programs(agency))
+
+    # the two-factor gate and the user as above, no navigation; + page count, page of programs
+    # (with agency); DRF's session check reuses the loaded user
+    assert count == PER_REQUEST - 1 + 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "role", "extra"),
+    [
+        # + visible programs (one query with the specialist count)
+        ("specialist", Role.SPECIALIST, 1),
+        # + visible programs, the supervised specialists (with user and program)
+        ("supervisor", Role.SUPERVISOR, 2),
+        # + visible programs
+        ("director", Role.DIRECTOR, 1),
+        # + visible programs, programs under review (with agency)
+        ("reviewer", Role.REVIEWER, 2),
+        # + visible programs, administered agencies, latest reads (with actor and type)
+        ("admin", Role.ADMIN, 3),
+    ],
+)
+def test_home_page_of_each_role(
+    request: pytest.FixtureRequest,
+    login_as: Callable[[User], Client],
+    agency: Agency,
+    program: Program,
+    persona: str,
+    role: Role,
+    extra: int,
+) -> None:
+    user = request.getfixturevalue(persona)
+    client = login_as(user)
+    program_role = role if role in {Role.SPECIALIST, Role.SUPERVISOR, Role.REVIEWER} else None
+    add_more_programs = add_programs(agency, role_for=user if program_role else None, role=role)
+
+    def add_rows(n: int) -> None:
+        add_more_programs(n)
+        for _ in range(n):
+            StaffRoleFactory(role=Role.SPECIALIST, program=program)  # the supervisor's team
+            audit_read(actor=user, obj=program, agency_id=agency.pk)  # the admin's latest reads
+
+    count = assert_constant_queries(client, reverse("home"), add_rows)
+
+    # the view looks up the role kinds first; navigation reuses them (cached on the user)
+    assert count == PER_REQUEST + extra
+
+
+def test_staff_list(
+    login_as: Callable[[User], Client], admin: User, agency: Agency, program: Program
+) -> None:
+    client = login_as(admin)
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            account = UserFactory(home_agency=agency)
+            StaffRoleFactory(user=account, role=Role.SPECIALIST, program=program)
+            StaffRoleFactory(user=account, role=Role.DIRECTOR, program=None, agency=agency)
+
+    count = assert_constant_queries(client, reverse("staff_list"), add_rows)
+
+    # + administered agencies, accounts (with home agency), their roles (with program, agency)
+    assert count == PER_REQUEST + 3
+
+
+def test_audit_page_latest_reads(
+    login_as: Callable[[User], Client], admin: User, agency: Agency, program: Program
+) -> None:
+    client = login_as(admin)
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            audit_read(actor=UserFactory(home_agency=agency), obj=program, agency_id=agency.pk)
+
+    count = assert_constant_queries(client, reverse("audit_log"), add_rows)
+
+    # + "may read the audit trail?", latest reads (with actor and content type)
+    assert count == PER_REQUEST + 2
+
+
+def test_audit_page_history_of_a_program(
+    login_as: Callable[[User], Client], admin: User, agency: Agency, program: Program
+) -> None:
+    client = login_as(admin)
+    url = f"{reverse('audit_log')}?type=program&id={program.pk}"
+
+    def add_rows(n: int) -> None:
+        for i in range(n):
+            audit_read(actor=UserFactory(home_agency=agency), obj=program, agency_id=agency.pk)
+            program.site = f"Site {i}"
+            program.save()  # one change entry each
+
+    count = assert_constant_queries(client, url, add_rows)
+
+    # + "may read the audit trail?", the program, its reads, its changes
+    assert count == PER_REQUEST + 4
+
+
+def test_program_detail(
+    login_as: Callable[[User], Client], director: User, program: Program
+) -> None:
+    client = login_as(director)
+    day = iter(dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(100))
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            StaffRoleFactory(role=Role.SPECIALIST, program=program)
+            MinimumWageFactory(program=program, effective_on=next(day))
+
+    count = assert_constant_queries(
+        client, reverse("program_detail", kwargs={"pk": program.pk}), add_rows
+    )
+
+    # + the program (with agency), "may edit?", its staff (with user), its wage schedule
+    assert count == PER_REQUEST + 4
