@@ -15,6 +15,7 @@ test: $(INSTALLED) .env system-deps lint
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 system-deps:

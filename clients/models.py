@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from ips.models import Archivable as BaseArchivable
 from ips.models import MinimumWage
 
 if TYPE_CHECKING:
@@ -36,15 +37,8 @@ def _client_ids_visible_to(user: User | AnonymousUser) -> models.QuerySet:
     ).values("id")
 
 
-class Archivable(models.Model):
-    """Soft deletion: the row stays, with who archived it, when and why."""
-
-    archived_at = models.DateTimeField(null=True, blank=True)
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    archive_reason = models.CharField(max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+class Archivable(BaseArchivable):
+    """A record about a client: archived, never deleted; its audit entries name the client."""
 
     class Meta:
         abstract = True

@@ -31,6 +31,7 @@ from clients.models import (
 )
 from employers.models import Employer
 from ips.models import Program, User
+from ips.services import record_archive  # noqa: F401  (clients archive through it too)
 from ips.versioning import StaleVersionError, save_versioned
 
 CLIENT_FIELDS = {"specialist", "first_name", "last_name", "birth_date", "phone", "email", "address"}
@@ -55,7 +56,9 @@ def _not_future(field: str, day: dt.date | None, what: str) -> None:
 
 
 def _within_an_episode(client: Client, field: str, day: dt.date) -> None:
-    """The day must fall inside one of the client's episodes (referral to closure)."""
+    """The client is not archived, and the day falls inside one of their episodes."""
+    if client.archived_at is not None:
+        raise ValidationError("This client's record is archived.")
     if not any(episode.covers(day) for episode in client.episodes.all()):
         raise ValidationError(
             {field: "This date is outside the client's enrollment (from referral to closure)."}
@@ -211,18 +214,6 @@ def client_reenroll(
     return locked
 
 
-def record_archive(*, record: Any, version: int, reason: str, actor: User) -> Any:
-    """Archive a client or a record about one, with a reason. Nothing is deleted."""
-    if not reason.strip():
-        raise ValidationError({"archive_reason": "Say why this record is archived."})
-    return save_versioned(
-        type(record),
-        pk=record.pk,
-        expected_version=version,
-        changes={"archived_at": timezone.now(), "archived_by": actor, "archive_reason": reason},
-    )
-
-
 # --- Profile, plan, education ------------------------------------------------------------------
 
 
@@ -355,6 +346,8 @@ def job_start_record(
     actor: User | None = None,
 ) -> Job:
     """Record a job start. Whether it is competitive is derived, never entered."""
+    if client.archived_at is not None:
+        raise ValidationError("This client's record is archived.")
     _check_employer(client, employer)
     job = Job(
         client=client,
@@ -405,7 +398,7 @@ def support_record(
     """Record a follow-along support. No time limit applies."""
     _not_future("provided_on", provided_on, "The support date")
     _within_an_episode(client, "provided_on", provided_on)
-    if job is not None and job.client_id != client.pk:
+    if job is not None and (job.client_id != client.pk or job.archived_at is not None):
         raise ValidationError({"job": "Choose one of this client's jobs."})
     support = Support(
         client=client, specialist=specialist, provided_on=provided_on, kind=kind, job=job, note=note
@@ -458,6 +451,9 @@ def benefits_referral_update(
 ) -> BenefitsReferral:
     """Update a referral (typically: planning completed on), refusing a stale version."""
     _not_future("planning_completed_on", changes.get("planning_completed_on"), "The planning date")
+    if "referred_on" in changes:
+        _not_future("referred_on", changes["referred_on"], "The referral date")
+        _within_an_episode(referral.client, "referred_on", changes["referred_on"])
     if "benefits" in changes:
         changes = {**changes, "benefits": _check_benefits(changes["benefits"])}
     return save_versioned(

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex
 
+from ips.models import Archivable
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -45,7 +47,7 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         )
 
 
-class Employer(models.Model):
+class Employer(Archivable):
     """A business. Belongs to the program whose specialists develop it."""
 
     program = models.ForeignKey("ips.Program", on_delete=models.PROTECT, related_name="employers")
@@ -58,8 +60,6 @@ class Employer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EmployerQuerySet.as_manager()
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.employer_new, name="new"),
     path("<int:pk>/", views.employer_detail, name="detail"),
     path("<int:pk>/edit/", views.employer_edit, name="edit"),
+    path("<int:pk>/archive/", views.employer_archive, name="archive"),
 ]

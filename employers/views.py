@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from clients.forms import ArchiveForm
 from employers import services
 from employers.forms import EmployerCreateForm, EmployerForm
 from employers.models import Employer
@@ -16,6 +17,7 @@ from ips import access
 from ips.access import Capability
 from ips.forms import add_service_errors
 from ips.models import Program
+from ips.services import record_archive
 from ips.versioning import StaleVersionError, show_stale
 
 
@@ -111,3 +113,24 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ips/form_page.html",
         {"form": form, "title": f"Edit {employer}", "differences": differences},
     )
+
+
+@login_required
+def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
+    access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    form = ArchiveForm(request.POST or None, initial={"version": employer.version})
+    if form.is_valid():
+        try:
+            record_archive(
+                record=employer,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["archive_reason"],
+                actor=request.user,
+            )
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Employer archived. Past jobs there keep their employer.")
+            return redirect("employers:list")
+    return render(request, "ips/form_page.html", {"form": form, "title": f"Archive {employer}"})

@@ -39,6 +39,21 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
     pass
 
 
+class Archivable(models.Model):
+    """Soft deletion: the row stays, with who archived it, when and why; plus a `version` for
+    optimistic concurrency (`ips.versioning`)."""
+
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archive_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class User(AbstractUser):
     """A member of staff (or an outside fidelity reviewer). Deactivated, never deleted.
 

@@ -10,10 +10,26 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ips.models import Agency, MinimumWage, Program, Role, StaffRole, User
+from ips.models import Agency, Archivable, MinimumWage, Program, Role, StaffRole, User
 from ips.versioning import save_versioned
+
+
+def record_archive(*, record: Archivable, version: int, reason: str, actor: User | None) -> Any:
+    """Archive a record (a client, a record about one, an employer) with a reason. Nothing is
+    deleted; the record leaves every `visible_to` list."""
+    if not reason.strip():
+        raise ValidationError({"archive_reason": "Say why this record is archived."})
+    if record.archived_at is not None:
+        raise ValidationError("This record is already archived.")
+    return save_versioned(
+        type(record),
+        pk=record.pk,
+        expected_version=version,
+        changes={"archived_at": timezone.now(), "archived_by": actor, "archive_reason": reason},
+    )
 
 
 @transaction.atomic

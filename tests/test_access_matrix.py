@@ -28,6 +28,7 @@ from tests.clients.factories import (
     ContactFactory,
     EmployerFactory,
     JobFactory,
+    SupportFactory,
 )
 from tests.factories import UserFactory
 
@@ -157,12 +158,15 @@ def client_pages() -> dict[str, Spec]:
         "clients:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
         "clients:detail": Spec({"GET": CLIENT_READ}, client_pk),
         "clients:plan": Spec({"GET": CLIENT_READ}, client_pk),
-        "clients:contact_quick": Spec({"GET": POST_ONLY_GET, "POST": CLIENT_WRITE}, client_pk),
+        "clients:contact_quick": Spec({"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, client_pk),
         "clients:step_done": Spec({"GET": POST_ONLY_GET, "POST": CLIENT_ACTION}, record_pk("step")),
         "employers:list": Spec({"GET": CLIENT_PAGE}),
         "employers:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
         "employers:detail": Spec({"GET": CLIENT_READ}, record_pk("employer")),
         "employers:edit": Spec({"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk("employer")),
+        "employers:archive": Spec(
+            {"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk("employer")
+        ),
     }
     for name in (
         "edit",
@@ -190,8 +194,43 @@ def client_pages() -> dict[str, Spec]:
     return rows
 
 
+API_CLIENT_CREATE = expect(403, anonymous=403, specialist=400, other_specialist=400, supervisor=400)
+API_CLIENT_READ = expect(
+    404, anonymous=403, specialist=200, other_specialist=200, supervisor=200, director=200
+)
+API_CLIENT_WRITE = expect(
+    404, anonymous=403, specialist=400, other_specialist=400, supervisor=400, director=403
+)
+API_NOT_ALLOWED = expect(405, anonymous=403)
+
+
+def client_api() -> dict[str, Spec]:
+    """The client-record API: lists are scoped (empty, not refused), records 404 to outsiders."""
+    rows: dict[str, Spec] = {}
+    records = {
+        "client": "client",
+        "contact": "contact",
+        "job": "job",
+        "support": "support",
+        "benefits-referral": "referral",
+        "employer": "employer",
+    }
+    for route, record in records.items():
+        rows[f"api:{route}-list"] = Spec({"GET": API_ANY_LOGGED_IN, "POST": API_CLIENT_CREATE})
+        write = API_NOT_ALLOWED if route == "support" else API_CLIENT_WRITE
+        rows[f"api:{route}-detail"] = Spec(
+            {"GET": API_CLIENT_READ, "PUT": write, "PATCH": write, "DELETE": API_NOT_ALLOWED},
+            record_pk(record),
+        )
+        rows[f"api:{route}-archive"] = Spec(
+            {"GET": API_NOT_ALLOWED, "POST": API_CLIENT_WRITE}, record_pk(record)
+        )
+    return rows
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
+    **client_api(),
     "home": Spec({"GET": ANY_LOGGED_IN}),
     "login": Spec({"GET": expect(302, anonymous=200)}),
     "logout": Spec({"GET": expect(405), "POST": expect(302)}),
@@ -279,6 +318,7 @@ def world(request: pytest.FixtureRequest) -> SimpleNamespace:
     world.contact = ContactFactory(client=world.client, specialist=world.specialist)
     world.job = JobFactory(client=world.client, employer=world.employer)
     world.referral = BenefitsReferralFactory(client=world.client)
+    world.support = SupportFactory(client=world.client, specialist=world.specialist)
     goal = goal_add(client=world.client, text="Work in a bakery")
     world.step = step_add(goal=goal, text="Visit two bakeries", who="client")
     return world

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
 from clients.forms import ArchiveForm, ClientForm, CloseForm, QuickContactForm, ReenrollForm
@@ -118,13 +118,15 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
-    """Quick log (htmx): three required fields, no page reload; a full page without htmx."""
+    """Quick log (htmx): three required fields, no page reload; a full page without htmx.
+
+    GET returns the empty form (the caseload loads it when a row's log is opened)."""
     client = client_for(request, pk, write=True)
-    form = QuickContactForm(request.POST)
+    form = QuickContactForm(request.POST or None)
     contact = None
-    if form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_log(
                 client=client, specialist=request.user, **form.service_kwargs()
@@ -142,6 +144,6 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
         "form": QuickContactForm() if contact else form,
         "contact": contact,
         "item": selectors.contact_item(contact) if contact else None,
-        "where": request.POST.get("where", "detail"),
+        "where": request.POST.get("where") or request.GET.get("where", "detail"),
     }
     return render(request, "clients/_quick_contact.html", context)

@@ -3,10 +3,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from clients.api.views import (
+    BenefitsReferralViewSet,
+    ClientViewSet,
+    ContactViewSet,
+    JobViewSet,
+    SupportViewSet,
+)
+from employers.api.views import EmployerViewSet
 from ips.api.views import ProgramViewSet, me
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
+router.register("clients", ClientViewSet, basename="client")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("jobs", JobViewSet, basename="job")
+router.register("supports", SupportViewSet, basename="support")
+router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
 
 urlpatterns = [
     path("", include(router.urls)),

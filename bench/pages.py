@@ -1,0 +1,157 @@
+"""Page benchmark: caseload and client pages under gunicorn, at 1 and 8 concurrent users.
+
+Run by hand against the demo data (`make run` once, or `manage.py seed_demo`):
+
+    .venv/bin/python bench/pages.py [--seconds 15] [--workers 4]
+
+It starts gunicorn with production-like settings (DEBUG off) on 127.0.0.1:8765, logs in the
+demo specialist through a real session, then prints requests/s and p50/p95 latency per page and
+concurrency. Targets on a 2-core machine: p95 <= 100 ms at 1 user; >= 120 requests/s with
+p95 <= 150 ms at 8 users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+ENV = {
+    **os.environ,
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "STATIC_MANIFEST": "false",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def session_cookie(username: str) -> str:
+    """A logged-in session for `username`, made the way Django's login makes one."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from ips.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+    from ips.models import User
+
+    user = User.objects.get(username=username)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[SESSION_STARTED] = store[SESSION_LAST_SEEN] = time.time()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def first_client_path(username: str) -> str:
+    from clients.models import Client
+
+    client = Client.objects.filter(specialist__username=username).order_by("id").first()
+    if client is None:
+        raise SystemExit("No demo clients: run `python manage.py seed_demo` first.")
+    return f"/clients/{client.pk}/"
+
+
+def hammer(path: str, cookie: str, users: int, seconds: float) -> tuple[list[float], int]:
+    """`users` threads requesting `path` back to back for `seconds`; latencies in ms."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        mine: list[float] = []
+        bad = 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            bad += response.status != 200
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=run) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def percentile(values: list[float], pct: float) -> float:
+    return statistics.quantiles(values, n=100)[int(pct) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--user", default="demo-specialist")
+    args = parser.parse_args()
+
+    cookie = session_cookie(args.user)
+    pages = {"caseload": "/clients/", "client": first_client_path(args.user)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ips.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        for path in pages.values():  # warm every worker's connections and caches
+            hammer(path, cookie, args.workers, 1)
+        print(f"{'page':<10}{'users':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+        for users in (1, 8):
+            for name, path in pages.items():
+                latencies, errors = hammer(path, cookie, users, args.seconds)
+                print(
+                    f"{name:<10}{users:>6}{len(latencies) / args.seconds:>9.1f}"
+                    f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 95):>9.1f}"
+                    f"{errors:>8}"
+                )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
