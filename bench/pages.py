@@ -16,6 +16,7 @@ import argparse
 import http.client
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,6 +100,38 @@ def hammer(path: str, cookie: str, users: int, seconds: float) -> tuple[list[flo
     for thread in threads:
         thread.join()
     return latencies, errors
+
+
+def wrk(path: str, cookie: str, users: int, seconds: float) -> tuple[float, float, float, int]:
+    """requests/s, p50 ms, p95 ms and errors measured by wrk (a C load generator: it leaves the
+    two cores to the server, which a Python generator does not)."""
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(users, 2)}",
+            f"-c{users}",
+            f"-d{int(seconds)}s",
+            "-H",
+            f"Cookie: {cookie}",
+            "-s",
+            str(ROOT / "bench" / "wrk_report.lua"),
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    requests, duration, p50, p95, errors = line.split()[1:]
+    return int(requests) / float(duration), float(p50), float(p95), int(errors)
+
+
+def measure(path: str, cookie: str, users: int, seconds: float) -> tuple[float, float, float, int]:
+    if shutil.which("wrk"):
+        return wrk(path, cookie, users, seconds)
+    latencies, errors = hammer(path, cookie, users, seconds)
+    rate = len(latencies) / seconds
+    return rate, percentile(latencies, 50), percentile(latencies, 95), errors
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -66,6 +66,24 @@ def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROG
     """
     if not is_active_user(user):
         return Program.objects.none().values("id")
+    # The subquery is lazy (it runs inside each query that uses it), so keeping the built object
+    # for the request is safe and saves rebuilding it several times per page.
+    built = _built(user)
+    key = ("programs", capability)
+    if key not in built:
+        built[key] = _program_ids(user, capability)
+    return built[key]
+
+
+def _built(user: AnyUser) -> dict[tuple[str, Capability | None], QuerySet]:
+    cache = getattr(user, "_ips_access_subqueries", None)
+    if cache is None:
+        cache = {}
+        user._ips_access_subqueries = cache  # type: ignore[union-attr]
+    return cache
+
+
+def _program_ids(user: AnyUser, capability: Capability) -> QuerySet:
     roles = RULES[capability]
     # Joining the program's agency back to the role's keeps a stale role from granting anything.
     direct = StaffRole.objects.filter(

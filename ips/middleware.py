@@ -59,6 +59,8 @@ class SessionLimitsMiddleware:
 
 
 TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/")
+TWO_FACTOR_CLEAR_UNTIL = "ips_two_factor_clear_until"
+TWO_FACTOR_RECHECK_SECONDS = 60
 
 
 class TwoFactorRequiredMiddleware:
@@ -73,11 +75,15 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr]
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+            and request.session.get(TWO_FACTOR_CLEAR_UNTIL, 0) < time.time()
         ):
             if user_has_device(user):
                 return self._gate(request, "two_factor_verify")
             if access.two_factor_required(user):
                 return self._gate(request, "two_factor_setup")
+            # Neither enrolled nor required: skip the two queries for a minute. An agency that
+            # starts requiring two-factor reaches its logged-in staff within that minute.
+            request.session[TWO_FACTOR_CLEAR_UNTIL] = time.time() + TWO_FACTOR_RECHECK_SECONDS
         return self.get_response(request)
 
     def _gate(self, request: HttpRequest, url_name: str) -> HttpResponse:
