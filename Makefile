@@ -11,7 +11,7 @@ run: $(INSTALLED) .env
 	$(PY) scripts/run_dev.py
 
 test: $(INSTALLED) .env system-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
