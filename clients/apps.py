@@ -33,4 +33,4 @@ class ClientsConfig(AppConfig):
                 program__agency_id__in=access.agency_ids_for(user, access.Capability.VIEW_AUDIT)
             )
 
-        register_audited_kind("client", "Client", audited_clients)
+        register_audited_kind("client", "Client", audited_clients, show_values=False)

@@ -34,14 +34,19 @@ class AuditedKind:
 
     label: str
     scope: Callable[[User], QuerySet]
+    # Client records are protected health information: auditors see which fields changed and by
+    # whom, not the values.
+    show_values: bool = True
 
 
 AUDITED_KINDS: dict[str, AuditedKind] = {}
 
 
-def register_audited_kind(key: str, label: str, scope: Callable[[User], QuerySet]) -> None:
+def register_audited_kind(
+    key: str, label: str, scope: Callable[[User], QuerySet], *, show_values: bool = True
+) -> None:
     """Make a kind of record searchable on the audit page, within `scope(user)` only."""
-    AUDITED_KINDS[key] = AuditedKind(label=label, scope=scope)
+    AUDITED_KINDS[key] = AuditedKind(label=label, scope=scope, show_values=show_values)
 
 
 def record_for_audit(user: User, key: str, object_id: str) -> Model:

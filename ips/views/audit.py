@@ -26,7 +26,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     }
     if kind and object_id:
         record = audit.record_for_audit(request.user, kind, object_id)
-        context.update(record=record, history=audit.history_for(record))
+        context.update(
+            record=record,
+            record_label=f"{audit.AUDITED_KINDS[kind].label} #{record.pk}",
+            show_values=audit.AUDITED_KINDS[kind].show_values,
+            history=audit.history_for(record),
+        )
     else:
         context["reads"] = AuditEvent.objects.visible_to(request.user).select_related(
             "actor", "content_type"

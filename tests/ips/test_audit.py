@@ -167,3 +167,26 @@ def test_history_merges_reads_and_changes_newest_first(
 
     assert [row.kind for row in rows] == ["Viewed page", "Viewed page", "create"]
     assert [row.at for row in rows] == sorted((row.at for row in rows), reverse=True)
+
+
+def test_audit_page_of_a_client_names_who_but_shows_no_client_data(
+    login_as: Callable[[User], Client], admin: User, specialist: User, program: Program
+) -> None:
+    from clients import services
+    from tests.clients.factories import ClientFactory
+
+    client = ClientFactory(program=program, first_name="Wilhelmina", last_name="Quarrie")
+    services.client_update(client=client, version=client.version, changes={"phone": "555-0199"})
+    audit_read(
+        actor=specialist, obj=client, agency_id=program.agency_id, subject_client_id=client.pk
+    )
+
+    response = login_as(admin).get(reverse("audit_log"), {"type": "client", "id": client.pk})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f"Client #{client.pk}" in content
+    assert "Sam Specialist" in content
+    assert "phone" in content
+    assert "Wilhelmina" not in content
+    assert "555-0199" not in content
