@@ -28,3 +28,11 @@ def assert_constant_queries(client: Client, url: str, add_rows: Callable[[int], 
         assert client.get(url).status_code == 200
     assert len(large) == len(small), "\n".join(q["sql"] for q in large)
     return len(small)
+
+
+def process_environ() -> dict[str, str]:
+    """The environment for a subprocess that stands for a real deployment: the test process's,
+    minus what only the tests set (the browser tests allow async-unsafe database access)."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}

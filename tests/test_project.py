@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import string
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ips.models import User
+from tests.helpers import process_environ
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("web", "worker", "beat")
@@ -95,7 +95,7 @@ def test_api_docs_are_shown_to_staff(login_as: Callable[[User], Client], special
 
 def test_deploy_checks_are_clean_in_production() -> None:
     env = {
-        **os.environ,
+        **process_environ(),
         "DJANGO_SETTINGS_MODULE": "ips.settings",
         "DEBUG": "false",
         "SECRET_KEY": (string.ascii_letters + string.digits)[:60],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import string
 import subprocess
@@ -10,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import process_environ
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +41,7 @@ SHOW_SETTINGS = (
 def start(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Load the settings in a fresh interpreter, as `manage.py` would, with `overrides`."""
     env = {
-        **os.environ,
+        **process_environ(),
         **PRODUCTION_ENV,
         "DJANGO_SETTINGS_MODULE": "ips.settings",
         **overrides,
