@@ -72,3 +72,88 @@ class Employer(Archivable):
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_key = normalise_employer_name(self.name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class EmployerPerson(models.Model):
+    """Someone at an employer: a hiring manager or another contact."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    makes_hiring_decisions = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
+    def visible_to(self, user: User | AnonymousUser) -> EmployerContactQuerySet:
+        """Job-development contacts of the programs where the user may see clients."""
+        from ips import access
+
+        return self.filter(
+            employer__program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS),
+            archived_at__isnull=True,
+        )
+
+    def live(self) -> EmployerContactQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def face_to_face_with_hiring_manager(self) -> EmployerContactQuerySet:
+        """The contacts counted against the weekly target."""
+        return self.filter(face_to_face=True, with_hiring_manager=True)
+
+
+class EmployerContact(Archivable):
+    """A job-development contact: a specialist meeting an employer, often on clients' behalf."""
+
+    class Purpose(models.TextChoices):
+        INTRODUCE = "introduce", "Introduce self and program"
+        LEARN_NEEDS = "learn_needs", "Learn the business's needs"
+        PRESENT_JOB_SEEKER = "present_job_seeker", "Present a job seeker"
+        FOLLOW_UP = "follow_up", "Follow up"
+        ARRANGE_INTERVIEW = "arrange_interview", "Arrange an interview"
+        SUPPORT_WORKER = "support_worker", "Support a working client"
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="contacts")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employer_contacts"
+    )
+    person = models.ForeignKey(
+        EmployerPerson, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    contacted_on = models.DateField()
+    face_to_face = models.BooleanField(default=True)
+    with_hiring_manager = models.BooleanField(
+        "With someone who makes hiring decisions", default=False
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    clients = models.ManyToManyField(
+        "clients.Client",
+        blank=True,
+        related_name="employer_contacts",
+        help_text="The job seekers this contact was on behalf of (none, one or several).",
+    )
+    outcome = models.TextField(blank=True)
+    next_step = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EmployerContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        indexes = [
+            models.Index(fields=["specialist", "contacted_on"]),
+            models.Index(fields=["employer", "-contacted_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} at {self.employer} on {self.contacted_on:%Y-%m-%d}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from employers.models import Employer
+from clients.models import Client
+from employers.models import Employer, EmployerContact, EmployerPerson
 from ips.models import Program, User
 from ips.versioning import save_versioned
 
@@ -56,3 +59,98 @@ def employer_update(*, employer: Employer, version: int, changes: dict[str, Any]
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
     return save_versioned(Employer, pk=employer.pk, expected_version=version, changes=changes)
+
+
+# --- Employer people and job-development contacts -------------------------------------------
+
+
+@transaction.atomic
+def employer_person_add(
+    *,
+    employer: Employer,
+    name: str,
+    role: str = "",
+    phone: str = "",
+    email: str = "",
+    makes_hiring_decisions: bool = False,
+) -> EmployerPerson:
+    """Record someone the specialists meet at an employer."""
+    person = EmployerPerson(
+        employer=employer,
+        name=name,
+        role=role,
+        phone=phone,
+        email=email,
+        makes_hiring_decisions=makes_hiring_decisions,
+    )
+    person.full_clean()
+    person.save()
+    return person
+
+
+def _check_contact(
+    *,
+    specialist: User,
+    employer: Employer,
+    contacted_on: dt.date,
+    person: EmployerPerson | None,
+    clients: list[Client],
+) -> None:
+    from ips import access
+
+    if contacted_on > timezone.localdate():
+        raise ValidationError({"contacted_on": "The contact date cannot be in the future."})
+    if not access.can(specialist, access.Capability.EDIT_CLIENTS, program=employer.program):
+        raise ValidationError({"employer": "Choose an employer of your own program."})
+    if person is not None and person.employer_id != employer.pk:
+        raise ValidationError({"person": "That person works for another employer."})
+    outside = [c.pk for c in clients if c.program_id != employer.program_id or c.archived_at]
+    if outside:
+        raise ValidationError(
+            {"clients": "Every client must be a current client of the employer's program."}
+        )
+
+
+@transaction.atomic
+def employer_contact_log(
+    *,
+    specialist: User,
+    employer: Employer,
+    contacted_on: dt.date,
+    purpose: str,
+    face_to_face: bool = True,
+    with_hiring_manager: bool = False,
+    person: EmployerPerson | None = None,
+    clients: list[Client] | None = None,
+    outcome: str = "",
+    next_step: str = "",
+    note: str = "",
+) -> EmployerContact:
+    """Log a job-development contact, on behalf of none, one or several of the program's clients.
+
+    Not in the future; the employer and every client belong to a program the specialist works in.
+    """
+    clients = list(clients or [])
+    _check_contact(
+        specialist=specialist,
+        employer=employer,
+        contacted_on=contacted_on,
+        person=person,
+        clients=clients,
+    )
+    contact = EmployerContact(
+        specialist=specialist,
+        employer=employer,
+        person=person,
+        contacted_on=contacted_on,
+        purpose=purpose,
+        face_to_face=face_to_face,
+        with_hiring_manager=with_hiring_manager or bool(person and person.makes_hiring_decisions),
+        outcome=outcome,
+        next_step=next_step,
+        note=note,
+    )
+    contact.full_clean()
+    contact.save()
+    contact.clients.set(clients)
+    return contact

@@ -34,7 +34,7 @@ class VersionedForm(forms.ModelForm):
 class ProgramForm(VersionedForm):
     class Meta:
         model = Program
-        fields = ["name", "site", "is_active"]
+        fields = ["name", "site", "is_active", "weekly_employer_contact_target"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +54,7 @@ class ProgramCreateForm(forms.ModelForm):
 class AgencyForm(VersionedForm):
     class Meta:
         model = Agency
-        fields = ["name", "requires_two_factor"]
+        fields = ["name", "requires_two_factor", "share_employers"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -106,6 +106,11 @@ class Agency(models.Model):
     requires_two_factor = models.BooleanField(
         default=False, help_text="Staff must enrol an authenticator app before using the system."
     )
+    share_employers = models.BooleanField(
+        "Share employers between programs",
+        default=False,
+        help_text="Specialists see (read-only) the employers of the agency's other programs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -142,6 +147,10 @@ class Program(models.Model):
     name = models.CharField(max_length=200)
     site = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    weekly_employer_contact_target = models.PositiveSmallIntegerField(
+        default=6,
+        help_text="Face-to-face contacts with hiring managers per specialist per week.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

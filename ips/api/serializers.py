@@ -13,7 +13,16 @@ class ProgramSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Program
-        fields = ["id", "agency", "agency_name", "name", "site", "is_active", "version"]
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "name",
+            "site",
+            "is_active",
+            "weekly_employer_contact_target",
+            "version",
+        ]
         read_only_fields = ["version"]
 
 
@@ -42,6 +51,9 @@ class ProgramUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     site = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    weekly_employer_contact_target = serializers.IntegerField(
+        required=False, min_value=0, max_value=100
+    )
 
 
 class StaffRoleSerializer(serializers.ModelSerializer):
