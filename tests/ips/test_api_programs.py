@@ -35,6 +35,7 @@ def test_token_authenticates_and_the_list_is_scoped(
             "name": "Harbor Works",
             "site": "Main Street",
             "is_active": True,
+            "weekly_employer_contact_target": 6,
             "version": 1,
         }
     ]

@@ -94,7 +94,12 @@ def test_database_trigger_refuses_raw_changes_to_change_log(program: Program, sq
 
 
 def _edit(client: Client, program: Program, **changes: object) -> object:
-    data = {"name": program.name, "site": program.site, "is_active": "on"}
+    data = {
+        "name": program.name,
+        "site": program.site,
+        "is_active": "on",
+        "weekly_employer_contact_target": 6,
+    }
     data["version"] = program.version
     data.update(changes)
     return client.post(reverse("program_edit", kwargs={"pk": program.pk}), data)

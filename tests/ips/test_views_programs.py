@@ -18,7 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _edit_data(program: Program, version: int, **changes: object) -> dict[str, object]:
-    data = {"name": program.name, "site": program.site, "is_active": "on", "version": version}
+    data = {
+        "name": program.name,
+        "site": program.site,
+        "is_active": "on",
+        "weekly_employer_contact_target": 6,
+        "version": version,
+    }
     data.update(changes)
     return data
 
