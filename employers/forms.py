@@ -6,8 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from employers.models import Employer
+from clients.models import Client
+from employers.models import Employer, EmployerContact, EmployerPerson
 from ips.forms import VersionedForm
 from ips.models import Program
 
@@ -48,3 +50,46 @@ class EmployerForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save employer"))
+
+
+class EmployerContactQuickForm(forms.Form):
+    """Three required fields (employer, date, purpose); face to face is the usual case."""
+
+    employer = forms.ModelChoiceField(queryset=Employer.objects.none())
+    contacted_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+    purpose = forms.ChoiceField(choices=EmployerContact.Purpose.choices)
+    face_to_face = forms.BooleanField(required=False, initial=True, label="Face to face")
+    with_hiring_manager = forms.BooleanField(
+        required=False, label="With someone who makes hiring decisions"
+    )
+    person = forms.ModelChoiceField(queryset=EmployerPerson.objects.none(), required=False)
+    clients = forms.ModelMultipleChoiceField(
+        queryset=Client.objects.none(), required=False, label="On behalf of"
+    )
+    outcome = forms.CharField(required=False)
+    next_step = forms.CharField(required=False, max_length=300)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        employers: QuerySet[Employer],
+        clients: QuerySet[Client],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers
+        self.fields["person"].queryset = EmployerPerson.objects.filter(employer__in=employers)
+        self.fields["clients"].queryset = clients
+        self.fields["contacted_on"].initial = timezone.localdate()
+
+
+class EmployerPersonForm(forms.ModelForm):
+    class Meta:
+        model = EmployerPerson
+        fields = ["name", "role", "phone", "email", "makes_hiring_decisions"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add person"))

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clients.forms import ArchiveForm
-from employers import services
-from employers.forms import EmployerCreateForm, EmployerForm
-from employers.models import Employer
+from clients.models import Client
+from employers import selectors, services
+from employers.forms import (
+    EmployerContactQuickForm,
+    EmployerCreateForm,
+    EmployerForm,
+    EmployerPersonForm,
+)
+from employers.models import Employer, EmployerContact
 from ips import access
 from ips.access import Capability
 from ips.forms import add_service_errors
-from ips.models import Program
+from ips.models import Program, Role, User
 from ips.services import record_archive
 from ips.versioning import StaleVersionError, show_stale
 
@@ -25,17 +35,16 @@ from ips.versioning import StaleVersionError, show_stale
 def employer_list(request: HttpRequest) -> HttpResponse:
     if not access.program_ids_for(request.user, Capability.VIEW_CLIENTS).exists():
         raise PermissionDenied("Your role does not include employer records.")
-    employers = (
-        Employer.objects.visible_to(request.user)
-        .filter(archived_at__isnull=True)
-        .select_related("program")
-        .annotate(hires=Count("jobs", filter=Q(jobs__archived_at__isnull=True)))
-    )
+    employers = Employer.objects.visible_to(request.user).filter(archived_at__isnull=True)
     search = request.GET.get("q", "").strip()
     if search:
         employers = employers.filter(name__icontains=search)
+    order = request.GET.get("order", "name")
+    rows = selectors.employer_rows(employers=employers, order=order)
     return render(
-        request, "employers/employer_list.html", {"employers": employers, "search": search}
+        request,
+        "employers/employer_list.html",
+        {"employers": rows, "search": search, "order": order},
     )
 
 
@@ -75,19 +84,24 @@ def employer_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The relationship: every contact across the program, hires there, people, a quick log."""
     employer = access.get_visible_or_404(
         Employer.objects.select_related("program"), request.user, pk=pk
     )
+    can_edit = access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program)
     jobs = employer.jobs.live().filter(client__archived_at__isnull=True).select_related("client")
-    return render(
-        request,
-        "employers/employer_detail.html",
-        {
-            "employer": employer,
-            "jobs": jobs,
-            "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program),
-        },
-    )
+    context = {
+        "employer": employer,
+        "jobs": jobs,
+        "relationship": selectors.employer_relationship(employer),
+        "people": employer.people.all(),
+        "can_edit": can_edit,
+        "person_form": EmployerPersonForm(),
+        "contact_form": _contact_form(request, initial={"employer": employer})
+        if can_edit
+        else None,
+    }
+    return render(request, "employers/employer_detail.html", context)
 
 
 @login_required
@@ -134,3 +148,108 @@ def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Employer archived. Past jobs there keep their employer.")
             return redirect("employers:list")
     return render(request, "ips/form_page.html", {"form": form, "title": f"Archive {employer}"})
+
+
+def _contact_form(
+    request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | None = None
+) -> EmployerContactQuickForm:
+    """The quick-log form, limited to what the user may write, pre-filled from the page."""
+    editable = access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
+    return EmployerContactQuickForm(
+        data,
+        employers=Employer.objects.filter(program_id__in=editable, archived_at__isnull=True),
+        clients=Client.objects.live().filter(program_id__in=editable),
+        initial=initial,
+    )
+
+
+@login_required
+@require_POST
+def contact_quick(request: HttpRequest) -> HttpResponse:
+    """Log a job-development contact without leaving the page (htmx); a full page otherwise."""
+    if not access.program_ids_for(request.user, Capability.EDIT_CLIENTS).exists():
+        raise PermissionDenied("Your role does not allow logging employer contacts.")
+    form = _contact_form(request, data=request.POST)
+    contact = None
+    if form.is_valid():
+        try:
+            contact = services.employer_contact_log(specialist=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if not request.htmx:
+        if contact is not None:
+            messages.success(request, "Employer contact logged.")
+            return redirect("employers:detail", pk=contact.employer_id)
+        return render(request, "ips/form_page.html", {"form": form, "title": "Employer contact"})
+    return render(
+        request,
+        "employers/_contact_quick.html",
+        {"form": form if contact is None else _fresh_form(request, contact), "contact": contact},
+    )
+
+
+def _fresh_form(request: HttpRequest, contact: EmployerContact) -> EmployerContactQuickForm:
+    """After a successful log, an empty form for the same employer and clients."""
+    clients = [client.pk for client in contact.clients.all()]
+    return _contact_form(request, initial={"employer": contact.employer_id, "clients": clients})
+
+
+@login_required
+def week(request: HttpRequest) -> HttpResponse:
+    """A specialist's job development this week (or `?week=2026-W12`) against the target."""
+    today = timezone.localdate()
+    specialist = _week_specialist(request)
+    if specialist is None:
+        specialists = User.objects.filter(
+            is_active=True,
+            roles__role=Role.SPECIALIST,
+            roles__program_id__in=access.program_ids_for(request.user, Capability.VIEW_CLIENTS),
+        ).distinct()
+        return render(request, "employers/week_choose.html", {"specialists": specialists})
+    monday = selectors.week_start(request.GET.get("week"), today)
+    context = {
+        "specialist": specialist,
+        "week": selectors.specialist_week(specialist=specialist, monday=monday),
+        "history": selectors.weekly_counts(specialist=specialist, last_monday=monday),
+        "previous": selectors.iso_week(monday - dt.timedelta(weeks=1)),
+        "next": selectors.iso_week(monday + dt.timedelta(weeks=1)),
+        "waiting": selectors.job_seekers_without_employer_contact(
+            specialist=specialist, today=today
+        ),
+        "today": today,
+    }
+    return render(request, "employers/week.html", context)
+
+
+def _week_specialist(request: HttpRequest) -> User | None:
+    """Whose week: `?specialist=ID` among the specialists of visible programs, else oneself
+    (None for someone who is no specialist and chose nobody yet)."""
+    visible = access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
+    if not visible.exists():
+        raise PermissionDenied("Your role does not include job development.")
+    chosen = request.GET.get("specialist", "")
+    if not chosen.isdigit():
+        return request.user if Role.SPECIALIST in access.roles_of(request.user) else None
+    specialist = User.objects.filter(
+        pk=int(chosen), roles__role=Role.SPECIALIST, roles__program_id__in=visible
+    ).first()
+    if specialist is None:
+        raise Http404("No such specialist.")
+    return specialist
+
+
+@login_required
+@require_POST
+def person_new(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
+    access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    form = EmployerPersonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.employer_person_add(employer=employer, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Person added.")
+            return redirect("employers:detail", pk=employer.pk)
+    return render(request, "ips/form_page.html", {"form": form, "title": f"Person at {employer}"})

@@ -13,10 +13,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from clients.demo import seed_caseloads
         from clients.services import today
+        from employers.demo import seed_job_development
 
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
+        contacts = seed_job_development(today=today())
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(programs)} programs, {clients} new clients.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(programs)} programs, {clients} new clients, "
+                f"{contacts} new employer contacts."
+            )
         )
         self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")

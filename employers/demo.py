@@ -1,0 +1,92 @@
+"""A year of synthetic job development for `seed_demo`: each demo specialist's weekly employer
+contacts, around the target of six with realistic variation (some weeks fall short).
+
+Seeded per specialist and day; a specialist who already has employer contacts is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from auditlog.context import disable_auditlog
+from django.db import transaction
+
+from clients.models import Client
+from employers.models import Employer, EmployerContact, EmployerPerson
+from ips.models import Role, StaffRole
+
+PEOPLE = [
+    ("Dana Whitlock", "Store manager", True),
+    ("Luis Ferreira", "Shift supervisor", True),
+    ("Priya Raman", "HR coordinator", False),
+    ("Tom Okonkwo", "Owner", True),
+]
+OUTCOMES = [
+    "Learned they hire for spring in March.",
+    "Manager wants to meet a candidate next week.",
+    "No openings now; asked to check back monthly.",
+    "Interview arranged.",
+    "Talked about what makes a good fit for their team.",
+]
+
+
+def _people(employer: Employer, rng: random.Random) -> list[EmployerPerson]:
+    existing = list(employer.people.all())
+    if existing:
+        return existing
+    return [
+        EmployerPerson.objects.create(
+            employer=employer, name=name, role=role, makes_hiring_decisions=hires
+        )
+        for name, role, hires in rng.sample(PEOPLE, 2)
+    ]
+
+
+@transaction.atomic
+def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
+    """Give every demo specialist without employer contacts a year of them; returns how many."""
+    created = 0
+    roles = StaffRole.objects.filter(role=Role.SPECIALIST, user__username__startswith="demo-")
+    with disable_auditlog():
+        for role in roles.select_related("user", "program").order_by("user__username"):
+            if EmployerContact.objects.filter(specialist_id=role.user_id).exists():
+                continue
+            rng = random.Random(f"jobdev:{role.user.username}:{today.isoformat()}")  # noqa: S311
+            employers = list(Employer.objects.filter(program=role.program))
+            if not employers:
+                continue
+            people = {employer.pk: _people(employer, rng) for employer in employers}
+            seekers = list(Client.objects.filter(specialist_id=role.user_id))
+            monday = today - dt.timedelta(days=today.weekday())
+            for week in range(weeks):
+                start = monday - dt.timedelta(weeks=week)
+                for _ in range(max(0, round(rng.gauss(8, 2.2)))):
+                    day = start + dt.timedelta(days=rng.randint(0, 4))
+                    if day > today:
+                        continue
+                    employer = rng.choice(employers)
+                    person = rng.choice(people[employer.pk])
+                    contact = EmployerContact.objects.create(
+                        employer=employer,
+                        specialist_id=role.user_id,
+                        person=person,
+                        contacted_on=day,
+                        face_to_face=rng.random() < 0.9,
+                        with_hiring_manager=person.makes_hiring_decisions or rng.random() < 0.6,
+                        purpose=rng.choice(EmployerContact.Purpose.values),
+                        outcome=rng.choice(OUTCOMES),
+                    )
+                    eligible = [
+                        c
+                        for c in seekers
+                        if c.current_episode
+                        and c.current_episode.enrolled_on
+                        and c.current_episode.enrolled_on <= day
+                    ]
+                    if eligible and rng.random() < 0.7:
+                        contact.clients.set(
+                            rng.sample(eligible, min(len(eligible), rng.randint(1, 2)))
+                        )
+                    created += 1
+    return created

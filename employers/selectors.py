@@ -1,0 +1,193 @@
+"""Reads of job development shaped for pages: a specialist's week, an employer's relationship.
+
+Weeks are ISO weeks, Monday to Sunday, as program-local calendar dates. The weekly target counts
+face-to-face contacts with someone who makes hiring decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
+
+from clients.models import Client
+from employers.models import Employer, EmployerContact
+from ips.models import Program, Role
+
+if TYPE_CHECKING:
+    from ips.models import User
+
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+HISTORY_WEEKS = 12
+
+
+def week_start(value: str | None, today: dt.date) -> dt.date:
+    """The Monday of ISO week `value` ('2026-W12'), or of the current week when absent or bad."""
+    match = WEEK.match(value or "")
+    if match:
+        try:
+            return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            pass
+    return today - dt.timedelta(days=today.weekday())
+
+
+def iso_week(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_target(specialist: User) -> int:
+    """The specialist's weekly target: the highest of their programs' (6 unless configured)."""
+    targets = Program.objects.filter(
+        staff_roles__user=specialist, staff_roles__role=Role.SPECIALIST
+    ).aggregate(target=Max("weekly_employer_contact_target"))
+    return targets["target"] if targets["target"] is not None else 6
+
+
+@dataclass
+class Week:
+    """One specialist's job development in one week."""
+
+    monday: dt.date
+    target: int
+    contacts: list[EmployerContact] = field(default_factory=list)
+    by_purpose: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def counted(self) -> int:
+        """Face to face with a hiring manager: what the target counts."""
+        return sum(1 for c in self.contacts if c.face_to_face and c.with_hiring_manager)
+
+    @property
+    def label(self) -> str:
+        return iso_week(self.monday)
+
+
+def specialist_week(*, specialist: User, monday: dt.date) -> Week:
+    """The week's contacts (with employer, person and clients) and their split by purpose."""
+    contacts = list(
+        EmployerContact.objects.live()
+        .filter(specialist=specialist, contacted_on__range=(monday, monday + dt.timedelta(days=6)))
+        .select_related("employer", "person")
+        .prefetch_related("clients")
+        .order_by("contacted_on", "id")
+    )
+    labels = dict(EmployerContact.Purpose.choices)
+    counts: dict[str, int] = {}
+    for contact in contacts:
+        counts[contact.purpose] = counts.get(contact.purpose, 0) + 1
+    by_purpose = [(labels[key], counts[key]) for key in labels if key in counts]
+    return Week(monday, weekly_target(specialist), contacts, by_purpose)
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    monday: dt.date
+    counted: int
+    total: int
+
+    @property
+    def label(self) -> str:
+        return iso_week(self.monday)
+
+
+def weekly_counts(
+    *, specialist: User, last_monday: dt.date, weeks: int = HISTORY_WEEKS
+) -> list[WeekCount]:
+    """Counted and total contacts for each of `weeks` weeks up to `last_monday`, in one query."""
+    first = last_monday - dt.timedelta(weeks=weeks - 1)
+    rows = (
+        EmployerContact.objects.live()
+        .filter(
+            specialist=specialist,
+            contacted_on__range=(first, last_monday + dt.timedelta(days=6)),
+        )
+        .annotate(week=TruncWeek("contacted_on"))
+        .values("week")
+        .annotate(
+            total=Count("id"),
+            counted=Count("id", filter=Q(face_to_face=True, with_hiring_manager=True)),
+        )
+    )
+    found = {_as_date(row["week"]): row for row in rows}
+    result = []
+    for n in range(weeks):
+        monday = first + dt.timedelta(weeks=n)
+        row = found.get(monday)
+        result.append(WeekCount(monday, row["counted"] if row else 0, row["total"] if row else 0))
+    return list(reversed(result))
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def job_seekers_without_employer_contact(*, specialist: User, today: dt.date) -> QuerySet[Client]:
+    """The specialist's enrolled clients, not working today, with no employer contact on their
+    behalf since enrollment."""
+    on_behalf = EmployerContact.objects.live().filter(
+        clients=OuterRef("pk"), contacted_on__gte=OuterRef("current_episode__enrolled_on")
+    )
+    return (
+        Client.objects.live()
+        .filter(
+            specialist=specialist,
+            current_episode__enrolled_on__isnull=False,
+            current_episode__closed_on__isnull=True,
+        )
+        .with_working(today)
+        .filter(working=False)
+        .exclude(Exists(on_behalf))
+        .select_related("current_episode")
+        .order_by("current_episode__enrolled_on", "last_name")
+    )
+
+
+def employer_rows(*, employers: QuerySet[Employer], order: str) -> QuerySet[Employer]:
+    """The program-wide employer list: hires and last contact per employer, sortable by both."""
+    rows = employers.select_related("program").annotate(
+        hires=Count("jobs", filter=Q(jobs__archived_at__isnull=True), distinct=True),
+        last_contact_on=Max("contacts__contacted_on", filter=Q(contacts__archived_at__isnull=True)),
+    )
+    orders = {
+        "last_contact": [F("last_contact_on").desc(nulls_last=True), "name"],
+        "hires": ["-hires", "name"],
+        "name": ["name"],
+    }
+    return rows.order_by(*orders.get(order, orders["name"]))
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """What the program knows of one employer."""
+
+    contacts: list[EmployerContact]
+    last_contact_on: dt.date | None
+    knows_best: list[tuple[str, int]]
+
+
+def employer_relationship(employer: Employer) -> Relationship:
+    """Every live contact with the employer across the program, the last one, and who has met
+    them most (two queries)."""
+    contacts = list(
+        EmployerContact.objects.live()
+        .filter(employer=employer)
+        .select_related("specialist", "person")
+        .prefetch_related("clients")
+    )
+    counts: dict[str, int] = {}
+    for contact in contacts:
+        name = str(contact.specialist)
+        counts[name] = counts.get(name, 0) + 1
+    knows_best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:3]
+    last = contacts[0].contacted_on if contacts else None
+    return Relationship(contacts, last, knows_best)
