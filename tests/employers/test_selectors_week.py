@@ -1,0 +1,114 @@
+"""The specialist's week: ISO weeks from Monday, the target counts face to face with hiring
+managers, hand-computed around week boundaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from employers.models import EmployerContact
+from employers.selectors import (
+    iso_week,
+    job_seekers_without_employer_contact,
+    specialist_week,
+    week_start,
+    weekly_counts,
+)
+from ips.models import Program, User
+from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory
+from tests.factories import MinimumWageFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.date(2026, 3, 16)  # ISO week 2026-W12
+SUNDAY_BEFORE = dt.date(2026, 3, 15)  # last day of 2026-W11
+SUNDAY = dt.date(2026, 3, 22)  # last day of 2026-W12
+NEXT_MONDAY = dt.date(2026, 3, 23)  # first day of 2026-W13
+
+
+def log(specialist: User, employer: object, day: dt.date, *, f2f: bool, hm: bool) -> None:
+    EmployerContact.objects.create(
+        specialist=specialist,
+        employer=employer,
+        contacted_on=day,
+        face_to_face=f2f,
+        with_hiring_manager=hm,
+        purpose=EmployerContact.Purpose.LEARN_NEEDS,
+    )
+
+
+def test_week_start_parses_iso_weeks_and_falls_back_to_this_week() -> None:
+    today = dt.date(2026, 3, 19)  # a Thursday
+
+    assert week_start("2026-W12", today) == MONDAY
+    assert week_start("2026-W01", today) == dt.date(2025, 12, 29)
+    assert week_start("2026-W99", today) == MONDAY
+    assert week_start("junk", today) == MONDAY
+    assert week_start(None, dt.date(2026, 3, 22)) == MONDAY
+    assert iso_week(MONDAY) == "2026-W12"
+
+
+def test_weekly_counts_on_week_boundaries(specialist: User, program: Program) -> None:
+    employer = EmployerFactory(program=program)
+    log(specialist, employer, SUNDAY_BEFORE, f2f=True, hm=True)  # W11
+    log(specialist, employer, MONDAY, f2f=True, hm=True)  # W12 counted
+    log(specialist, employer, MONDAY, f2f=True, hm=False)  # W12 not a hiring manager
+    log(specialist, employer, SUNDAY, f2f=False, hm=True)  # W12 not face to face
+    log(specialist, employer, SUNDAY, f2f=True, hm=True)  # W12 counted
+    log(specialist, employer, NEXT_MONDAY, f2f=True, hm=True)  # W13
+    archived = EmployerContact.objects.create(
+        specialist=specialist,
+        employer=employer,
+        contacted_on=MONDAY,
+        face_to_face=True,
+        with_hiring_manager=True,
+        purpose=EmployerContact.Purpose.FOLLOW_UP,
+        archived_at=dt.datetime(2026, 3, 17, tzinfo=dt.UTC),
+        archive_reason="Logged twice",
+    )
+
+    week = specialist_week(specialist=specialist, monday=MONDAY)
+    history = weekly_counts(specialist=specialist, last_monday=NEXT_MONDAY, weeks=3)
+
+    assert week.counted == 2
+    assert len(week.contacts) == 4
+    assert archived not in week.contacts
+    assert week.target == 6
+    assert week.by_purpose == [("Learn the business's needs", 4)]
+    assert [(row.label, row.counted, row.total) for row in history] == [
+        ("2026-W13", 1, 1),
+        ("2026-W12", 2, 4),
+        ("2026-W11", 1, 1),
+    ]
+
+
+def test_target_comes_from_the_program(specialist: User, program: Program) -> None:
+    program.weekly_employer_contact_target = 4
+    program.save()
+
+    assert specialist_week(specialist=specialist, monday=MONDAY).target == 4
+
+
+def test_job_seekers_without_employer_contact(specialist: User, program: Program) -> None:
+    MinimumWageFactory(program=program)  # the working client's job is competitive
+    employer = EmployerFactory(program=program)
+    waiting = ClientFactory(program=program, specialist=specialist)
+    contacted = ClientFactory(program=program, specialist=specialist)
+    working = ClientFactory(program=program, specialist=specialist)
+    closed = ClientFactory(program=program, specialist=specialist, closed=True)
+    contact = EmployerContact.objects.create(
+        specialist=specialist,
+        employer=employer,
+        contacted_on=contacted.current_episode.enrolled_on,
+        purpose=EmployerContact.Purpose.PRESENT_JOB_SEEKER,
+    )
+    contact.clients.set([contacted])
+    JobFactory(client=working, employer=employer)
+
+    today = timezone.localdate()
+    rows = list(job_seekers_without_employer_contact(specialist=specialist, today=today))
+
+    assert rows == [waiting]
+    assert closed not in rows
