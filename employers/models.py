@@ -28,12 +28,17 @@ def normalise_employer_name(name: str) -> str:
 
 class EmployerQuerySet(models.QuerySet["Employer"]):
     def visible_to(self, user: User | AnonymousUser) -> EmployerQuerySet:
-        """Employers of the programs where the user may see clients."""
+        """Employers of the programs where the user may see clients; and, in an agency that
+        shares employers, those of its other programs (read-only: writing still needs a role in
+        the employer's own program). Never another agency's."""
         from ips import access
+        from ips.models import Program
 
-        return self.filter(
-            program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS)
-        )
+        programs = access.program_ids_for(user, access.Capability.VIEW_CLIENTS)
+        sharing_agencies = Program.objects.filter(
+            id__in=programs, agency__share_employers=True
+        ).values("agency_id")
+        return self.filter(Q(program_id__in=programs) | Q(program__agency_id__in=sharing_agencies))
 
     def similar_to(self, name: str) -> EmployerQuerySet:
         """Employers whose normalised name contains, or is contained in, that of `name`."""

@@ -89,6 +89,8 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Employer.objects.select_related("program"), request.user, pk=pk
     )
     can_edit = access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    # An employer shared from another program of the agency: its clients stay hidden.
+    own = access.can(request.user, Capability.VIEW_CLIENTS, program=employer.program)
     jobs = employer.jobs.live().filter(client__archived_at__isnull=True).select_related("client")
     context = {
         "employer": employer,
@@ -96,6 +98,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relationship": selectors.employer_relationship(employer),
         "people": employer.people.all(),
         "can_edit": can_edit,
+        "show_clients": own,
         "person_form": EmployerPersonForm(),
         "contact_form": _contact_form(request, initial={"employer": employer})
         if can_edit

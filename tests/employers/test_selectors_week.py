@@ -112,3 +112,32 @@ def test_job_seekers_without_employer_contact(specialist: User, program: Program
 
     assert rows == [waiting]
     assert closed not in rows
+
+
+def test_employers_of_other_programs_are_shared_read_only_when_the_agency_allows(
+    login_as, specialist: User, program: Program, other_program: Program, outsider_program: Program
+) -> None:
+    from django.urls import reverse
+
+    from employers.models import Employer
+
+    other = EmployerFactory(program=other_program, name="Hilltop Hardware")
+    hired = ClientFactory(program=other_program, first_name="Zebulon", last_name="Quist")
+    MinimumWageFactory(program=other_program)
+    JobFactory(client=hired, employer=other)
+    outsider = EmployerFactory(program=outsider_program, name="Lakeside Lumber")
+    assert other not in Employer.objects.visible_to(specialist)
+
+    program.agency.share_employers = True
+    program.agency.save()
+
+    visible = Employer.objects.visible_to(specialist)
+    assert other in visible
+    assert outsider not in visible
+    client = login_as(specialist)
+    page = client.get(reverse("employers:detail", kwargs={"pk": other.pk}))
+    assert page.status_code == 200
+    assert "Barista" in page.content.decode()
+    assert "Zebulon" not in page.content.decode()
+    assert client.get(reverse("employers:edit", kwargs={"pk": other.pk})).status_code == 403
+    assert client.get(reverse("employers:detail", kwargs={"pk": outsider.pk})).status_code == 404
