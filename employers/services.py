@@ -98,10 +98,24 @@ def _check_contact(
 ) -> None:
     from ips import access
 
-    if contacted_on > timezone.localdate():
-        raise ValidationError({"contacted_on": "The contact date cannot be in the future."})
     if not access.can(specialist, access.Capability.EDIT_CLIENTS, program=employer.program):
         raise ValidationError({"employer": "Choose an employer of your own program."})
+    _check_contact_details(
+        employer=employer, contacted_on=contacted_on, person=person, clients=clients
+    )
+
+
+def _check_contact_details(
+    *,
+    employer: Employer,
+    contacted_on: dt.date,
+    person: EmployerPerson | None,
+    clients: list[Client],
+) -> None:
+    """The checks of a contact's own details (not of who logged it): the date is not in the
+    future, the person works for the employer, every client is a live client of its program."""
+    if contacted_on > timezone.localdate():
+        raise ValidationError({"contacted_on": "The contact date cannot be in the future."})
     if person is not None and person.employer_id != employer.pk:
         raise ValidationError({"person": "That person works for another employer."})
     outside = [c.pk for c in clients if c.program_id != employer.program_id or c.archived_at]
@@ -154,3 +168,66 @@ def employer_contact_log(
     contact.save()
     contact.clients.set(clients)
     return contact
+
+
+PERSON_EDITABLE = {"name", "role", "phone", "email", "makes_hiring_decisions"}
+CONTACT_EDITABLE = {
+    "contacted_on",
+    "purpose",
+    "face_to_face",
+    "with_hiring_manager",
+    "person",
+    "clients",
+    "outcome",
+    "next_step",
+    "note",
+}
+
+
+def employer_person_update(
+    *, person: EmployerPerson, version: int, changes: dict[str, Any]
+) -> EmployerPerson:
+    """Change the details of someone at an employer (who stays with that employer), refusing a
+    stale version."""
+    unknown = set(changes) - PERSON_EDITABLE
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    return save_versioned(EmployerPerson, pk=person.pk, expected_version=version, changes=changes)
+
+
+@transaction.atomic
+def employer_contact_update(
+    *, contact: EmployerContact, version: int, changes: dict[str, Any]
+) -> EmployerContact:
+    """Correct a job-development contact, refusing a stale version.
+
+    A new date, person or list of clients passes the checks of `employer_contact_log`; the
+    employer and the specialist who logged it stay. Naming someone who makes hiring decisions
+    counts the contact as with a hiring manager, as when it is logged. `clients` replaces the
+    whole list.
+    """
+    unknown = set(changes) - CONTACT_EDITABLE
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    changes = dict(changes)
+    clients = changes.pop("clients", None)
+    person = changes.get("person", contact.person)
+    # Only what changes is checked: a client archived since the contact was logged does not
+    # block correcting its date. Who logged it is not re-checked either; the caller's own right
+    # to edit was checked by the view, and the specialist may have left the program since.
+    _check_contact_details(
+        employer=contact.employer,
+        contacted_on=changes.get("contacted_on", contact.contacted_on),
+        person=person,
+        clients=list(clients or []),
+    )
+    if "person" in changes or "with_hiring_manager" in changes:
+        changes["with_hiring_manager"] = changes.get(
+            "with_hiring_manager", contact.with_hiring_manager
+        ) or bool(person and person.makes_hiring_decisions)
+    updated = save_versioned(
+        EmployerContact, pk=contact.pk, expected_version=version, changes=changes
+    )
+    if clients is not None:
+        updated.clients.set(clients)
+    return updated

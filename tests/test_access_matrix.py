@@ -30,6 +30,7 @@ from tests.clients.factories import (
     JobFactory,
     SupportFactory,
 )
+from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +215,7 @@ def client_api() -> dict[str, Spec]:
         "support": "support",
         "benefits-referral": "referral",
         "employer": "employer",
+        "employer-contact": "employer_contact",
     }
     for route, record in records.items():
         rows[f"api:{route}-list"] = Spec({"GET": API_ANY_LOGGED_IN, "POST": API_CLIENT_CREATE})
@@ -225,6 +227,17 @@ def client_api() -> dict[str, Spec]:
         rows[f"api:{route}-archive"] = Spec(
             {"GET": API_NOT_ALLOWED, "POST": API_CLIENT_WRITE}, record_pk(record)
         )
+    # People at an employer are changed but never archived: no archive route.
+    rows["api:employer-person-list"] = Spec({"GET": API_ANY_LOGGED_IN, "POST": API_CLIENT_CREATE})
+    rows["api:employer-person-detail"] = Spec(
+        {
+            "GET": API_CLIENT_READ,
+            "PUT": API_CLIENT_WRITE,
+            "PATCH": API_CLIENT_WRITE,
+            "DELETE": API_NOT_ALLOWED,
+        },
+        record_pk("employer_person"),
+    )
     return rows
 
 
@@ -319,6 +332,13 @@ def world(request: pytest.FixtureRequest) -> SimpleNamespace:
     world.job = JobFactory(client=world.client, employer=world.employer)
     world.referral = BenefitsReferralFactory(client=world.client)
     world.support = SupportFactory(client=world.client, specialist=world.specialist)
+    world.employer_person = EmployerPersonFactory(employer=world.employer)
+    world.employer_contact = EmployerContactFactory(
+        employer=world.employer,
+        specialist=world.specialist,
+        person=world.employer_person,
+        clients=[world.client],
+    )
     goal = goal_add(client=world.client, text="Work in a bakery")
     world.step = step_add(goal=goal, text="Visit two bakeries", who="client")
     return world

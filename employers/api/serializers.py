@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from drf_spectacular.plumbing import build_choice_description_list
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from employers.models import Employer
-from ips.api.mixins import VersionedInputSerializer, VisibleProgramField
+from clients.api.serializers import ClientField, editable_employers
+from employers.models import Employer, EmployerContact, EmployerPerson
+from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
+
+if TYPE_CHECKING:
+    from ips.access import AnyUser
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -53,3 +62,131 @@ class EmployerCreateSerializer(EmployerChangesSerializer):
 
 class EmployerUpdateSerializer(VersionedInputSerializer, EmployerChangesSerializer):
     """Input of a change to an employer (it stays in its program)."""
+
+
+# --- Employer people and job-development contacts ------------------------------------------------
+
+
+def editable_people(user: AnyUser) -> QuerySet[EmployerPerson]:
+    """People at the employers where the user may log contacts (live employers of their
+    EDIT_CLIENTS programs)."""
+    return EmployerPerson.objects.filter(employer__in=editable_employers(user))
+
+
+class OwnEmployerField(ScopedPrimaryKeyField):
+    """An employer of a program where the caller may edit client records."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            scope=editable_employers, not_found="Choose an employer of your own program.", **kwargs
+        )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": EmployerContact.Purpose.values,
+        "description": build_choice_description_list(EmployerContact.Purpose.choices),
+    },
+    component_name="EmployerContactPurposeEnum",
+)
+class EmployerContactPurposeField(serializers.ChoiceField):
+    """Why a specialist met an employer. Documented as its own named enum: the clients' contacts
+    have a `purpose` of other choices, which the schema generator cannot otherwise name apart."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=EmployerContact.Purpose.choices, **kwargs)
+
+
+class EmployerPersonSerializer(serializers.ModelSerializer):
+    """Someone at an employer: a hiring manager or another contact."""
+
+    class Meta:
+        model = EmployerPerson
+        fields = [
+            "id",
+            "employer",
+            "name",
+            "role",
+            "phone",
+            "email",
+            "makes_hiring_decisions",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class EmployerPersonChangesSerializer(serializers.Serializer):
+    """The details of someone at an employer a specialist types."""
+
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    makes_hiring_decisions = serializers.BooleanField(required=False)
+
+
+class EmployerPersonCreateSerializer(EmployerPersonChangesSerializer):
+    """Input of someone new at an employer of the caller's own program."""
+
+    employer = OwnEmployerField()
+
+
+class EmployerPersonUpdateSerializer(VersionedInputSerializer, EmployerPersonChangesSerializer):
+    """Input of a change to someone's details (they stay with their employer)."""
+
+
+class EmployerContactSerializer(serializers.ModelSerializer):
+    """A job-development contact; `specialist` is who logged it, `clients` the ids of the job
+    seekers it was on behalf of."""
+
+    purpose = EmployerContactPurposeField(read_only=True)
+
+    class Meta:
+        model = EmployerContact
+        fields = [
+            "id",
+            "employer",
+            "specialist",
+            "person",
+            "contacted_on",
+            "face_to_face",
+            "with_hiring_manager",
+            "purpose",
+            "clients",
+            "outcome",
+            "next_step",
+            "note",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class EmployerContactChangesSerializer(serializers.Serializer):
+    """The fields of a job-development contact a specialist types."""
+
+    contacted_on = serializers.DateField()
+    purpose = EmployerContactPurposeField()
+    face_to_face = serializers.BooleanField(required=False)
+    with_hiring_manager = serializers.BooleanField(required=False)
+    person = ScopedPrimaryKeyField(
+        scope=editable_people,
+        not_found="Choose someone at an employer of your own program.",
+        required=False,
+        allow_null=True,
+    )
+    clients = ClientField(many=True, required=False)
+    outcome = serializers.CharField(required=False, allow_blank=True)
+    next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class EmployerContactCreateSerializer(EmployerContactChangesSerializer):
+    """Input of a new contact, logged by the caller, on behalf of none, one or several clients."""
+
+    employer = OwnEmployerField()
+
+
+class EmployerContactUpdateSerializer(VersionedInputSerializer, EmployerContactChangesSerializer):
+    """Input of a correction to a contact (it stays with its employer and who logged it);
+    `clients` replaces the whole list."""

@@ -1,25 +1,36 @@
-"""The employers API (/api/v1/employers/): a program's shared employers.
+"""The employers API: a program's shared employers (/api/v1/employers/), the people met there
+(/api/v1/employer-people/) and job-development contacts (/api/v1/employer-contacts/).
 
 Visible to whoever may see the program's clients; changed by whoever may edit them. Employer
-records are not about a client, so reading one is not audited.
+records are not about a client, so reading one is not audited; reading a contact made on
+clients' behalf is, once per client it names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import mixins
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from clients.models import Client
 from employers import services
 from employers.api.serializers import (
+    EmployerContactCreateSerializer,
+    EmployerContactSerializer,
+    EmployerContactUpdateSerializer,
     EmployerCreatedSerializer,
     EmployerCreateSerializer,
+    EmployerPersonCreateSerializer,
+    EmployerPersonSerializer,
+    EmployerPersonUpdateSerializer,
     EmployerSerializer,
     EmployerUpdateSerializer,
 )
-from employers.models import Employer
+from employers.models import Employer, EmployerContact, EmployerPerson
 from ips import access
 from ips import services as ips_services
 from ips.access import Capability
@@ -30,6 +41,8 @@ from ips.api.mixins import (
     ServiceCreateMixin,
     VersionedUpdateMixin,
 )
+from ips.audit import audit_read
+from ips.models import AuditEvent
 
 
 class EmployerFilter(filters.FilterSet):
@@ -42,6 +55,39 @@ class EmployerFilter(filters.FilterSet):
     class Meta:
         model = Employer
         fields = ["program", "name", "archived"]
+
+
+class EmployerPersonFilter(filters.FilterSet):
+    program = IdFilter(field_name="employer__program", label="Program id")
+    employer = IdFilter(label="Employer id")
+
+    class Meta:
+        model = EmployerPerson
+        fields = ["program", "employer"]
+
+
+class EmployerContactFilter(filters.FilterSet):
+    program = IdFilter(field_name="employer__program", label="Program id")
+    specialist = IdFilter(label="Id of the specialist who logged it")
+    employer = IdFilter(label="Employer id")
+    client = IdFilter(field_name="clients", label="Id of a client it was on behalf of")
+    contacted_on = filters.DateFromToRangeFilter(label="Contact date, inclusive (ISO 8601)")
+    face_to_face = filters.BooleanFilter()
+    with_hiring_manager = filters.BooleanFilter()
+    purpose = filters.ChoiceFilter(choices=EmployerContact.Purpose.choices)
+
+    class Meta:
+        model = EmployerContact
+        fields = [
+            "program",
+            "specialist",
+            "employer",
+            "client",
+            "contacted_on",
+            "face_to_face",
+            "with_hiring_manager",
+            "purpose",
+        ]
 
 
 class EmployerViewSet(
@@ -80,6 +126,97 @@ class EmployerViewSet(
         return services.employer_update(employer=instance, version=version, changes=changes)
 
     def perform_archive(self, instance: Employer, *, version: int, reason: str) -> Model:
+        return ips_services.record_archive(
+            record=instance, version=version, reason=reason, actor=self.request.user
+        )
+
+
+class EmployerPersonViewSet(
+    ServiceCreateMixin,
+    VersionedUpdateMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    ScopedViewSet,
+):
+    """People at the employers; POST adds someone, PUT/PATCH change their details. People are
+    not archived or deleted (they go with their employer)."""
+
+    serializer_class = EmployerPersonSerializer
+    input_serializers = {
+        "create": EmployerPersonCreateSerializer,
+        "update": EmployerPersonUpdateSerializer,
+        "partial_update": EmployerPersonUpdateSerializer,
+    }
+    filterset_class = EmployerPersonFilter
+    program_path = "employer.program"
+
+    def get_queryset(self) -> QuerySet[EmployerPerson]:
+        return EmployerPerson.objects.filter(
+            employer__in=Employer.objects.visible_to(self.request.user)
+        ).select_related("employer__program")
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        # The employer resolved among those of the caller's EDIT_CLIENTS programs (else 400).
+        return services.employer_person_add(**data)
+
+    def perform_service_update(
+        self, instance: EmployerPerson, *, version: int, changes: dict
+    ) -> Model:
+        return services.employer_person_update(person=instance, version=version, changes=changes)
+
+
+class EmployerContactViewSet(
+    ArchiveMixin,
+    ServiceCreateMixin,
+    VersionedUpdateMixin,
+    mixins.ListModelMixin,
+    ScopedViewSet,
+):
+    """Job-development contacts; POST logs one as the caller, PUT/PATCH correct it, archive
+    withdraws it. Retrieving one is a read of each client it names (audited)."""
+
+    serializer_class = EmployerContactSerializer
+    input_serializers = {
+        "create": EmployerContactCreateSerializer,
+        "update": EmployerContactUpdateSerializer,
+        "partial_update": EmployerContactUpdateSerializer,
+    }
+    filterset_class = EmployerContactFilter
+    program_path = "employer.program"
+
+    def get_queryset(self) -> QuerySet[EmployerContact]:
+        # Only the ids of the clients are shown: one query for the whole page, no joins.
+        return (
+            EmployerContact.objects.visible_to(self.request.user)
+            .select_related("employer__program")
+            .prefetch_related(Prefetch("clients", queryset=Client.objects.only("id")))
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        named = Client.objects.filter(employer_contacts=contact).values_list(
+            "pk", "program__agency_id"
+        )
+        for client_id, agency_id in named:
+            audit_read(
+                actor=request.user,
+                obj=contact,
+                agency_id=agency_id,
+                action=AuditEvent.Action.API,
+                subject_client_id=client_id,
+                request=request,
+            )
+        return Response(self.get_serializer(contact).data)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        return services.employer_contact_log(specialist=self.request.user, **data)
+
+    def perform_service_update(
+        self, instance: EmployerContact, *, version: int, changes: dict
+    ) -> Model:
+        return services.employer_contact_update(contact=instance, version=version, changes=changes)
+
+    def perform_archive(self, instance: EmployerContact, *, version: int, reason: str) -> Model:
         return ips_services.record_archive(
             record=instance, version=version, reason=reason, actor=self.request.user
         )

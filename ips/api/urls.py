@@ -10,7 +10,7 @@ from clients.api.views import (
     JobViewSet,
     SupportViewSet,
 )
-from employers.api.views import EmployerViewSet
+from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from ips.api.views import ProgramViewSet, me
 
 router = DefaultRouter()
@@ -18,6 +18,8 @@ router.register("programs", ProgramViewSet, basename="program")
 router.register("clients", ClientViewSet, basename="client")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("employers", EmployerViewSet, basename="employer")
+router.register("employer-contacts", EmployerContactViewSet, basename="employer-contact")
+router.register("employer-people", EmployerPersonViewSet, basename="employer-person")
 router.register("jobs", JobViewSet, basename="job")
 router.register("supports", SupportViewSet, basename="support")
 router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
