@@ -8,6 +8,8 @@ class EmployersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from employers.models import Employer
+        from employers.models import Employer, EmployerContact, EmployerPerson
 
         auditlog.register(Employer)
+        auditlog.register(EmployerPerson)
+        auditlog.register(EmployerContact, m2m_fields={"clients"})
