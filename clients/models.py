@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
@@ -500,6 +501,14 @@ class Job(Archivable):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        """Name the field at fault, so forms and the API show the error next to the end date.
+
+        The check constraint stays the guarantee; `full_clean` skips it once this field errs.
+        """
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "The end date cannot be before the start date."})
+
 
 # --- Supports and benefits ---------------------------------------------------------------------
 
@@ -571,3 +580,11 @@ class BenefitsReferral(Archivable):
 
     def __str__(self) -> str:
         return f"Benefits referral on {self.referred_on:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """Name the field at fault (planning completed on), as `Job.clean` does for its end."""
+        done, referred = self.planning_completed_on, self.referred_on
+        if done and referred and done < referred:
+            raise ValidationError(
+                {"planning_completed_on": "Planning cannot be completed before the referral."}
+            )

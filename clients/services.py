@@ -189,7 +189,13 @@ def client_reenroll(
     employed_at_referral: bool = False,
 ) -> Client:
     """Start a new episode for a closed client; earlier episodes stay as they were."""
-    locked = Client.objects.select_for_update().select_related("current_episode").get(pk=client.pk)
+    # Lock the client row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # join that select_related("current_episode") makes.
+    locked = (
+        Client.objects.select_for_update(of=("self",))
+        .select_related("current_episode")
+        .get(pk=client.pk)
+    )
     if locked.version != version:
         raise StaleVersionError(locked)
     previous = locked.current_episode

@@ -165,7 +165,7 @@ def test_director_may_not_refer(director: User, client_: Client) -> None:
         ),
         (
             {"planning_completed_on": days_ago(5).isoformat()},
-            {"__all__": ["Planning cannot be completed before the referral."]},
+            {"planning_completed_on": ["Planning cannot be completed before the referral."]},
         ),
         (
             {"referred_on": days_ago(400).isoformat()},
@@ -216,7 +216,9 @@ def test_planning_before_the_referral_is_400_and_changes_nothing(
     )
 
     assert response.status_code == 400
-    assert response.json() == {"__all__": ["Planning cannot be completed before the referral."]}
+    assert response.json() == {
+        "planning_completed_on": ["Planning cannot be completed before the referral."]
+    }
     referral.refresh_from_db()
     assert (referral.planning_completed_on, referral.note, referral.version) == (None, "", 1)
 

@@ -320,7 +320,7 @@ def test_an_end_before_the_start_is_400_and_changes_nothing(
     )
 
     assert response.status_code == 400
-    assert response.json() == {"__all__": ["The end date cannot be before the start date."]}
+    assert response.json() == {"ended_on": ["The end date cannot be before the start date."]}
     job.refresh_from_db()
     assert (job.ended_on, job.title, job.version) == (None, "own", 1)
 
