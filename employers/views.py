@@ -33,7 +33,7 @@ from ips.versioning import StaleVersionError, show_stale
 
 @login_required
 def employer_list(request: HttpRequest) -> HttpResponse:
-    if not access.program_ids_for(request.user, Capability.VIEW_CLIENTS).exists():
+    if not access.holds(request.user, Capability.VIEW_CLIENTS):
         raise PermissionDenied("Your role does not include employer records.")
     employers = Employer.objects.visible_to(request.user).filter(archived_at__isnull=True)
     search = request.GET.get("q", "").strip()

@@ -2,7 +2,7 @@
 
 Every logged-in page pays the same overhead (the session itself comes from the Redis cache):
   1. the user (authentication middleware)
-  2. the user's role kinds (navigation context processor)
+  2. the user's grants: role kinds and programs (navigation context processor, or the view)
 The two-factor gate's two queries (a confirmed device? an agency requiring it?) run on the first
 request and then once a minute; `assert_constant_queries` warms the session past them.
 The clock is frozen so that the session's last-seen stamp is never rewritten mid-test.
@@ -25,7 +25,7 @@ from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
-PER_REQUEST = 2  # user, role kinds (see the module docstring)
+PER_REQUEST = 2  # user, grants (see the module docstring)
 
 
 @pytest.fixture(autouse=True)

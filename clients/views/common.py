@@ -17,6 +17,9 @@ from ips.versioning import Difference
 
 def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
     """The client if the user may see them (else 404); with `write`, 403 for read-only roles."""
+    # The user's grants first (one query, which the navigation reuses): the client query then
+    # filters on literal program ids, and the write check costs no query.
+    access.grants(request.user)
     client = access.get_visible_or_404(
         Client.objects.select_related("program", "current_episode", "specialist"),
         request.user,
@@ -27,8 +30,8 @@ def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
     return client
 
 
-def specialists_of(programs: QuerySet[Program] | list[Program]) -> QuerySet[User]:
-    """Active employment specialists of the programs."""
+def specialists_of(programs: QuerySet | list[Program]) -> QuerySet[User]:
+    """Active employment specialists of the programs (given as programs or their ids)."""
     return User.objects.filter(
         is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs
     ).distinct()

@@ -159,7 +159,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def check_may_edit_somewhere(self) -> None:
         """403 before reading the input of callers who may create records in no program at all."""
-        if not access.program_ids_for(self.request.user, self.edit_capability).exists():
+        if not access.holds(self.request.user, self.edit_capability):
             raise PermissionDenied("Your role does not allow this change.")
 
     def parse(self, *, partial: bool = False) -> dict[str, Any]:

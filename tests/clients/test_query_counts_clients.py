@@ -2,9 +2,9 @@
 of rows, and pinned.
 
 Every logged-in page pays the same overhead (see tests/test_query_counts.py): the user, and the
-user's role kinds for the navigation. `assert_constant_queries` warms the session first, so the
-two-factor gate's queries are not counted. The clock is frozen so that the session's last-seen
-stamp is never rewritten mid-test.
+user's grants (role kinds for the navigation, programs for the access checks).
+`assert_constant_queries` warms the session first, so the two-factor gate's queries are not
+counted. The clock is frozen so that the session's last-seen stamp is never rewritten mid-test.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
-PER_REQUEST = 2  # user, role kinds
+PER_REQUEST = 2  # user, grants (role kinds and programs)
 LoginAs = Callable[[User], HttpClient]
 
 
@@ -72,10 +72,11 @@ def test_caseload(
 
     count = assert_constant_queries(http, reverse("clients:caseload"), add_rows)
 
-    # + "any program with client records?" (the view), the caseload rows (clients with
-    # episode, specialist and program; last contact, working, current job and next step as
-    # subqueries), the specialists of the programs (filter menu), "may edit clients anywhere?"
-    assert count == PER_REQUEST + 4
+    # + the caseload rows (clients with episode, specialist and program; last contact, working,
+    # current job and next step as subqueries), the specialists of the programs (filter menu).
+    # "Any program with client records?" and "may edit clients anywhere?" come from the user's
+    # grants, which the view reads first (the navigation's query)
+    assert count == PER_REQUEST + 2
 
 
 @pytest.mark.usefixtures("wage")
@@ -90,7 +91,7 @@ def test_caseload_with_filters(login_as: LoginAs, program: Program, specialist: 
     count = assert_constant_queries(http, url, add_rows)
 
     # the filters only narrow the one caseload query
-    assert count == PER_REQUEST + 4
+    assert count == PER_REQUEST + 2
 
 
 @pytest.mark.usefixtures("wage")
@@ -113,10 +114,11 @@ def test_client_page(login_as: LoginAs, program: Program, specialist: User) -> N
 
     # + the client (with program, episode, specialist), the audit event (insert);
     # the timeline: episodes, contacts (with specialist), jobs (with employer, competitive),
-    # supports, benefits referrals, education (6); "may edit?", the jobs list (with employer,
-    # competitive), the referrals list, the episodes list. The page reads jobs, referrals and
-    # episodes twice (timeline and lists): constant, but three queries an optimisation could save
-    assert count == PER_REQUEST + 12
+    # supports, benefits referrals, education (6); the jobs list (with employer, competitive),
+    # the referrals list, the episodes list. "May edit?" comes from the user's grants, read
+    # first. The page reads jobs, referrals and episodes twice (timeline and lists): constant,
+    # but three queries an optimisation could save
+    assert count == PER_REQUEST + 11
 
 
 def test_employer_list(login_as: LoginAs, program: Program, specialist: User) -> None:

@@ -132,3 +132,52 @@ def test_two_factor_required_follows_any_agency_of_the_user(
 
     assert access.two_factor_required(reviewer)
     assert not access.two_factor_required(outsider_director)
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["specialist", "supervisor", "reviewer", "director", "admin", "outsider_director"],
+)
+@pytest.mark.parametrize("capability", list(Capability))
+def test_grants_apply_the_same_rules_as_the_role_subqueries(
+    request: pytest.FixtureRequest, programs: None, persona: str, capability: Capability
+) -> None:
+    """Pages read the grants once and filter on their ids; everything else joins the roles."""
+    user = request.getfixturevalue(persona)
+    by_subquery = set(
+        Program.objects.filter(id__in=access.program_ids_for(user, capability)).values_list(
+            "id", flat=True
+        )
+    )
+
+    access.grants(user)
+    by_grants = set(
+        Program.objects.filter(id__in=access.program_ids_for(user, capability)).values_list(
+            "id", flat=True
+        )
+    )
+
+    assert by_grants == by_subquery
+    assert access.holds(user, capability) == bool(by_subquery)
+
+
+def test_grants_ignore_a_role_whose_program_belongs_to_another_agency(
+    agency: Agency, outsider_program: Program
+) -> None:
+    user = UserFactory(home_agency=agency)
+    StaffRoleFactory(user=user, role=Role.SUPERVISOR, program=outsider_program, agency=agency)
+
+    assert access.grants(user).roles == {Role.SUPERVISOR}
+    assert not access.holds(user, Capability.VIEW_PROGRAM)
+    assert not access.can(user, Capability.VIEW_CLIENTS, program=outsider_program)
+
+
+def test_checks_cost_no_query_once_the_grants_are_read(
+    django_assert_num_queries, supervisor: User, program: Program
+) -> None:
+    with django_assert_num_queries(1):
+        access.grants(supervisor)
+    with django_assert_num_queries(0):
+        assert access.holds(supervisor, Capability.EDIT_CLIENTS)
+        assert access.can(supervisor, Capability.EDIT_CLIENTS, program=program)
+        assert access.roles_of(supervisor) == {Role.SUPERVISOR}
