@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,90 +100,127 @@ class TimelineItem:
     order: int = 0
 
 
+# The labels get_<field>_display() would give: it rebuilds the choices dict on every call, and a
+# long timeline calls it three times per contact.
+_PURPOSES = dict(Contact.Purpose.choices)
+_MODES = dict(Contact.Mode.choices)
+_PLACES = dict(Contact.Place.choices)
+
+
 def contact_item(contact: Contact) -> TimelineItem:
     """A contact as the timeline shows it (also used when a quick log adds one in place)."""
+    purpose = _PURPOSES.get(contact.purpose, contact.purpose)
+    mode = _MODES.get(contact.mode, contact.mode)
+    place = _PLACES.get(contact.place, contact.place)
     return TimelineItem(
         contact.contacted_on,
         "contact",
-        f"{contact.get_purpose_display()} — {contact.get_mode_display()}, "
-        f"{contact.get_place_display().lower()}, {contact.minutes} min",
+        f"{purpose} — {mode}, {place.lower()}, {contact.minutes} min",
         f"{contact.specialist}: {contact.note}" if contact.note else str(contact.specialist),
     )
 
 
-def client_timeline(client: Client) -> list[TimelineItem]:
-    """Everything about the client, newest first, in one query per kind of record."""
-    items: list[TimelineItem] = []
-    for episode in Episode.objects.filter(client=client):
-        items.append(
-            TimelineItem(
-                episode.referred_on, "episode", "Referred", episode.get_referral_source_display()
-            )
+@dataclass(frozen=True)
+class ClientPage:
+    """What the client page shows: the timeline, and the jobs, referrals and episodes lists."""
+
+    timeline: list[TimelineItem]
+    jobs: list[Job]
+    referrals: list[BenefitsReferral]
+    episodes: list[Episode]
+
+
+def client_page(client: Client) -> ClientPage:
+    """The client page, in one query per kind of record.
+
+    The jobs, referrals and episodes are read once and feed both the timeline and their lists.
+    """
+    episodes = list(Episode.objects.filter(client=client))
+    jobs = list(_jobs_with_employer_and_competitive().filter(client=client))
+    referrals = list(BenefitsReferral.objects.live().filter(client=client))
+    timeline = [
+        *_episode_items(episodes),
+        *(
+            contact_item(contact)
+            for contact in Contact.objects.live().filter(client=client).select_related("specialist")
+        ),
+        *_job_items(jobs),
+        *_support_items(Support.objects.live().filter(client=client)),
+        *_referral_items(referrals),
+        *_education_items(EducationEnrollment.objects.live().filter(client=client)),
+    ]
+    timeline.sort(key=lambda item: (item.on, item.order), reverse=True)
+    return ClientPage(timeline=timeline, jobs=jobs, referrals=referrals, episodes=episodes)
+
+
+@functools.cache
+def _jobs_with_employer_and_competitive() -> QuerySet[Job]:
+    """Live jobs with their employer and `competitive`, built once per process and filtered per
+    page: resolving the minimum-wage subqueries is the costly part of this queryset, and it is
+    the same for every client (see `_caseload_on`)."""
+    return Job.objects.live().with_competitive().select_related("employer")
+
+
+def _episode_items(episodes: Iterable[Episode]) -> Iterator[TimelineItem]:
+    for episode in episodes:
+        yield TimelineItem(
+            episode.referred_on, "episode", "Referred", episode.get_referral_source_display()
         )
         if episode.enrolled_on:
-            items.append(TimelineItem(episode.enrolled_on, "episode", "Enrolled", "", 1))
+            yield TimelineItem(episode.enrolled_on, "episode", "Enrolled", "", 1)
         if episode.closed_on:
-            items.append(
-                TimelineItem(
-                    episode.closed_on, "episode", "Closed", episode.get_closure_reason_display(), 2
-                )
+            yield TimelineItem(
+                episode.closed_on, "episode", "Closed", episode.get_closure_reason_display(), 2
             )
-    for contact in Contact.objects.live().filter(client=client).select_related("specialist"):
-        items.append(contact_item(contact))
-    for job in (
-        Job.objects.live().with_competitive().filter(client=client).select_related("employer")
-    ):
+
+
+def _job_items(jobs: Iterable[Job]) -> Iterator[TimelineItem]:
+    """Jobs annotated `with_competitive`, with their employer."""
+    for job in jobs:
         kind = "competitive" if job.competitive else "not competitive"
-        items.append(
-            TimelineItem(
-                job.started_on,
-                "job",
-                f"Started {job.title} at {job.employer}",
-                f"{job.hours_per_week} h/week at {job.hourly_wage}/h ({kind})",
-                3,
-            )
+        yield TimelineItem(
+            job.started_on,
+            "job",
+            f"Started {job.title} at {job.employer}",
+            f"{job.hours_per_week} h/week at {job.hourly_wage}/h ({kind})",
+            3,
         )
         if job.ended_on:
-            items.append(
-                TimelineItem(
-                    job.ended_on,
-                    "job",
-                    f"Ended {job.title} at {job.employer}",
-                    job.get_end_reason_display(),
-                    4,
-                )
+            yield TimelineItem(
+                job.ended_on,
+                "job",
+                f"Ended {job.title} at {job.employer}",
+                job.get_end_reason_display(),
+                4,
             )
-    for support in Support.objects.live().filter(client=client):
-        items.append(
-            TimelineItem(
-                support.provided_on,
-                "support",
-                f"Support: {support.get_kind_display()}",
-                support.note,
-            )
+
+
+def _support_items(supports: Iterable[Support]) -> Iterator[TimelineItem]:
+    for support in supports:
+        yield TimelineItem(
+            support.provided_on, "support", f"Support: {support.get_kind_display()}", support.note
         )
-    for referral in BenefitsReferral.objects.live().filter(client=client):
-        items.append(
-            TimelineItem(
-                referral.referred_on,
-                "benefits",
-                f"Benefits referral to {referral.counselor}",
-                referral.note,
-            )
+
+
+def _referral_items(referrals: Iterable[BenefitsReferral]) -> Iterator[TimelineItem]:
+    for referral in referrals:
+        yield TimelineItem(
+            referral.referred_on,
+            "benefits",
+            f"Benefits referral to {referral.counselor}",
+            referral.note,
         )
         if referral.planning_completed_on:
-            items.append(
-                TimelineItem(
-                    referral.planning_completed_on, "benefits", "Benefits planning completed", "", 1
-                )
+            yield TimelineItem(
+                referral.planning_completed_on, "benefits", "Benefits planning completed", "", 1
             )
-    for course in EducationEnrollment.objects.live().filter(client=client):
-        items.append(
-            TimelineItem(
-                course.started_on,
-                "education",
-                f"Started {course.course or 'studies'} at {course.institution}",
-                "",
-            )
+
+
+def _education_items(courses: Iterable[EducationEnrollment]) -> Iterator[TimelineItem]:
+    for course in courses:
+        yield TimelineItem(
+            course.started_on,
+            "education",
+            f"Started {course.course or 'studies'} at {course.institution}",
+            "",
         )
-    return sorted(items, key=lambda item: (item.on, item.order), reverse=True)

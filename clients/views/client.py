@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
 from clients.forms import ArchiveForm, ClientForm, CloseForm, QuickContactForm, ReenrollForm
-from clients.models import BenefitsReferral, Job
 from clients.views.common import client_for, form_page, specialists_of
 from ips import access
 from ips.access import Capability
@@ -30,17 +29,15 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         subject_client_id=client.pk,
         request=request,
     )
+    page = selectors.client_page(client)
     context = {
         "client": client,
-        "timeline": selectors.client_timeline(client),
-        "jobs": Job.objects.live()
-        .with_competitive()
-        .filter(client=client)
-        .select_related("employer"),
-        "referrals": BenefitsReferral.objects.live().filter(client=client),
+        "timeline": page.timeline,
+        "jobs": page.jobs,
+        "referrals": page.referrals,
         "quick_form": QuickContactForm(),
         "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=client.program),
-        "episodes": client.episodes.all(),
+        "episodes": page.episodes,
     }
     return render(request, "clients/client_detail.html", context)
 

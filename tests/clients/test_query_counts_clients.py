@@ -112,13 +112,11 @@ def test_client_page(login_as: LoginAs, program: Program, specialist: User) -> N
         http, reverse("clients:detail", kwargs={"pk": client.pk}), add_rows
     )
 
-    # + the client (with program, episode, specialist), the audit event (insert);
-    # the timeline: episodes, contacts (with specialist), jobs (with employer, competitive),
-    # supports, benefits referrals, education (6); the jobs list (with employer, competitive),
-    # the referrals list, the episodes list. "May edit?" comes from the user's grants, read
-    # first. The page reads jobs, referrals and episodes twice (timeline and lists): constant,
-    # but three queries an optimisation could save
-    assert count == PER_REQUEST + 11
+    # + the client (with program, episode, specialist), the audit event (insert); episodes,
+    # contacts (with specialist), jobs (with employer, competitive), supports, benefits
+    # referrals, education (6), each read once for both the timeline and the lists. "May
+    # edit?" comes from the user's grants, read first
+    assert count == PER_REQUEST + 8
 
 
 def test_employer_list(login_as: LoginAs, program: Program, specialist: User) -> None:
