@@ -422,23 +422,35 @@ def minimum_wage_in_force(program_ref: Any, day_ref: Any) -> Coalesce:
     )
 
 
+def _minimum_wage_at_start() -> Coalesce:
+    """The minimum wage in force for the job's client's program on the job's start date."""
+    return minimum_wage_in_force(OuterRef("client__program"), OuterRef("started_on"))
+
+
+def competitive_condition(minimum_wage: Any) -> Q:
+    """Whether a job is competitive: the one definition. Paid at least `minimum_wage` (the
+    minimum wage in force for the client's program on the start date), and not set aside for
+    people with disabilities. A program with no minimum-wage schedule has no competitive jobs
+    (the comparison with NULL is never true)."""
+    return Q(set_aside=False, hourly_wage__gte=minimum_wage)
+
+
 class JobQuerySet(ClientRecordQuerySet):
     def with_competitive(self) -> JobQuerySet:
-        """`competitive`: the one definition. Paid at least the minimum wage in force for the
-        client's program on the start date, and not set aside for people with disabilities.
-        A program with no minimum-wage schedule has no competitive jobs."""
-        return self.annotate(
-            minimum_wage=minimum_wage_in_force(OuterRef("client__program"), OuterRef("started_on")),
-        ).annotate(
+        """`competitive`: the one definition (`competitive_condition`), and the `minimum_wage`
+        it compares the hourly wage with."""
+        return self.annotate(minimum_wage=_minimum_wage_at_start()).annotate(
             competitive=Case(
-                When(set_aside=False, hourly_wage__gte=F("minimum_wage"), then=Value(True)),
+                When(competitive_condition(F("minimum_wage")), then=Value(True)),
                 default=Value(False),
                 output_field=models.BooleanField(),
             )
         )
 
     def competitive(self) -> JobQuerySet:
-        return self.with_competitive().filter(competitive=True)
+        """Competitive jobs only. The condition itself, without the annotations: this runs as a
+        subquery of every caseload row, where building and planning them costs time."""
+        return self.filter(competitive_condition(_minimum_wage_at_start()))
 
     def held_on(self, day: dt.date) -> JobQuerySet:
         """Jobs started on or before `day` and not ended before it."""

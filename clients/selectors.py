@@ -41,29 +41,7 @@ def caseload_rows(
 
     A constant number of queries whatever the caseload size: everything is joined or a subquery.
     """
-    current_job = (
-        Job.objects.live()
-        .held_on(today)
-        .filter(client=OuterRef("pk"))
-        .order_by("-started_on", "-id")
-    )
-    next_step = (
-        PlanStep.objects.filter(goal__client=OuterRef("pk"), done_on__isnull=True)
-        .filter(goal__archived_at__isnull=True)
-        .order_by(F("due_on").asc(nulls_last=True), "id")
-    )
-    rows = (
-        Client.objects.visible_to(user)
-        .select_related("current_episode", "specialist", "program")
-        .with_last_contact()
-        .with_working(today)
-        .annotate(
-            current_job_title=Subquery(current_job.values("title")[:1]),
-            current_job_employer=Subquery(current_job.values("employer__name")[:1]),
-            next_step=Subquery(next_step.values("text")[:1]),
-            next_step_due=Subquery(next_step.values("due_on")[:1]),
-        )
-    )
+    rows = _caseload_on(today).visible_to(user)
     if specialist_id:
         rows = rows.filter(specialist_id=specialist_id)
     if status == "closed":
@@ -87,6 +65,39 @@ def caseload_rows(
         for word in search.split()[:3]:
             rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     return rows.order_by("last_name", "first_name", "id")
+
+
+@functools.lru_cache(maxsize=2)
+def _caseload_on(today: dt.date) -> QuerySet[Client]:
+    """Every client with the caseload's joins and subqueries for `today`, whoever asks.
+
+    Django spends milliseconds resolving these subqueries into the outer query, on every page
+    view. This part depends on the day only, so each process builds it once a day and every
+    request chains its own access filter and filters onto it; like any queryset it is a
+    description, never evaluated itself, so nothing is shared between requests but the SQL shape.
+    """
+    current_job = (
+        Job.objects.live()
+        .held_on(today)
+        .filter(client=OuterRef("pk"))
+        .order_by("-started_on", "-id")
+    )
+    next_step = (
+        PlanStep.objects.filter(goal__client=OuterRef("pk"), done_on__isnull=True)
+        .filter(goal__archived_at__isnull=True)
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+    return (
+        Client.objects.select_related("current_episode", "specialist")
+        .with_last_contact()
+        .with_working(today)
+        .annotate(
+            current_job_title=Subquery(current_job.values("title")[:1]),
+            current_job_employer=Subquery(current_job.values("employer__name")[:1]),
+            next_step=Subquery(next_step.values("text")[:1]),
+            next_step_due=Subquery(next_step.values("due_on")[:1]),
+        )
+    )
 
 
 @dataclass(frozen=True)

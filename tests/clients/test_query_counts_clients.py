@@ -72,7 +72,7 @@ def test_caseload(
 
     count = assert_constant_queries(http, reverse("clients:caseload"), add_rows)
 
-    # + the caseload rows (clients with episode, specialist and program; last contact, working,
+    # + the caseload rows (clients with episode and specialist; last contact, working,
     # current job and next step as subqueries), the specialists of the programs (filter menu).
     # "Any program with client records?" and "may edit clients anywhere?" come from the user's
     # grants, which the view reads first (the navigation's query)
