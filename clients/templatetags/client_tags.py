@@ -14,3 +14,10 @@ def days_since(day: dt.date | None, today: dt.date) -> str:
     if days <= 0:
         return "today"
     return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+@register.filter
+def iso_date(day: dt.date | None) -> str:
+    """YYYY-MM-DD, or '' for no date: what |date:"Y-m-d" prints for a date, without the format
+    lookups it makes on every call (the client page prints two dates per timeline item)."""
+    return day.isoformat() if day else ""
