@@ -1,0 +1,24 @@
+"""Template filters of the client pages (clients/templatetags/client_tags.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template.defaultfilters import date as date_filter
+
+from clients.templatetags.client_tags import days_since, iso_date
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 3, 2), dt.date(999, 12, 31), None])
+def test_iso_date_prints_what_the_date_filter_prints(day: dt.date | None) -> None:
+    assert iso_date(day) == date_filter(day, "Y-m-d")
+
+
+def test_days_since() -> None:
+    today = dt.date(2026, 3, 2)
+
+    assert days_since(None, today) == "never"
+    assert days_since(today, today) == "today"
+    assert days_since(dt.date(2026, 3, 1), today) == "1 day ago"
+    assert days_since(dt.date(2026, 2, 18), today) == "12 days ago"
