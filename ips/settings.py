@@ -170,6 +170,19 @@ if DATABASES["default"]["ENGINE"] not in {
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:/// URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Prepared statements. Every page view runs the same few statements again, and PostgreSQL would
+# plan each one anew every time (planning the caseload query costs more than running it). With
+# server-side parameters psycopg prepares a statement once a connection has run it twice. Turn
+# this off behind a proxy that cannot keep prepared statements (PgBouncer in transaction mode
+# before 1.21).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes={"redis", "rediss"})
 # The cache lives in Redis unless CACHE_URL says locmemcache:// (the fallback of `make run`).
