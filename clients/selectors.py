@@ -118,6 +118,13 @@ _MODES = dict(Contact.Mode.choices)
 _PLACES = dict(Contact.Place.choices)
 
 
+# What `contact_item` reads.
+CONTACT_ITEM_FIELDS = (
+    *("contacted_on", "purpose", "mode", "place", "minutes", "note"),
+    *("specialist__first_name", "specialist__last_name", "specialist__username"),
+)
+
+
 def contact_item(contact: Contact) -> TimelineItem:
     """A contact as the timeline shows it (also used when a quick log adds one in place)."""
     purpose = _PURPOSES.get(contact.purpose, contact.purpose)
@@ -149,16 +156,27 @@ def client_page(client: Client) -> ClientPage:
     episodes = list(Episode.objects.filter(client=client))
     jobs = list(_jobs_with_employer_and_competitive().filter(client=client))
     referrals = list(BenefitsReferral.objects.live().filter(client=client))
+    # The timeline-only records read just what the timeline prints: a long contact history
+    # otherwise parses three timestamps per contact (its own, its specialist's) for nothing.
+    contacts = (
+        Contact.objects.live()
+        .filter(client=client)
+        .select_related("specialist")
+        .only(*CONTACT_ITEM_FIELDS)
+    )
+    supports = Support.objects.live().filter(client=client).only("provided_on", "kind", "note")
+    courses = (
+        EducationEnrollment.objects.live()
+        .filter(client=client)
+        .only("started_on", "course", "institution")
+    )
     timeline = [
         *_episode_items(episodes),
-        *(
-            contact_item(contact)
-            for contact in Contact.objects.live().filter(client=client).select_related("specialist")
-        ),
+        *(contact_item(contact) for contact in contacts),
         *_job_items(jobs),
-        *_support_items(Support.objects.live().filter(client=client)),
+        *_support_items(supports),
         *_referral_items(referrals),
-        *_education_items(EducationEnrollment.objects.live().filter(client=client)),
+        *_education_items(courses),
     ]
     timeline.sort(key=lambda item: (item.on, item.order), reverse=True)
     return ClientPage(timeline=timeline, jobs=jobs, referrals=referrals, episodes=episodes)
