@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from clients.models import (
     BenefitsReferral,
@@ -20,6 +20,7 @@ from clients.models import (
     PlanStep,
     Support,
 )
+from employers.models import EmployerContact
 
 if TYPE_CHECKING:
     from ips.models import User
@@ -67,6 +68,14 @@ def caseload_rows(
     return rows.order_by("last_name", "first_name", "id")
 
 
+# What a caseload row prints besides the annotations (`Client.status` reads the episode's dates,
+# `str(specialist)` the names): the other columns, timestamps above all, cost parsing time.
+CASELOAD_ROW_FIELDS = (
+    *("first_name", "last_name", "current_episode__enrolled_on", "current_episode__closed_on"),
+    *("specialist__first_name", "specialist__last_name", "specialist__username"),
+)
+
+
 @functools.lru_cache(maxsize=2)
 def _caseload_on(today: dt.date) -> QuerySet[Client]:
     """Every client with the caseload's joins and subqueries for `today`, whoever asks.
@@ -89,6 +98,7 @@ def _caseload_on(today: dt.date) -> QuerySet[Client]:
     )
     return (
         Client.objects.select_related("current_episode", "specialist")
+        .only(*CASELOAD_ROW_FIELDS)
         .with_last_contact()
         .with_working(today)
         .annotate(
@@ -96,6 +106,13 @@ def _caseload_on(today: dt.date) -> QuerySet[Client]:
             current_job_employer=Subquery(current_job.values("employer__name")[:1]),
             next_step=Subquery(next_step.values("text")[:1]),
             next_step_due=Subquery(next_step.values("due_on")[:1]),
+            # Rapid job search: has anyone met an employer for them since they enrolled?
+            employer_contact_since_enrollment=Exists(
+                EmployerContact.objects.live().filter(
+                    clients=OuterRef("pk"),
+                    contacted_on__gte=OuterRef("current_episode__enrolled_on"),
+                )
+            ),
         )
     )
 
@@ -170,8 +187,25 @@ def client_page(client: Client) -> ClientPage:
         .filter(client=client)
         .only("started_on", "course", "institution")
     )
+    employer_contacts = (
+        EmployerContact.objects.live()
+        .filter(clients=client)
+        .select_related("employer", "specialist")
+        .only(
+            "contacted_on",
+            "purpose",
+            "face_to_face",
+            "with_hiring_manager",
+            "outcome",
+            "employer__name",
+            "specialist__first_name",
+            "specialist__last_name",
+            "specialist__username",
+        )
+    )
     timeline = [
         *_episode_items(episodes),
+        *_employer_contact_items(employer_contacts),
         *(contact_item(contact) for contact in contacts),
         *_job_items(jobs),
         *_support_items(supports),
@@ -243,6 +277,20 @@ def _referral_items(referrals: Iterable[BenefitsReferral]) -> Iterator[TimelineI
             yield TimelineItem(
                 referral.planning_completed_on, "benefits", "Benefits planning completed", "", 1
             )
+
+
+def _employer_contact_items(contacts: Iterable[EmployerContact]) -> Iterator[TimelineItem]:
+    """Job development on the client's behalf."""
+    for contact in contacts:
+        how = "face to face" if contact.face_to_face else "not face to face"
+        if contact.with_hiring_manager:
+            how += ", with a hiring manager"
+        yield TimelineItem(
+            contact.contacted_on,
+            "employer",
+            f"Employer contact: {contact.get_purpose_display()} at {contact.employer.name}",
+            f"{contact.specialist} ({how}){': ' + contact.outcome if contact.outcome else ''}",
+        )
 
 
 def _education_items(courses: Iterable[EducationEnrollment]) -> Iterator[TimelineItem]:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.forms import ArchiveForm
 from clients.models import Client
@@ -167,11 +167,24 @@ def _contact_form(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact_quick(request: HttpRequest) -> HttpResponse:
-    """Log a job-development contact without leaving the page (htmx); a full page otherwise."""
+    """Log a job-development contact without leaving the page (htmx); a full page otherwise.
+
+    GET returns the empty form, pre-filled from `?client=ID` or `?employer=ID` (a client's page
+    loads it when its employer log is opened)."""
     if not access.program_ids_for(request.user, Capability.EDIT_CLIENTS).exists():
         raise PermissionDenied("Your role does not allow logging employer contacts.")
+    if request.method == "GET":
+        initial = {
+            "clients": [v for v in request.GET.getlist("client") if v.isdigit()],
+            "employer": request.GET.get("employer") or None,
+        }
+        return render(
+            request,
+            "employers/_contact_quick.html",
+            {"form": _contact_form(request, initial=initial), "contact": None},
+        )
     form = _contact_form(request, data=request.POST)
     contact = None
     if form.is_valid():

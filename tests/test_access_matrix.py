@@ -167,7 +167,7 @@ def client_pages() -> dict[str, Spec]:
         "employers:edit": Spec({"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk("employer")),
         # A specialist's own week; others choose among the specialists they may see.
         "employers:week": Spec({"GET": CLIENT_PAGE}),
-        "employers:contact_quick": Spec({"GET": POST_ONLY_GET, "POST": CLIENT_NEW}),
+        "employers:contact_quick": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
         "employers:person_new": Spec(
             {"GET": POST_ONLY_GET, "POST": CLIENT_WRITE}, record_pk("employer")
         ),
