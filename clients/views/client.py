@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
 from clients.forms import ArchiveForm, ClientForm, CloseForm, QuickContactForm, ReenrollForm
+from clients.models import Contact
 from clients.views.common import client_for, form_page, specialists_of
 from ips import access
 from ips.access import Capability
@@ -42,6 +44,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/client_detail.html", context)
 
 
+EPISODE_FORM_FIELDS = ("referred_on", "referral_source", "enrolled_on", "employed_at_referral")
+
+
 @login_required
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
@@ -55,6 +60,10 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.client_update(client=client, version=version, changes=data)
         except StaleVersionError as stale:
+            # The form also edits the current episode: compare those fields with its values.
+            episode = stale.current.current_episode
+            for name in EPISODE_FORM_FIELDS:
+                setattr(stale.current, name, getattr(episode, name) if episode else None)
             differences = show_stale(form, stale)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -141,6 +150,12 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
         "form": QuickContactForm() if contact else form,
         "contact": contact,
         "item": selectors.contact_item(contact) if contact else None,
+        "last_contact_on": (
+            Contact.objects.live().filter(client=client).aggregate(last=Max("contacted_on"))["last"]
+            if contact
+            else None
+        ),
+        "today": services.today(),
         "where": request.POST.get("where") or request.GET.get("where", "detail"),
     }
     return render(request, "clients/_quick_contact.html", context)

@@ -262,12 +262,6 @@ def test_client_edit_refuses_a_stale_save_and_shows_both_versions(
     assert client_.version == int(sams_version) + 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: clients.views.client.client_edit compares the episode fields of ClientForm "
-    "(referred_on, referral_source, enrolled_on, employed_at_referral) with attributes of the "
-    "Client, which has none, so every stale save lists them as changed with 'None' saved",
-)
 def test_client_edit_stale_differences_list_only_the_fields_that_differ(
     login_as: LoginAs, client_: Client, specialist: User
 ) -> None:
@@ -445,11 +439,6 @@ def test_quick_log_from_the_caseload_returns_the_partial_with_the_last_contact_u
     assert (contact.mode, contact.place, contact.with_whom) == ("in_person", "community", "client")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: templates/clients/_quick_contact.html always swaps in 'today' as the last "
-    "contact, whatever the logged date (and even when a later contact exists)",
-)
 def test_quick_log_of_an_earlier_day_shows_the_real_last_contact_on_the_caseload(
     login_as: LoginAs, client_: Client, specialist: User
 ) -> None:
