@@ -175,12 +175,8 @@ def main() -> None:
         print(f"{'page':<10}{'users':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
         for users in (1, 8):
             for name, path in pages.items():
-                latencies, errors = hammer(path, cookie, users, args.seconds)
-                print(
-                    f"{name:<10}{users:>6}{len(latencies) / args.seconds:>9.1f}"
-                    f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 95):>9.1f}"
-                    f"{errors:>8}"
-                )
+                rate, p50, p95, errors = measure(path, cookie, users, args.seconds)
+                print(f"{name:<10}{users:>6}{rate:>9.1f}{p50:>9.1f}{p95:>9.1f}{errors:>8}")
     finally:
         server.terminate()
         server.wait()
