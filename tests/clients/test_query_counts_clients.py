@@ -114,9 +114,9 @@ def test_client_page(login_as: LoginAs, program: Program, specialist: User) -> N
 
     # + the client (with program, episode, specialist), the audit event (insert); episodes,
     # contacts (with specialist), jobs (with employer, competitive), supports, benefits
-    # referrals, education (6), each read once for both the timeline and the lists. "May
-    # edit?" comes from the user's grants, read first
-    assert count == PER_REQUEST + 8
+    # referrals, education, employer contacts on their behalf (7), each read once for both the
+    # timeline and the lists. "May edit?" comes from the user's grants, read first
+    assert count == PER_REQUEST + 9
 
 
 def test_employer_list(login_as: LoginAs, program: Program, specialist: User) -> None:
