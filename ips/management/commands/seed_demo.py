@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from ips.demo import DEMO_PASSWORD, HEADLINE_LOGINS, seed_organisation
 
@@ -18,6 +19,13 @@ class Command(BaseCommand):
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
         contacts = seed_job_development(today=today())
+        if connection.vendor == "postgresql":
+            # Statistics for the tables just filled, as after any bulk load: without them the
+            # planner misjudges row counts (it expected 1 employer contact of 2,412) and picks
+            # poor plans; a client's employer contacts took 2.4 ms instead of 0.1. Autovacuum
+            # gathers them eventually, where it is on.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(programs)} programs, {clients} new clients, "
