@@ -218,10 +218,19 @@ def client_page(client: Client) -> ClientPage:
 
 @functools.cache
 def _jobs_with_employer_and_competitive() -> QuerySet[Job]:
-    """Live jobs with their employer and `competitive`, built once per process and filtered per
-    page: resolving the minimum-wage subqueries is the costly part of this queryset, and it is
-    the same for every client (see `_caseload_on`)."""
-    return Job.objects.live().with_competitive().select_related("employer")
+    """Live jobs with their employer's name and `competitive`, built once per process and
+    filtered per page: resolving the minimum-wage subqueries is the costly part of this
+    queryset, and it is the same for every client (see `_caseload_on`). Only the columns the
+    jobs list and the timeline print."""
+    return (
+        Job.objects.live()
+        .with_competitive()
+        .select_related("employer")
+        .only(
+            *("client", "title", "job_type", "started_on", "ended_on", "end_reason"),
+            *("hours_per_week", "hourly_wage", "employer__name"),
+        )
+    )
 
 
 def _episode_items(episodes: Iterable[Episode]) -> Iterator[TimelineItem]:
