@@ -71,10 +71,16 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return staff_name(self.first_name, self.last_name, self.username)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Staff accounts are deactivated, never deleted.")
+
+
+def staff_name(first_name: str, last_name: str, username: str) -> str:
+    """How pages name a member of staff: the full name, else the username. `str(user)`, and
+    pages that read names with `values()` rather than building whole users."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class Role(models.TextChoices):
