@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from clients.models import (
     BenefitsReferral,
@@ -103,10 +104,13 @@ def _caseload_on(today: dt.date) -> QuerySet[Client]:
         .with_last_contact()
         .with_working(today)
         .annotate(
-            current_job_title=Subquery(current_job.values("title")[:1]),
-            current_job_employer=Subquery(current_job.values("employer__name")[:1]),
-            next_step=Subquery(next_step.values("text")[:1]),
-            next_step_due=Subquery(next_step.values("due_on")[:1]),
+            # One subquery per record, its fields as a JSON object ({"title", "employer"} and
+            # {"text", "due"}, the date as YYYY-MM-DD): PostgreSQL runs each subquery once per
+            # row, and a second one for another field of the same record cost as much again.
+            current_job=Subquery(
+                current_job.values(json=JSONObject(title="title", employer="employer__name"))[:1]
+            ),
+            next_step=Subquery(next_step.values(json=JSONObject(text="text", due="due_on"))[:1]),
             # Rapid job search: has anyone met an employer for them since they enrolled?
             employer_contact_since_enrollment=Exists(
                 EmployerContact.objects.live().filter(
