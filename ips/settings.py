@@ -199,6 +199,11 @@ elif urlparse(CACHE_URL).scheme in {"redis", "rediss"}:
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmemcache://, not {CACHE_URL!r}")
 
+# Cache-backed sessions with the database behind them, deliberately. A page view reads its session
+# from Redis (no query), and ips.middleware writes it at most every 30 seconds, so cache-only
+# sessions would save nothing measurable per request; they would log everyone out whenever Redis
+# loses its keys (a flush, an eviction under memory pressure, a restart without persistence),
+# and Redis here is also the Celery broker.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery -------------------------------------------------------------------------------------
