@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ def caseload_rows(
 
     A constant number of queries whatever the caseload size: everything is joined or a subquery.
     """
-    rows = _caseload_on(today).visible_to(user)
+    rows = _caseload_on(today, threading.get_ident()).visible_to(user)
     if specialist_id:
         rows = rows.filter(specialist_id=specialist_id)
     if status == "closed":
@@ -78,14 +79,16 @@ CASELOAD_ROW_FIELDS = (
 )
 
 
-@functools.lru_cache(maxsize=2)
-def _caseload_on(today: dt.date) -> QuerySet[Client]:
+@functools.lru_cache(maxsize=64)
+def _caseload_on(today: dt.date, thread: int) -> QuerySet[Client]:
     """Every client with the caseload's joins and subqueries for `today`, whoever asks.
 
     Django spends milliseconds resolving these subqueries into the outer query, on every page
-    view. This part depends on the day only, so each process builds it once a day and every
+    view. This part depends on the day only, so each thread builds it once a day and every
     request chains its own access filter and filters onto it; like any queryset it is a
     description, never evaluated itself, so nothing is shared between requests but the SQL shape.
+    One per thread (`thread` is the caller's thread id): compiling a query briefly changes the
+    state of its subqueries, which threads must not do to the same ones at once.
     """
     current_job = (
         Job.objects.live()
@@ -180,7 +183,7 @@ def client_page(client: Client) -> ClientPage:
     The jobs, referrals and episodes are read once and feed both the timeline and their lists.
     """
     episodes = list(Episode.objects.filter(client=client))
-    jobs = list(_jobs_with_employer_and_competitive().filter(client=client))
+    jobs = list(_jobs_with_employer_and_competitive(threading.get_ident()).filter(client=client))
     referrals = list(BenefitsReferral.objects.live().filter(client=client))
     # The records only the timeline shows are read as rows of just what it prints, about a
     # third cheaper than model instances with their specialists (and timestamps to parse).
@@ -201,9 +204,9 @@ def client_page(client: Client) -> ClientPage:
     return ClientPage(timeline=timeline, jobs=jobs, referrals=referrals, episodes=episodes)
 
 
-@functools.cache
-def _jobs_with_employer_and_competitive() -> QuerySet[Job]:
-    """Live jobs with their employer's name and `competitive`, built once per process and
+@functools.lru_cache(maxsize=64)
+def _jobs_with_employer_and_competitive(thread: int) -> QuerySet[Job]:
+    """Live jobs with their employer's name and `competitive`, built once per thread and
     filtered per page: resolving the minimum-wage subqueries is the costly part of this
     queryset, and it is the same for every client (see `_caseload_on`). Only the columns the
     jobs list and the timeline print."""
