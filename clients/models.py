@@ -436,12 +436,19 @@ def competitive_condition(minimum_wage: Any) -> Q:
 
 
 class JobQuerySet(ClientRecordQuerySet):
-    def with_competitive(self) -> JobQuerySet:
+    def with_competitive(self, *, minimum_wage: bool = True) -> JobQuerySet:
         """`competitive`: the one definition (`competitive_condition`), and the `minimum_wage`
-        it compares the hourly wage with."""
-        return self.annotate(minimum_wage=_minimum_wage_at_start()).annotate(
+        it compares the hourly wage with. Pages that only show `competitive` pass
+        `minimum_wage=False`: the CASE repeats the wage's SQL, so leaving the annotation out
+        halves the subqueries to compile."""
+        wage = _minimum_wage_at_start()
+        jobs = self.annotate(minimum_wage=wage) if minimum_wage else self
+        return jobs.annotate(
             competitive=Case(
-                When(competitive_condition(F("minimum_wage")), then=Value(True)),
+                When(
+                    competitive_condition(F("minimum_wage") if minimum_wage else wage),
+                    then=Value(True),
+                ),
                 default=Value(False),
                 output_field=models.BooleanField(),
             )

@@ -206,17 +206,17 @@ def client_page(client: Client) -> ClientPage:
 
 @functools.lru_cache(maxsize=64)
 def _jobs_with_employer_and_competitive(thread: int) -> QuerySet[Job]:
-    """Live jobs with their employer's name and `competitive`, built once per thread and
+    """Live jobs with their `employer_name` and `competitive`, built once per thread and
     filtered per page: resolving the minimum-wage subqueries is the costly part of this
     queryset, and it is the same for every client (see `_caseload_on`). Only the columns the
-    jobs list and the timeline print."""
+    jobs list and the timeline print: the employer's name rather than an Employer each."""
     return (
         Job.objects.live()
-        .with_competitive()
-        .select_related("employer")
+        .with_competitive(minimum_wage=False)
+        .annotate(employer_name=F("employer__name"))
         .only(
             *("client", "title", "job_type", "started_on", "ended_on", "end_reason"),
-            *("hours_per_week", "hourly_wage", "employer__name"),
+            *("hours_per_week", "hourly_wage"),
         )
     )
 
@@ -235,13 +235,13 @@ def _episode_items(episodes: Iterable[Episode]) -> Iterator[TimelineItem]:
 
 
 def _job_items(jobs: Iterable[Job]) -> Iterator[TimelineItem]:
-    """Jobs annotated `with_competitive`, with their employer."""
+    """Jobs annotated `with_competitive` and `employer_name`."""
     for job in jobs:
         kind = "competitive" if job.competitive else "not competitive"
         yield TimelineItem(
             job.started_on,
             "job",
-            f"Started {job.title} at {job.employer}",
+            f"Started {job.title} at {job.employer_name}",
             f"{job.hours_per_week} h/week at {job.hourly_wage}/h ({kind})",
             3,
         )
@@ -249,7 +249,7 @@ def _job_items(jobs: Iterable[Job]) -> Iterator[TimelineItem]:
             yield TimelineItem(
                 job.ended_on,
                 "job",
-                f"Ended {job.title} at {job.employer}",
+                f"Ended {job.title} at {job.employer_name}",
                 job.get_end_reason_display(),
                 4,
             )
