@@ -1,0 +1,384 @@
+"""The outcome definitions: the one source for reports, roll-ups, supervision, nudges and evidence.
+
+Each function answers one question of `../shared/ips-reference.md` section 4 as a queryset, so a
+page can list the rows behind a number (the drill-down) and a report can count them in SQL
+(`.values(<group>).annotate(Count(...))`) from the same condition. Callers narrow the rows first
+(`clients=Client.objects.filter(program=...)`, `visible_to(user)`); nothing here knows about users.
+
+Dates are the program's local calendar dates. Archived records (entered in error) never count.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from clients.models import (
+    BenefitsReferral,
+    Client,
+    Contact,
+    EducationEnrollment,
+    Episode,
+    Job,
+    Support,
+)
+from employers.models import EmployerContact
+
+# The supervision signals ("no contact in 30 days", "no employer contact 30 days after
+# enrollment", "benefits referral pending after 30 days", "jobs ended in the last 30 days").
+SIGNAL_DAYS = 30
+
+# What the weekly employer-contact target counts: face to face with someone who hires.
+COUNTED_EMPLOYER_CONTACT = Q(face_to_face=True, with_hiring_manager=True)
+
+# Benchmarks for the quarterly competitive employment rate (IPS learning collaborative).
+BENCHMARKS = (("Minimum standard", 0.31), ("Average", 0.41), ("Excellent", 0.50))
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed range of calendar days with its label: `2026-03`, `2026-Q1`, `2026-W12`, or a
+    single day (its ISO date)."""
+
+    first: dt.date
+    last: dt.date
+    kind: str
+    label: str
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        """The period a label names; ValueError with a message a user can act on otherwise."""
+        text = (label or "").strip()
+        if match := _MONTH.match(text):
+            year, month = int(match[1]), int(match[2])
+            if 1 <= month <= 12:
+                return cls.month(year, month)
+        elif match := _QUARTER.match(text):
+            return cls.quarter(int(match[1]), int(match[2]))
+        elif match := _WEEK.match(text):
+            try:
+                return cls.week(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+            except ValueError:
+                pass
+        raise ValueError(
+            "Give a period as a month (2026-03), a quarter (2026-Q1) or an ISO week (2026-W12)."
+        )
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        last_day = calendar.monthrange(year, month)[1]
+        return cls(
+            dt.date(year, month, 1), dt.date(year, month, last_day), "month", f"{year}-{month:02d}"
+        )
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first_month = 3 * (quarter - 1) + 1
+        last = cls.month(year, first_month + 2).last
+        return cls(dt.date(year, first_month, 1), last, "quarter", f"{year}-Q{quarter}")
+
+    @classmethod
+    def week(cls, day: dt.date) -> Period:
+        """The ISO week (Monday to Sunday) holding `day`."""
+        monday = day - dt.timedelta(days=day.weekday())
+        year, number, _ = monday.isocalendar()
+        return cls(monday, monday + dt.timedelta(days=6), "week", f"{year}-W{number:02d}")
+
+    @classmethod
+    def day(cls, day: dt.date) -> Period:
+        return cls(day, day, "day", day.isoformat())
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> Period:
+        """The month, quarter or week that holds `day`."""
+        if kind == "month":
+            return cls.month(day.year, day.month)
+        if kind == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "week":
+            return cls.week(day)
+        if kind == "day":
+            return cls.day(day)
+        raise ValueError(f"Unknown kind of period: {kind}")
+
+    def previous(self) -> Period:
+        return Period.containing(self.kind, self.first - dt.timedelta(days=1))
+
+    def next(self) -> Period:
+        return Period.containing(self.kind, self.last + dt.timedelta(days=1))
+
+    def recent(self, count: int) -> list[Period]:
+        """The `count` periods ending with this one, oldest first (a trend chart's x axis)."""
+        periods = [self]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        return periods[::-1]
+
+    def is_closed(self, today: dt.date) -> bool:
+        """Whether the period has ended (its numbers only change when late data arrives)."""
+        return self.last < today
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def rate(working: int, caseload: int) -> float | None:
+    """The competitive employment rate as a fraction; None (no rate) for an empty caseload."""
+    return working / caseload if caseload else None
+
+
+# --- Clients on the caseload ------------------------------------------------------------------
+
+
+def _live_clients(clients: QuerySet[Client] | None) -> QuerySet[Client]:
+    return (Client.objects.all() if clients is None else clients).filter(archived_at__isnull=True)
+
+
+def _episodes_overlapping(period: Period) -> QuerySet[Episode]:
+    """Enrollment episodes that overlap the period: enrolled on or before its last day and not
+    closed before its first (closed on the first day is in; enrolled on the last day is in)."""
+    return Episode.objects.filter(enrolled_on__isnull=False, enrolled_on__lte=period.last).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=period.first)
+    )
+
+
+def caseload(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """Caseload (served): distinct clients with an enrollment episode that overlaps the period."""
+    episodes = _episodes_overlapping(period).filter(client=OuterRef("pk"))
+    return _live_clients(clients).filter(Exists(episodes))
+
+
+def _competitive_jobs() -> QuerySet[Job]:
+    return Job.objects.live().competitive()
+
+
+def working(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """Working: caseload clients who held a competitive job on at least one day of the period
+    while enrolled. The job's [start, end] (an open job has no end) overlaps the part of the
+    period inside an enrollment episode; two jobs count the client once."""
+    jobs_in_episode = _competitive_jobs().filter(
+        client=OuterRef("client"),
+        started_on__lte=Least(Coalesce(OuterRef("closed_on"), period.last), period.last),
+    )
+    jobs_in_episode = jobs_in_episode.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=Greatest(OuterRef("enrolled_on"), period.first))
+    )
+    episodes = (
+        _episodes_overlapping(period).filter(client=OuterRef("pk")).filter(Exists(jobs_in_episode))
+    )
+    return _live_clients(clients).filter(Exists(episodes))
+
+
+def _enrolled_on_the_start(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Jobs that started while their client was enrolled."""
+    enrolled = Episode.objects.filter(
+        client=OuterRef("client"),
+        enrolled_on__isnull=False,
+        enrolled_on__lte=OuterRef("started_on"),
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=OuterRef("started_on")))
+    return jobs.filter(Exists(enrolled))
+
+
+def job_starts(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
+    """Job starts: competitive jobs that started in the period while the client was enrolled
+    (a client with two new jobs gives two)."""
+    base = (Job.objects.all() if jobs is None else jobs).filter(
+        archived_at__isnull=True, client__archived_at__isnull=True
+    )
+    started = base.competitive().filter(started_on__range=(period.first, period.last))
+    return _enrolled_on_the_start(started)
+
+
+def first_job_starts(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """First job starts: clients whose first-ever competitive job started in the period."""
+    started_in_period = _competitive_jobs().filter(
+        client=OuterRef("pk"), started_on__range=(period.first, period.last)
+    )
+    started_before = _competitive_jobs().filter(client=OuterRef("pk"), started_on__lt=period.first)
+    return (
+        _live_clients(clients)
+        .filter(Exists(_enrolled_on_the_start(started_in_period)))
+        .exclude(Exists(started_before))
+    )
+
+
+def in_education(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """In education: caseload clients enrolled in school or training on a day of the period."""
+    courses = EducationEnrollment.objects.filter(
+        client=OuterRef("pk"), archived_at__isnull=True, started_on__lte=period.last
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.first))
+    return caseload(period, clients).filter(Exists(courses))
+
+
+def job_endings(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
+    """Job endings: jobs whose end date falls in the period (group by `end_reason`)."""
+    base = (Job.objects.all() if jobs is None else jobs).filter(
+        archived_at__isnull=True, client__archived_at__isnull=True
+    )
+    return base.filter(ended_on__range=(period.first, period.last))
+
+
+def current_jobs(day: dt.date, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
+    """Competitive jobs held on `day` (average hours and wage are taken over these)."""
+    base = (Job.objects.all() if jobs is None else jobs).filter(
+        archived_at__isnull=True, client__archived_at__isnull=True
+    )
+    return base.competitive().held_on(day)
+
+
+def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
+    """Episodes that began (enrollment date) in the period, with `first_employer_contact_on`
+    (the first face-to-face employer contact on the client's behalf on or after enrollment) and
+    `first_job_on` (the first competitive job start on or after enrollment); None when none yet.
+    Days to either is that date minus `enrolled_on`."""
+    base = Episode.objects.all() if episodes is None else episodes
+    first_contact = (
+        EmployerContact.objects.filter(
+            archived_at__isnull=True,
+            face_to_face=True,
+            clients=OuterRef("client"),
+            contacted_on__gte=OuterRef("enrolled_on"),
+        )
+        .order_by("contacted_on")
+        .values("contacted_on")[:1]
+    )
+    first_job = (
+        _competitive_jobs()
+        .filter(client=OuterRef("client"), started_on__gte=OuterRef("enrolled_on"))
+        .order_by("started_on")
+        .values("started_on")[:1]
+    )
+    return base.filter(
+        client__archived_at__isnull=True, enrolled_on__range=(period.first, period.last)
+    ).annotate(first_employer_contact_on=first_contact, first_job_on=first_job)
+
+
+# --- Supervision signals, as of a day -------------------------------------------------------
+
+
+def _open_enrolled(clients: QuerySet[Client] | None, today: dt.date) -> QuerySet[Client]:
+    """Clients whose current episode is enrolled (on or before `today`) and open."""
+    return _live_clients(clients).filter(
+        current_episode__enrolled_on__isnull=False,
+        current_episode__enrolled_on__lte=today,
+        current_episode__closed_on__isnull=True,
+    )
+
+
+def signal_cutoff(today: dt.date) -> dt.date:
+    """The day 30 days before `today`: something dated before it is more than 30 days old."""
+    return today - dt.timedelta(days=SIGNAL_DAYS)
+
+
+def no_contact_30d(today: dt.date, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+    """Enrolled clients with no contact in the last 30 days: their latest contact is more than
+    30 days before `today` (exactly 30 days ago still counts as recent), or there is none."""
+    recent = Contact.objects.filter(
+        client=OuterRef("pk"),
+        archived_at__isnull=True,
+        contacted_on__gte=signal_cutoff(today),
+        contacted_on__lte=today,
+    )
+    return _open_enrolled(clients, today).exclude(Exists(recent))
+
+
+def no_employer_contact_30d(
+    today: dt.date, clients: QuerySet[Client] | None = None
+) -> QuerySet[Client]:
+    """The rapid-job-search signal: clients enrolled more than 30 days (enrolled exactly 30 days
+    ago is not yet), not working today, with no face-to-face employer contact on their behalf
+    since enrollment."""
+    on_behalf = EmployerContact.objects.filter(
+        archived_at__isnull=True,
+        face_to_face=True,
+        clients=OuterRef("pk"),
+        contacted_on__gte=OuterRef("current_episode__enrolled_on"),
+        contacted_on__lte=today,
+    )
+    return (
+        _open_enrolled(clients, today)
+        .filter(current_episode__enrolled_on__lt=signal_cutoff(today))
+        .exclude(Exists(on_behalf))
+        .exclude(pk__in=working(Period.day(today)).values("pk"))
+    )
+
+
+def benefits_pending_30d(
+    today: dt.date, referrals: QuerySet[BenefitsReferral] | None = None
+) -> QuerySet[BenefitsReferral]:
+    """Benefits referrals made more than 30 days ago whose planning is not completed."""
+    base = BenefitsReferral.objects.all() if referrals is None else referrals
+    return base.filter(
+        archived_at__isnull=True,
+        client__archived_at__isnull=True,
+        planning_completed_on__isnull=True,
+        referred_on__lt=signal_cutoff(today),
+    )
+
+
+def jobs_ended_30d(today: dt.date, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
+    """Jobs that ended in the last 30 days (from 30 days ago to `today`), each with
+    `support_after` (a follow-along support on or after the end) and `search_after` (a
+    face-to-face employer contact on the client's behalf, or another job start, on or after it)."""
+    base = (Job.objects.all() if jobs is None else jobs).filter(
+        archived_at__isnull=True, client__archived_at__isnull=True
+    )
+    support = Support.objects.filter(
+        archived_at__isnull=True, client=OuterRef("client"), provided_on__gte=OuterRef("ended_on")
+    )
+    contact = EmployerContact.objects.filter(
+        archived_at__isnull=True,
+        face_to_face=True,
+        clients=OuterRef("client"),
+        contacted_on__gte=OuterRef("ended_on"),
+    )
+    next_job = Job.objects.filter(
+        archived_at__isnull=True,
+        client=OuterRef("client"),
+        started_on__gte=OuterRef("ended_on"),
+    ).exclude(pk=OuterRef("pk"))
+    return base.filter(ended_on__range=(signal_cutoff(today), today)).annotate(
+        support_after=Exists(support),
+        search_after=Exists(contact) | Exists(next_job),
+    )
+
+
+def employer_contacts(
+    period: Period, contacts: QuerySet[EmployerContact] | None = None
+) -> QuerySet[EmployerContact]:
+    """Live job-development contacts dated in the period; `.filter(COUNTED_EMPLOYER_CONTACT)`
+    gives the ones the weekly target counts."""
+    base = EmployerContact.objects.all() if contacts is None else contacts
+    return base.filter(archived_at__isnull=True, contacted_on__range=(period.first, period.last))
+
+
+__all__ = [
+    "BENCHMARKS",
+    "COUNTED_EMPLOYER_CONTACT",
+    "SIGNAL_DAYS",
+    "Period",
+    "benefits_pending_30d",
+    "caseload",
+    "current_jobs",
+    "employer_contacts",
+    "enrolled_in",
+    "first_job_starts",
+    "in_education",
+    "job_endings",
+    "job_starts",
+    "jobs_ended_30d",
+    "no_contact_30d",
+    "no_employer_contact_30d",
+    "rate",
+    "signal_cutoff",
+    "working",
+]
