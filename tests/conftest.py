@@ -31,8 +31,9 @@ from tests.factories import AgencyFactory, ProgramFactory, StaffRoleFactory, Use
 from tests.helpers import MODEL_BACKEND
 
 # The first Redis database used by tests; xdist worker N uses TEST_REDIS_DB - N. Tests flush it,
-# so they must never share the database the development server and Celery broker use (0).
-TEST_REDIS_DB = 15
+# so they must never share the database the development server and Celery broker use (0). Two
+# suites run at once (two checkouts) each set their own with the TEST_REDIS_DB variable.
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 
 
 def _test_cache_location(location: str) -> str:
