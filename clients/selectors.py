@@ -199,6 +199,7 @@ def client_page(client: Client) -> ClientPage:
         *_support_items(supports),
         *_referral_items(referrals),
         *_education_items(courses),
+        *_meeting_items(client),
     ]
     timeline.sort(key=lambda item: (item.on, item.order), reverse=True)
     return ClientPage(timeline=timeline, jobs=jobs, referrals=referrals, episodes=episodes)
@@ -308,4 +309,17 @@ def _education_items(courses: QuerySet[EducationEnrollment]) -> Iterator[Timelin
             "education",
             f"Started {course.course or 'studies'} at {course.institution}",
             "",
+        )
+
+
+def _meeting_items(client: Client) -> Iterator[TimelineItem]:
+    """Treatment-team meetings where the client was discussed, with the note taken."""
+    from supervision.models import TeamMeetingClient
+
+    rows = TeamMeetingClient.objects.filter(
+        client=client, meeting__archived_at__isnull=True
+    ).values_list("meeting__held_on", "meeting__team__name", "note", named=True)
+    for row in rows:
+        yield TimelineItem(
+            row.meeting__held_on, "meeting", f"Discussed at {row.meeting__team__name}", row.note
         )

@@ -41,6 +41,8 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_CLIENTS = "view_clients"
     EDIT_CLIENTS = "edit_clients"
+    VIEW_SUPERVISION = "view_supervision"
+    RUN_SUPERVISION = "run_supervision"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -51,6 +53,9 @@ RULES: dict[Capability, frozenset[Role]] = {
     # Fidelity reviewers and agency admins never see client identities.
     Capability.VIEW_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.DIRECTOR}),
     Capability.EDIT_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR}),
+    # The supervision dashboard: supervisors run it (sessions, teams), directors read it.
+    Capability.VIEW_SUPERVISION: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
+    Capability.RUN_SUPERVISION: frozenset({Role.SUPERVISOR}),
 }
 
 

@@ -24,6 +24,8 @@ class Home:
     review_programs: list[Program] = field(default_factory=list)
     admin_agencies: list[Agency] = field(default_factory=list)
     recent_reads: list[AuditEvent] = field(default_factory=list)
+    action_items: list = field(default_factory=list)
+    nudges: object = None
 
 
 def _programs_with_role(user: User, role: Role) -> QuerySet[Program]:
@@ -34,6 +36,12 @@ def home_for(user: User) -> Home:
     """The home page of `user`, whatever mix of roles they hold. A constant number of queries."""
     roles = access.roles_of(user)
     home = Home(roles=roles, programs=list(Program.objects.visible_to(user).for_list()))
+    if Role.SPECIALIST in roles:
+        from clients.services import today
+        from supervision.selectors import my_open_action_items, nudges_for
+
+        home.action_items = list(my_open_action_items(user))
+        home.nudges = nudges_for(user, today())
     if Role.SUPERVISOR in roles:
         home.team = list(
             StaffRole.objects.filter(

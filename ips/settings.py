@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "employers",
     "fidelity",
     "outcomes",
+    "supervision",
 ]
 
 MIDDLEWARE = [

@@ -315,12 +315,13 @@ def no_employer_contact_30d(
 def benefits_pending_30d(
     today: dt.date, referrals: QuerySet[BenefitsReferral] | None = None
 ) -> QuerySet[BenefitsReferral]:
-    """Benefits referrals made more than 30 days ago whose planning is not completed."""
+    """Benefits referrals made more than 30 days before `today` whose planning was not
+    completed by `today` (completed later still counts: a past week shows what was pending then)."""
     base = BenefitsReferral.objects.all() if referrals is None else referrals
     return base.filter(
+        Q(planning_completed_on__isnull=True) | Q(planning_completed_on__gt=today),
         archived_at__isnull=True,
         client__archived_at__isnull=True,
-        planning_completed_on__isnull=True,
         referred_on__lt=signal_cutoff(today),
     )
 

@@ -12,6 +12,11 @@ from clients.api.views import (
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from ips.api.views import ProgramViewSet, me
+from supervision.api.views import (
+    SupervisionSessionViewSet,
+    TeamMeetingViewSet,
+    supervision_numbers,
+)
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
@@ -23,8 +28,11 @@ router.register("employer-people", EmployerPersonViewSet, basename="employer-per
 router.register("jobs", JobViewSet, basename="job")
 router.register("supports", SupportViewSet, basename="support")
 router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
+router.register("team-meetings", TeamMeetingViewSet, basename="team-meeting")
+router.register("supervision-sessions", SupervisionSessionViewSet, basename="supervision-session")
 
 urlpatterns = [
+    path("supervision/", supervision_numbers, name="supervision"),
     path("", include(router.urls)),
     path("me/", me, name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

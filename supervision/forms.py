@@ -1,0 +1,151 @@
+"""Forms of the supervision pages: shape and parsing only; the rules live in `services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clients.models import Client
+from ips.models import Program, User
+from supervision.models import TreatmentTeam
+
+MEETING_CLIENT_ROWS = 5
+SESSION_ITEM_ROWS = 3
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _single_choice(field: forms.ModelChoiceField) -> None:
+    """Pre-select the only choice (the usual case: one program, one team)."""
+    only = list(field.queryset[:2])
+    if len(only) == 1:
+        field.initial = only[0].pk
+
+
+class TeamMeetingForm(forms.Form):
+    """A meeting in under a minute: the date defaults to today, the team to the only one, the
+    recorder is ticked as an attendee; then the clients discussed with a note each."""
+
+    held_on = forms.DateField(label="Date", widget=DATE)
+    team = forms.ModelChoiceField(queryset=TreatmentTeam.objects.none())
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    follow_ups = forms.CharField(
+        label="Follow-ups agreed", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        teams: QuerySet[TreatmentTeam],
+        staff: QuerySet[User],
+        clients: QuerySet[Client],
+        me: User,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        self.fields["team"].queryset = teams
+        _single_choice(self.fields["team"])
+        self.fields["attendees"].queryset = staff
+        self.fields["attendees"].initial = [me.pk]
+        for n in range(1, MEETING_CLIENT_ROWS + 1):
+            self.fields[f"client_{n}"] = forms.ModelChoiceField(
+                queryset=clients, required=False, label=f"Client {n}"
+            )
+            self.fields[f"note_{n}"] = forms.CharField(
+                max_length=500, required=False, label=f"Note on client {n}"
+            )
+
+    def client_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"client_{n}"], self[f"note_{n}"]) for n in range(1, MEETING_CLIENT_ROWS + 1)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        discussed = []
+        for n in range(1, MEETING_CLIENT_ROWS + 1):
+            client, note = data.get(f"client_{n}"), (data.get(f"note_{n}") or "").strip()
+            if client and not note:
+                self.add_error(f"note_{n}", "Write a short note on this client.")
+            elif note and not client:
+                self.add_error(f"client_{n}", "Choose the client this note is about.")
+            elif client:
+                discussed.append((client, note))
+        data["discussed"] = discussed
+        return data
+
+
+class SupervisionSessionForm(forms.Form):
+    """A session: date, specialists present, notes, and up to three new action items."""
+
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    held_on = forms.DateField(label="Date", widget=DATE)
+    specialists_present = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args: Any, programs: QuerySet[Program], specialists: QuerySet[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        self.fields["program"].queryset = programs
+        _single_choice(self.fields["program"])
+        self.fields["specialists_present"].queryset = specialists
+        for n in range(1, SESSION_ITEM_ROWS + 1):
+            self.fields[f"item_specialist_{n}"] = forms.ModelChoiceField(
+                queryset=specialists, required=False, label=f"Action item {n}: specialist"
+            )
+            self.fields[f"item_text_{n}"] = forms.CharField(
+                max_length=500, required=False, label=f"Action item {n}: goal or action"
+            )
+            self.fields[f"item_due_{n}"] = forms.DateField(
+                required=False, label=f"Action item {n}: due", widget=DATE
+            )
+
+    def item_rows(self) -> list[tuple[forms.BoundField, ...]]:
+        return [
+            (self[f"item_specialist_{n}"], self[f"item_text_{n}"], self[f"item_due_{n}"])
+            for n in range(1, SESSION_ITEM_ROWS + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        items = []
+        for n in range(1, SESSION_ITEM_ROWS + 1):
+            specialist = data.get(f"item_specialist_{n}")
+            text = (data.get(f"item_text_{n}") or "").strip()
+            if text and not specialist:
+                self.add_error(f"item_specialist_{n}", "Choose whose action item this is.")
+            elif specialist and not text:
+                self.add_error(f"item_text_{n}", "Write the goal or action agreed.")
+            elif text:
+                items.append(
+                    {"specialist": specialist, "text": text, "due_on": data.get(f"item_due_{n}")}
+                )
+        data["action_items"] = items
+        return data
+
+
+class TreatmentTeamForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    name = forms.CharField(max_length=200)
+    specialists = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self, *args: Any, programs: QuerySet[Program], specialists: QuerySet[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        _single_choice(self.fields["program"])
+        self.fields["specialists"].queryset = specialists
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add team"))

@@ -1,0 +1,206 @@
+"""Treatment teams and their meetings; outcome-based supervision sessions and their action items.
+
+IPS integrates employment with mental-health treatment: specialists attend the treatment teams'
+meetings, where clients are discussed, and the IPS supervisor runs weekly group supervision that
+reviews each specialist's numbers and agrees on goals and action items. An action item stays open
+(and shows at every later session and on the specialist's home page) until it is marked done.
+
+Every record carries a version and is archived with a reason, never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+
+from ips.models import Archivable
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ips.models import User
+
+
+def _programs(user: User | AnonymousUser, capability: str) -> models.QuerySet:
+    from ips import access
+
+    return access.program_ids_for(user, access.Capability(capability))
+
+
+class TreatmentTeamQuerySet(models.QuerySet["TreatmentTeam"]):
+    def visible_to(self, user: User | AnonymousUser) -> TreatmentTeamQuerySet:
+        """Live teams of the programs where the user may see clients."""
+        return self.filter(program_id__in=_programs(user, "view_clients"), archived_at__isnull=True)
+
+
+class TreatmentTeam(Archivable):
+    """A mental-health treatment team the program works with, and the specialists assigned to
+    it (who are expected at its meetings)."""
+
+    program = models.ForeignKey(
+        "ips.Program", on_delete=models.PROTECT, related_name="treatment_teams"
+    )
+    name = models.CharField(max_length=200)
+    specialists = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="treatment_teams"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TreatmentTeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="treatment_team_name_unique_in_program",
+                violation_error_message="The program already has a team of that name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMeetingQuerySet(models.QuerySet["TeamMeeting"]):
+    def visible_to(self, user: User | AnonymousUser) -> TeamMeetingQuerySet:
+        """Live meetings of the teams of the programs where the user may see clients (a
+        meeting's notes are about clients)."""
+        return self.filter(
+            team__program_id__in=_programs(user, "view_clients"), archived_at__isnull=True
+        )
+
+
+class TeamMeeting(Archivable):
+    """One meeting of a treatment team: who attended, which clients were discussed (each with
+    a short note) and the follow-ups agreed."""
+
+    team = models.ForeignKey(TreatmentTeam, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField("Date")
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="team_meetings_attended"
+    )
+    clients = models.ManyToManyField(
+        "clients.Client", through="TeamMeetingClient", related_name="team_meetings"
+    )
+    follow_ups = models.TextField("Follow-ups agreed", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["team", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.team} on {self.held_on:%Y-%m-%d}"
+
+
+class TeamMeetingClient(models.Model):
+    """A client discussed at a meeting, with the note taken. A client record (audited)."""
+
+    meeting = models.ForeignKey(TeamMeeting, on_delete=models.PROTECT, related_name="discussed")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="team_meeting_notes"
+    )
+    note = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "client"], name="team_meeting_client_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Client #{self.client_id} at meeting #{self.meeting_id}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        """Stored with each change in the audit trail, so a client's history finds it."""
+        return {"client_id": self.client_id}
+
+
+class SupervisionSessionQuerySet(models.QuerySet["SupervisionSession"]):
+    def visible_to(self, user: User | AnonymousUser) -> SupervisionSessionQuerySet:
+        """Live sessions of the programs whose supervision the user may see."""
+        return self.filter(
+            program_id__in=_programs(user, "view_supervision"), archived_at__isnull=True
+        )
+
+
+class SupervisionSession(Archivable):
+    """A weekly outcome-based group supervision session of a program."""
+
+    program = models.ForeignKey(
+        "ips.Program", on_delete=models.PROTECT, related_name="supervision_sessions"
+    )
+    held_on = models.DateField("Date")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    specialists_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="supervision_sessions"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SupervisionSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["program", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"Supervision on {self.held_on:%Y-%m-%d}"
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def visible_to(self, user: User | AnonymousUser) -> ActionItemQuerySet:
+        """Live items of the sessions the user may see, and a specialist's own items."""
+        from django.db.models import Q
+
+        return self.filter(
+            Q(session__program_id__in=_programs(user, "view_supervision"))
+            | Q(specialist_id=getattr(user, "pk", None) or 0),
+            archived_at__isnull=True,
+            session__archived_at__isnull=True,
+        )
+
+    def open_on(self, day: Any) -> ActionItemQuerySet:
+        """Items agreed on or before `day` and not done by then: what a session on `day`
+        carries forward."""
+        from django.db.models import Q
+
+        return self.filter(
+            archived_at__isnull=True,
+            session__archived_at__isnull=True,
+            session__held_on__lte=day,
+        ).filter(Q(done_on__isnull=True) | Q(done_on__gt=day))
+
+
+class ActionItem(Archivable):
+    """A goal or action item agreed for one specialist at a session; open until done."""
+
+    session = models.ForeignKey(
+        SupervisionSession, on_delete=models.PROTECT, related_name="action_items"
+    )
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
+    )
+    text = models.CharField(max_length=500)
+    due_on = models.DateField("Due", null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("due_on").asc(nulls_last=True), "id"]
+        indexes = [models.Index(fields=["specialist", "done_on"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,437 @@
+"""Reads of supervision shaped for pages: the weekly dashboard, its drill-downs, the nudges.
+
+Every number comes from `outcomes.definitions` (the one source of the outcome definitions),
+counted per specialist in SQL (`.values(<specialist>).annotate(Count(...))`): one query per
+number whatever the number of specialists and clients. The drill-down of a number lists the
+rows of the very queryset it counted.
+
+A dashboard week is an ISO week (Monday to Sunday) and the month its Monday falls in. Numbers
+"now" (caseload, working, the 30-day signals) are taken as of the week's Sunday, or today when
+the week is not over yet (`SupervisionWeek.as_of`):
+- caseload = `caseload(Period.day(as_of))`, working = `working(Period.day(as_of))`;
+- job starts = `job_starts(month)`;
+- employer contacts = `employer_contacts(week).filter(COUNTED_EMPLOYER_CONTACT)`, against the
+  program's weekly target (per specialist; times the number of specialists for the program);
+- `no_employer_contact_30d`, `no_contact_30d`, `jobs_ended_30d`, `benefits_pending_30d` as of
+  `as_of`;
+- meeting attendance = meetings attended ÷ meetings of the teams the specialist is assigned to,
+  in the month (None when their teams met no time that month).
+
+A client counts for the specialist assigned to them; a job or a benefits referral for its
+client's specialist; an employer contact for the specialist who made it. Program totals count
+the whole program (clients with no specialist assigned included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from clients.models import BenefitsReferral, Client, Job
+from employers.models import EmployerContact
+from ips import access
+from ips.access import Capability
+from ips.models import Program, Role, StaffRole, User
+from outcomes import definitions as d
+from outcomes.definitions import Period
+from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+@dataclass(frozen=True)
+class SupervisionWeek:
+    """The dashboard's week, its month (that of its Monday) and the day "now" is taken at."""
+
+    week: Period
+    month: Period
+    as_of: dt.date
+
+    @classmethod
+    def parse(cls, label: str | None, today: dt.date) -> SupervisionWeek:
+        """`2026-W12`, or the current week when absent; ValueError with a clear message for
+        anything else."""
+        if not label:
+            week = Period.week(today)
+        else:
+            try:
+                week = Period.parse(label)
+            except ValueError:
+                week = None
+            if week is None or week.kind != "week":
+                raise ValueError("Give the week as an ISO week, such as 2026-W12.")
+        month = Period.month(week.first.year, week.first.month)
+        return cls(week=week, month=month, as_of=min(week.last, today))
+
+
+# --- The metrics: each a queryset of the rows behind it, and how a row names its specialist ----
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number of the dashboard: its label, the kind of rows behind it, and its rows."""
+
+    key: str
+    label: str
+    rows_kind: str  # "clients", "jobs", "employer_contacts", "referrals" or "meetings"
+    specialist_path: str
+    rows: Callable[[Program, SupervisionWeek], QuerySet]
+
+
+def _clients(program: Program) -> QuerySet[Client]:
+    return Client.objects.filter(program=program)
+
+
+def _jobs(program: Program) -> QuerySet[Job]:
+    return Job.objects.filter(client__program=program)
+
+
+METRICS: dict[str, Metric] = {
+    metric.key: metric
+    for metric in (
+        Metric(
+            "caseload",
+            "Caseload",
+            "clients",
+            "specialist",
+            lambda p, w: d.caseload(Period.day(w.as_of), _clients(p)),
+        ),
+        Metric(
+            "working",
+            "Working in a competitive job",
+            "clients",
+            "specialist",
+            lambda p, w: d.working(Period.day(w.as_of), _clients(p)),
+        ),
+        Metric(
+            "job_starts_month",
+            "Job starts this month",
+            "jobs",
+            "client__specialist",
+            lambda p, w: d.job_starts(w.month, _jobs(p)),
+        ),
+        Metric(
+            "employer_contacts_week",
+            "Face-to-face employer contacts with hiring managers this week",
+            "employer_contacts",
+            "specialist",
+            lambda p, w: d.employer_contacts(
+                w.week, EmployerContact.objects.filter(employer__program=p)
+            ).filter(d.COUNTED_EMPLOYER_CONTACT),
+        ),
+        Metric(
+            "no_employer_contact_30d",
+            "No employer contact 30 days after enrollment",
+            "clients",
+            "specialist",
+            lambda p, w: d.no_employer_contact_30d(w.as_of, _clients(p)),
+        ),
+        Metric(
+            "no_contact_30d",
+            "No contact in 30 days",
+            "clients",
+            "specialist",
+            lambda p, w: d.no_contact_30d(w.as_of, _clients(p)),
+        ),
+        Metric(
+            "jobs_ended_30d",
+            "Jobs ended in the last 30 days",
+            "jobs",
+            "client__specialist",
+            lambda p, w: d.jobs_ended_30d(w.as_of, _jobs(p)),
+        ),
+        Metric(
+            "benefits_pending_30d",
+            "Benefits referrals not completed after 30 days",
+            "referrals",
+            "client__specialist",
+            lambda p, w: d.benefits_pending_30d(
+                w.as_of, BenefitsReferral.objects.filter(client__program=p)
+            ),
+        ),
+        Metric(
+            "meeting_attendance",
+            "Team-meeting attendance this month",
+            "meetings",
+            "team__specialists",
+            lambda p, w: month_meetings(p, w.month),
+        ),
+    )
+}
+COUNTED_METRICS = [key for key in METRICS if key != "meeting_attendance"]
+
+
+# --- Team-meeting attendance ------------------------------------------------------------------
+
+
+def month_meetings(program: Program, month: Period) -> QuerySet[TeamMeeting]:
+    """Live meetings of the program's live teams held in the month."""
+    return TeamMeeting.objects.filter(
+        team__program=program,
+        team__archived_at__isnull=True,
+        archived_at__isnull=True,
+        held_on__range=(month.first, month.last),
+    )
+
+
+Attendance = TeamMeeting.attendees.through
+
+
+def meetings_expected(meetings: QuerySet[TeamMeeting]) -> dict[int, int]:
+    """Per specialist: the meetings of the teams they are assigned to (one query)."""
+    rows = meetings.order_by().values(user=F("team__specialists")).annotate(n=Count("pk"))
+    return {row["user"]: row["n"] for row in rows if row["user"] is not None}
+
+
+def meetings_attended(meetings: QuerySet[TeamMeeting]) -> dict[int, int]:
+    """Per specialist: the meetings they attended among those of their own teams (one query;
+    attending another team's meeting does not count toward their rate)."""
+    rows = (
+        Attendance.objects.filter(
+            teammeeting__in=meetings, teammeeting__team__specialists=F("user_id")
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["user_id"]: row["n"] for row in rows}
+
+
+def attendance_rate(attended: int, expected: int) -> float | None:
+    """Meetings attended ÷ meetings expected; None when none were expected."""
+    return attended / expected if expected else None
+
+
+# --- The dashboard ------------------------------------------------------------------------------
+
+
+@dataclass
+class Numbers:
+    """One row of the dashboard (a specialist's, or the program's totals)."""
+
+    specialist: User | None
+    counts: dict[str, int] = field(default_factory=dict)
+    employer_contacts_target: int = 0
+    meetings_attended: int = 0
+    meetings_expected: int = 0
+
+    @property
+    def meeting_attendance(self) -> float | None:
+        return attendance_rate(self.meetings_attended, self.meetings_expected)
+
+    @property
+    def below_target(self) -> bool:
+        return self.counts.get("employer_contacts_week", 0) < self.employer_contacts_target
+
+    def cells(self) -> list[tuple[str, str]]:
+        """(metric key, text) for each column of the dashboard, in `METRICS` order."""
+        texts = []
+        for key in METRICS:
+            if key == "employer_contacts_week":
+                text = f"{self.counts.get(key, 0)} / {self.employer_contacts_target}"
+            elif key == "meeting_attendance":
+                rate = self.meeting_attendance
+                text = (
+                    "—"
+                    if rate is None
+                    else (f"{self.meetings_attended}/{self.meetings_expected} ({rate:.0%})")
+                )
+            else:
+                text = str(self.counts.get(key, 0))
+            texts.append((key, text))
+        return texts
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's shape of the row (without the specialist)."""
+        return {
+            **{key: self.counts.get(key, 0) for key in COUNTED_METRICS[:4]},
+            "employer_contacts_target": self.employer_contacts_target,
+            **{key: self.counts.get(key, 0) for key in COUNTED_METRICS[4:]},
+            "meeting_attendance": self.meeting_attendance,
+        }
+
+
+@dataclass
+class Dashboard:
+    program: Program
+    when: SupervisionWeek
+    specialists: list[Numbers]
+    totals: Numbers
+
+
+def program_specialists(program: Program) -> QuerySet[User]:
+    """Active employment specialists of the program, by name."""
+    return (
+        User.objects.filter(is_active=True, roles__role=Role.SPECIALIST, roles__program=program)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _counted(metric: Metric, program: Program, when: SupervisionWeek) -> dict[int | None, int]:
+    rows = (
+        metric.rows(program, when)
+        .order_by()
+        .values(_specialist=F(metric.specialist_path))
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {row["_specialist"]: row["n"] for row in rows}
+
+
+def dashboard(*, program: Program, when: SupervisionWeek, only: User | None = None) -> Dashboard:
+    """The numbers of every specialist of the program (or of `only`), and the program's.
+
+    A constant number of queries: the specialists, one per counted number, two for attendance.
+    """
+    specialists = list(program_specialists(program))
+    if only is not None:
+        specialists = [s for s in specialists if s.pk == only.pk]
+    target = program.weekly_employer_contact_target
+    counts = {key: _counted(METRICS[key], program, when) for key in COUNTED_METRICS}
+    meetings = month_meetings(program, when.month)
+    expected, attended = meetings_expected(meetings), meetings_attended(meetings)
+    rows = [
+        Numbers(
+            specialist=specialist,
+            counts={key: counts[key].get(specialist.pk, 0) for key in COUNTED_METRICS},
+            employer_contacts_target=target,
+            meetings_attended=attended.get(specialist.pk, 0),
+            meetings_expected=expected.get(specialist.pk, 0),
+        )
+        for specialist in specialists
+    ]
+    totals = Numbers(
+        specialist=None,
+        counts={key: sum(counts[key].values()) for key in COUNTED_METRICS},
+        employer_contacts_target=target * len(specialists),
+        meetings_attended=sum(attended.values()),
+        meetings_expected=sum(expected.values()),
+    )
+    return Dashboard(program=program, when=when, specialists=rows, totals=totals)
+
+
+def drilldown_rows(
+    *, metric: Metric, program: Program, when: SupervisionWeek, specialist: User | None
+) -> QuerySet:
+    """Exactly the rows behind one number: the metric's queryset, narrowed to the specialist,
+    with what the list prints joined in."""
+    rows = metric.rows(program, when)
+    if specialist is not None:
+        rows = rows.filter(**{metric.specialist_path: specialist})
+    if metric.rows_kind == "clients":
+        return rows.select_related("specialist", "current_episode").order_by(
+            "last_name", "first_name", "id"
+        )
+    if metric.rows_kind in {"jobs", "referrals"}:
+        return rows.select_related("client__specialist").order_by("client__last_name", "id")
+    if metric.rows_kind == "employer_contacts":
+        return rows.select_related("employer", "specialist", "person").order_by(
+            "contacted_on", "id"
+        )
+    meetings = rows.select_related("team").order_by("held_on", "id").distinct()
+    if specialist is not None:
+        attended = Attendance.objects.filter(teammeeting=OuterRef("pk"), user=specialist)
+        meetings = meetings.annotate(attended=Exists(attended))
+    return meetings.annotate(attendee_count=Count("attendees", distinct=True))
+
+
+def dashboard_programs(user: User | AnonymousUser) -> QuerySet[Program]:
+    """Programs whose dashboard the user may open: supervised or directed ones in full, and
+    those where they are a specialist (their own numbers only)."""
+    access.grants(user)
+    own = StaffRole.objects.filter(user_id=user.pk, role=Role.SPECIALIST).values("program_id")
+    full = access.program_ids_for(user, Capability.VIEW_SUPERVISION)
+    return Program.objects.filter(Q(id__in=full) | Q(id__in=own)).order_by("name")
+
+
+def dashboard_scope(
+    user: User | AnonymousUser, chosen: str
+) -> tuple[Program, User | None, list[Program]]:
+    """The program asked for (its id, else the user's first), whose numbers the user sees (None
+    for everyone's, or the user alone), and the programs to choose from. 404 for a program
+    outside their reach, and for users who may open no dashboard at all."""
+    programs = list(dashboard_programs(user))
+    found = [p for p in programs if str(p.pk) == chosen] if chosen else programs[:1]
+    if not found:
+        raise Http404("No such program.")
+    program = found[0]
+    full = access.can(user, Capability.VIEW_SUPERVISION, program=program)
+    return program, None if full else user, programs  # type: ignore[return-value]
+
+
+# --- Sessions, action items, nudges --------------------------------------------------------------
+
+
+def open_action_items(*, program: Program, on: dt.date) -> QuerySet[ActionItem]:
+    """The action items a session of `program` on `on` carries forward: agreed at this or an
+    earlier session and not done by then."""
+    return (
+        ActionItem.objects.open_on(on)
+        .filter(session__program=program)
+        .select_related("specialist", "session")
+        .order_by("specialist__last_name", "specialist__first_name", "due_on", "id")
+    )
+
+
+def my_open_action_items(user: User | AnonymousUser) -> QuerySet[ActionItem]:
+    """A specialist's own open items, from every live session, soonest due first."""
+    return ActionItem.objects.filter(
+        specialist_id=user.pk,
+        done_on__isnull=True,
+        archived_at__isnull=True,
+        session__archived_at__isnull=True,
+    ).select_related("session__program")
+
+
+@dataclass(frozen=True)
+class Nudges:
+    """A specialist's own overdue items, from the same definitions as the dashboard."""
+
+    no_contact: list[Client]
+    no_employer_contact: list[Client]
+    benefits_pending: list[BenefitsReferral]
+
+    def __bool__(self) -> bool:
+        return bool(self.no_contact or self.no_employer_contact or self.benefits_pending)
+
+
+def nudges_for(user: User, today: dt.date) -> Nudges:
+    """The user's own clients with no contact in 30 days, with no employer contact 30 days after
+    enrollment, and their benefits referrals pending after 30 days (three queries)."""
+    own = Client.objects.visible_to(user).filter(specialist=user)
+    referrals = BenefitsReferral.objects.filter(client__in=own)
+    return Nudges(
+        no_contact=list(d.no_contact_30d(today, own).only("first_name", "last_name")),
+        no_employer_contact=list(
+            d.no_employer_contact_30d(today, own).only("first_name", "last_name")
+        ),
+        benefits_pending=list(
+            d.benefits_pending_30d(today, referrals)
+            .select_related("client")
+            .order_by("referred_on")
+        ),
+    )
+
+
+def sessions_of(programs: QuerySet) -> QuerySet[SupervisionSession]:
+    """Sessions of the programs, newest first, with their program and supervisor."""
+    return (
+        SupervisionSession.objects.filter(program_id__in=programs, archived_at__isnull=True)
+        .select_related("program", "supervisor")
+        .annotate(item_count=Count("action_items", distinct=True))
+    )
+
+
+def teams_of(programs: QuerySet) -> QuerySet[TreatmentTeam]:
+    """Live teams of the programs, with their specialists."""
+    return (
+        TreatmentTeam.objects.filter(program_id__in=programs, archived_at__isnull=True)
+        .select_related("program")
+        .prefetch_related("specialists")
+    )

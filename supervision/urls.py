@@ -1,0 +1,19 @@
+from django.urls import path
+
+from supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("drilldown/", views.drilldown, name="drilldown"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("action-items/<int:pk>/done/", views.action_item_done, name="action_item_done"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_new, name="team_new"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+]

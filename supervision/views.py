@@ -1,0 +1,315 @@
+"""Supervision pages: the weekly dashboard and its drill-downs, sessions and action items,
+treatment teams and their meetings.
+
+Supervisors run the dashboard and record sessions for their programs, directors read the
+dashboard, specialists see their own numbers and record team meetings. Everyone else gets 404.
+Query strings carry ids, the week and the metric only: never client data.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from ips import access
+from ips.access import Capability
+from ips.audit import audit_read
+from ips.forms import add_service_errors
+from ips.models import Program, Role, User
+from ips.versioning import StaleVersionError
+from supervision import selectors, services
+from supervision.forms import SupervisionSessionForm, TeamMeetingForm, TreatmentTeamForm
+from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
+from supervision.selectors import METRICS, SupervisionWeek
+
+
+def _scope(request: HttpRequest) -> tuple[Program, User | None, list[Program]]:
+    return selectors.dashboard_scope(request.user, request.GET.get("program", ""))
+
+
+def _week(request: HttpRequest) -> tuple[SupervisionWeek | None, str]:
+    try:
+        return SupervisionWeek.parse(request.GET.get("week"), timezone.localdate()), ""
+    except ValueError as error:
+        return None, str(error)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Per specialist and for the program, the week's numbers, each linking to its rows."""
+    program, only, programs = _scope(request)
+    when, error = _week(request)
+    context = {"program": program, "programs": programs, "error": error, "only": only}
+    if when is None:
+        return render(request, "supervision/dashboard.html", context, status=400)
+    board = selectors.dashboard(program=program, when=when, only=only)
+    context.update(board=board, when=when, metrics=list(METRICS.values()))
+    context.update(previous=when.week.previous().label, next=when.week.next().label)
+    return render(request, "supervision/dashboard.html", context)
+
+
+@login_required
+def drilldown(request: HttpRequest) -> HttpResponse:
+    """The rows behind one number: `?program=ID&week=2026-W12&metric=KEY[&specialist=ID]`."""
+    program, only, _ = _scope(request)
+    when, error = _week(request)
+    metric = METRICS.get(request.GET.get("metric", ""))
+    if metric is None:
+        error = error or "Choose one of the dashboard's numbers."
+    if error:
+        return render(request, "supervision/drilldown.html", {"error": error}, status=400)
+    chosen = request.GET.get("specialist", "")
+    specialist = None
+    if chosen:
+        specialist = (
+            selectors.program_specialists(program).filter(pk=chosen).first()
+            if chosen.isdigit()
+            else None
+        )
+        if specialist is None:
+            raise Http404("No such specialist.")
+    if only is not None and specialist != only:
+        raise Http404("No such specialist.")
+    rows = selectors.drilldown_rows(
+        metric=metric, program=program, when=when, specialist=specialist
+    )
+    context = {
+        "program": program,
+        "when": when,
+        "metric": metric,
+        "specialist": specialist,
+        "rows": rows,
+    }
+    return render(request, "supervision/drilldown.html", context)
+
+
+# --- Sessions and action items ------------------------------------------------------------------
+
+
+def _require_somewhere(user: User, capability: Capability) -> None:
+    """404 for users who have the capability nowhere (nothing here exists for them)."""
+    if not access.holds(user, capability):
+        raise Http404("No such page.")
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    _require_somewhere(request.user, Capability.VIEW_SUPERVISION)
+    programs = access.program_ids_for(request.user, Capability.VIEW_SUPERVISION)
+    context = {
+        "sessions": selectors.sessions_of(programs)[:100],
+        "can_record": access.holds(request.user, Capability.RUN_SUPERVISION),
+    }
+    return render(request, "supervision/session_list.html", context)
+
+
+def _specialists_of(programs: object) -> object:
+    return (
+        User.objects.filter(
+            is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@login_required
+def session_new(request: HttpRequest) -> HttpResponse:
+    _require_somewhere(request.user, Capability.VIEW_SUPERVISION)
+    ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
+    if not ids.exists():
+        raise PermissionDenied("Only supervisors record supervision sessions.")
+    form = SupervisionSessionForm(
+        request.POST or None,
+        programs=Program.objects.filter(id__in=ids),
+        specialists=_specialists_of(ids),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.supervision_session_record(
+                supervisor=request.user,
+                program=data["program"],
+                held_on=data["held_on"],
+                specialists_present=data["specialists_present"],
+                notes=data["notes"],
+                action_items=data["action_items"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Supervision session recorded.")
+            return redirect("supervision:session_detail", pk=session.pk)
+    return render(request, "supervision/session_new.html", {"form": form})
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session, the items agreed at it, and every item still open on its date."""
+    session = access.get_visible_or_404(
+        SupervisionSession.objects.select_related("program", "supervisor"), request.user, pk=pk
+    )
+    context = {
+        "session": session,
+        "present": session.specialists_present.order_by("last_name", "first_name"),
+        "agreed": session.action_items.filter(archived_at__isnull=True).select_related(
+            "specialist"
+        ),
+        "carried": selectors.open_action_items(program=session.program, on=session.held_on).exclude(
+            session=session
+        ),
+        "can_edit": access.can(request.user, Capability.RUN_SUPERVISION, program=session.program),
+    }
+    return render(request, "supervision/session_detail.html", context)
+
+
+@login_required
+@require_POST
+def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an item done: its specialist, or a supervisor of its program (htmx or full page)."""
+    item = access.get_visible_or_404(
+        ActionItem.objects.select_related("session__program"), request.user, pk=pk
+    )
+    own = item.specialist_id == request.user.pk
+    if not own:
+        access.require(request.user, Capability.RUN_SUPERVISION, program=item.session.program)
+    version = request.POST.get("version", "")
+    try:
+        item = services.action_item_done(
+            item=item,
+            version=int(version) if version.isdigit() else item.version,
+            done_on=timezone.localdate(),
+        )
+    except (ValidationError, StaleVersionError) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+    if request.htmx:
+        return render(request, "supervision/_action_item.html", {"item": item})
+    messages.success(request, "Action item done.")
+    return redirect("home" if own else "supervision:session_list")
+
+
+# --- Treatment teams and meetings ---------------------------------------------------------------
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
+    programs = access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
+    context = {
+        "teams": selectors.teams_of(programs),
+        "can_add": access.holds(request.user, Capability.RUN_SUPERVISION),
+    }
+    return render(request, "supervision/team_list.html", context)
+
+
+@login_required
+def team_new(request: HttpRequest) -> HttpResponse:
+    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
+    ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
+    if not ids.exists():
+        raise PermissionDenied("Only supervisors set up treatment teams.")
+    form = TreatmentTeamForm(
+        request.POST or None,
+        programs=Program.objects.filter(id__in=ids),
+        specialists=_specialists_of(ids),
+    )
+    if form.is_valid():
+        try:
+            services.team_create(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Treatment team added.")
+            return redirect("supervision:team_list")
+    return render(request, "ips/form_page.html", {"form": form, "title": "New treatment team"})
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
+    meetings = (
+        TeamMeeting.objects.visible_to(request.user)
+        .select_related("team__program", "recorded_by")
+        .prefetch_related("attendees")
+    )
+    context = {
+        "meetings": meetings[:100],
+        "can_record": access.holds(request.user, Capability.EDIT_CLIENTS),
+    }
+    return render(request, "supervision/meeting_list.html", context)
+
+
+def _meeting_form(request: HttpRequest) -> TeamMeetingForm:
+    ids = access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
+    return TeamMeetingForm(
+        request.POST or None,
+        teams=TreatmentTeam.objects.filter(program_id__in=ids, archived_at__isnull=True),
+        staff=User.objects.filter(
+            is_active=True,
+            roles__program_id__in=ids,
+            roles__role__in=[Role.SPECIALIST, Role.SUPERVISOR],
+        )
+        .distinct()
+        .order_by("last_name", "first_name"),
+        clients=Client.objects.live()
+        .filter(program_id__in=ids, current_episode__closed_on__isnull=True)
+        .order_by("last_name", "first_name"),
+        me=request.user,
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """Record a team meeting on a phone: one form, sensible defaults."""
+    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
+    if not access.holds(request.user, Capability.EDIT_CLIENTS):
+        raise PermissionDenied("Your role does not allow recording team meetings.")
+    form = _meeting_form(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.team_meeting_record(
+                recorded_by=request.user,
+                team=data["team"],
+                held_on=data["held_on"],
+                attendees=data["attendees"],
+                discussed=data["discussed"],
+                follow_ups=data["follow_ups"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Team meeting recorded.")
+            return redirect("supervision:meeting_detail", pk=meeting.pk)
+    return render(request, "supervision/meeting_new.html", {"form": form})
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting with its notes on clients: a read of each client discussed (audited)."""
+    meeting = access.get_visible_or_404(
+        TeamMeeting.objects.select_related("team__program", "recorded_by"), request.user, pk=pk
+    )
+    discussed = list(
+        meeting.discussed.filter(client__archived_at__isnull=True).select_related("client")
+    )
+    for row in discussed:
+        audit_read(
+            actor=request.user,
+            obj=row,
+            agency_id=meeting.team.program.agency_id,
+            subject_client_id=row.client_id,
+            request=request,
+        )
+    context = {
+        "meeting": meeting,
+        "attendees": meeting.attendees.order_by("last_name", "first_name"),
+        "discussed": discussed,
+    }
+    return render(request, "supervision/meeting_detail.html", context)
