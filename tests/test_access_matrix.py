@@ -32,6 +32,7 @@ from tests.clients.factories import (
 )
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import UserFactory
+from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
 
@@ -247,9 +248,90 @@ def client_api() -> dict[str, Spec]:
     return rows
 
 
+# Supervision: supervisors run it, directors read it, specialists see their own numbers and
+# record team meetings; reviewers, admins and other agencies find nothing (404). A director of
+# another agency opens the dashboard of their own program.
+SUPERVISION_DASHBOARD = expect(200, anonymous=302, reviewer=404, admin=404, no_role_user=404)
+SUPERVISION_READ = expect(404, anonymous=302, supervisor=200, director=200, outsider_director=200)
+SUPERVISION_WRITE = expect(404, anonymous=302, supervisor=200, director=403, outsider_director=403)
+TEAM_PAGE = expect(200, anonymous=302, reviewer=404, admin=404, no_role_user=404)
+TEAM_NEW = {**TEAM_PAGE, **dict.fromkeys(("specialist", "other_specialist", "director"), 403)}
+TEAM_NEW["outsider_director"] = 403
+MEETING_NEW = {**TEAM_PAGE, "director": 403, "outsider_director": 403}
+API_SESSION_READ = expect(404, anonymous=403, supervisor=200, director=200)
+API_SESSION_WRITE = expect(404, anonymous=403, supervisor=400, director=403)
+
+
+def supervision_routes() -> dict[str, Spec]:
+    """The supervision pages and API."""
+    session_write = {"GET": API_NOT_ALLOWED, "POST": API_SESSION_WRITE}
+    return {
+        "supervision:dashboard": Spec({"GET": SUPERVISION_DASHBOARD}),
+        # No metric asked for: 400 with a message, once the program check has passed.
+        "supervision:drilldown": Spec(
+            {
+                "GET": {
+                    **SUPERVISION_DASHBOARD,
+                    **expect(400, anonymous=302, reviewer=404, admin=404, no_role_user=404),
+                }
+            }
+        ),
+        "supervision:session_list": Spec({"GET": SUPERVISION_READ}),
+        "supervision:session_new": Spec({"GET": SUPERVISION_WRITE, "POST": SUPERVISION_WRITE}),
+        "supervision:session_detail": Spec(
+            {"GET": {**SUPERVISION_READ, "outsider_director": 404}}, record_pk("session")
+        ),
+        "supervision:action_item_done": Spec(
+            {
+                "GET": POST_ONLY_GET,
+                "POST": expect(404, anonymous=302, specialist=302, supervisor=302, director=403),
+            },
+            record_pk("action_item"),
+        ),
+        "supervision:team_list": Spec({"GET": TEAM_PAGE}),
+        "supervision:team_new": Spec(
+            {"GET": {**TEAM_NEW, "supervisor": 200}, "POST": {**TEAM_NEW, "supervisor": 200}}
+        ),
+        "supervision:meeting_list": Spec({"GET": TEAM_PAGE}),
+        "supervision:meeting_new": Spec({"GET": MEETING_NEW, "POST": MEETING_NEW}),
+        "supervision:meeting_detail": Spec({"GET": CLIENT_READ}, record_pk("meeting")),
+        # No program asked for: 400, after the check that the caller may open any dashboard.
+        "api:supervision": Spec(
+            {"GET": expect(400, anonymous=403, reviewer=404, admin=404, no_role_user=404)}
+        ),
+        "api:team-meeting-list": Spec({"GET": API_ANY_LOGGED_IN, "POST": API_CLIENT_CREATE}),
+        "api:team-meeting-detail": Spec(
+            {
+                "GET": API_CLIENT_READ,
+                "PUT": API_CLIENT_WRITE,
+                "PATCH": API_CLIENT_WRITE,
+                "DELETE": API_NOT_ALLOWED,
+            },
+            record_pk("meeting"),
+        ),
+        "api:team-meeting-archive": Spec(
+            {"GET": API_NOT_ALLOWED, "POST": API_CLIENT_WRITE}, record_pk("meeting")
+        ),
+        "api:supervision-session-list": Spec(
+            {"GET": API_ANY_LOGGED_IN, "POST": expect(403, anonymous=403, supervisor=400)}
+        ),
+        "api:supervision-session-detail": Spec(
+            {
+                "GET": API_SESSION_READ,
+                "PUT": API_SESSION_WRITE,
+                "PATCH": API_SESSION_WRITE,
+                "DELETE": API_NOT_ALLOWED,
+            },
+            record_pk("session"),
+        ),
+        "api:supervision-session-archive": Spec(session_write, record_pk("session")),
+    }
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
+    **supervision_routes(),
     "home": Spec({"GET": ANY_LOGGED_IN}),
     "login": Spec({"GET": expect(302, anonymous=200)}),
     "logout": Spec({"GET": expect(405), "POST": expect(302)}),
@@ -347,6 +429,16 @@ def world(request: pytest.FixtureRequest) -> SimpleNamespace:
     )
     goal = goal_add(client=world.client, text="Work in a bakery")
     world.step = step_add(goal=goal, text="Visit two bakeries", who="client")
+    team = TreatmentTeamFactory(program=world.program, specialists=[world.specialist])
+    world.meeting = meeting(
+        team=team, recorded_by=world.specialist, discussed=[(world.client, "Wants mornings")]
+    )
+    world.session = session(
+        supervisor=world.supervisor,
+        program=world.program,
+        items=[(world.specialist, "Two employer visits for the bakery job seeker")],
+    )
+    world.action_item = world.session.action_items.get()
     return world
 
 

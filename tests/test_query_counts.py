@@ -74,8 +74,9 @@ def test_api_program_list(
 @pytest.mark.parametrize(
     ("persona", "role", "extra"),
     [
-        # + visible programs (one query with the specialist count)
-        ("specialist", Role.SPECIALIST, 1),
+        # + visible programs (one query with the specialist count); open action items, the
+        # three nudges (no contact, no employer contact, benefits pending)
+        ("specialist", Role.SPECIALIST, 5),
         # + visible programs, the supervised specialists (with user and program)
         ("supervisor", Role.SUPERVISOR, 2),
         # + visible programs

@@ -32,6 +32,7 @@ from tests.clients.factories import (
 )
 from tests.factories import MinimumWageFactory
 from tests.helpers import assert_constant_queries
+from tests.supervision.factories import TreatmentTeamFactory, meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -107,16 +108,19 @@ def test_client_page(login_as: LoginAs, program: Program, specialist: User) -> N
             job = JobFactory(client=client, started_on=on, ended=True)
             SupportFactory(client=client, specialist=specialist, job=job, provided_on=on)
             BenefitsReferralFactory(client=client, referred_on=on, planning_completed_on=on)
+            meeting(team=team, recorded_by=specialist, held_on=on, discussed=[(client, "Note")])
 
+    team = TreatmentTeamFactory(program=program, specialists=[specialist])
     count = assert_constant_queries(
         http, reverse("clients:detail", kwargs={"pk": client.pk}), add_rows
     )
 
     # + the client (with program, episode, specialist), the audit event (insert); episodes,
     # contacts (with specialist), jobs (with employer, competitive), supports, benefits
-    # referrals, education, employer contacts on their behalf (7), each read once for both the
-    # timeline and the lists. "May edit?" comes from the user's grants, read first
-    assert count == PER_REQUEST + 9
+    # referrals, education, employer contacts on their behalf, team meetings that discussed
+    # them (8), each read once for both the timeline and the lists. "May edit?" comes from the
+    # user's grants, read first
+    assert count == PER_REQUEST + 10
 
 
 def test_employer_list(login_as: LoginAs, program: Program, specialist: User) -> None:
