@@ -94,6 +94,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 def _require_somewhere(user: User, capability: Capability) -> None:
     """404 for users who have the capability nowhere (nothing here exists for them)."""
+    access.grants(user)  # one query, reused by every later check and the navigation
     if not access.holds(user, capability):
         raise Http404("No such page.")
 

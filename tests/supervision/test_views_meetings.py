@@ -1,0 +1,137 @@
+"""Treatment teams and meetings: recording on a phone, reading (audited), the client timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from ips.models import AuditEvent, Program, User
+from supervision.models import TeamMeeting, TreatmentTeam
+from tests.clients.factories import ClientFactory, days_ago
+from tests.supervision.factories import TreatmentTeamFactory, meeting
+
+pytestmark = pytest.mark.django_db
+LoginAs = Callable[[User], HttpClient]
+
+
+@pytest.fixture
+def team(program: Program, specialist: User) -> TreatmentTeam:
+    return TreatmentTeamFactory(program=program, name="North ACT team", specialists=[specialist])
+
+
+def test_form_defaults_to_today_the_only_team_and_self(
+    login_as: LoginAs, team: TreatmentTeam, specialist: User
+) -> None:
+    response = login_as(specialist).get(reverse("supervision:meeting_new"))
+    form = response.context["form"]
+
+    assert form["held_on"].value() == days_ago(0)
+    assert form["team"].value() == team.pk
+    assert form["attendees"].value() == [specialist.pk]
+
+
+def test_specialist_records_a_meeting(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User, other_specialist
+) -> None:
+    client = ClientFactory(program=program, specialist=specialist)
+
+    response = login_as(specialist).post(
+        reverse("supervision:meeting_new"),
+        {
+            "held_on": days_ago(0).isoformat(),
+            "team": team.pk,
+            "attendees": [specialist.pk, other_specialist.pk],
+            "client_1": client.pk,
+            "note_1": "Ready to meet employers; prefers mornings.",
+            "follow_ups": "Psychiatrist to review medication timing.",
+        },
+    )
+
+    recorded = TeamMeeting.objects.get()
+    assert response.status_code == 302
+    assert set(recorded.attendees.all()) == {specialist, other_specialist}
+    assert recorded.discussed.get().note == "Ready to meet employers; prefers mornings."
+    page = login_as(specialist).get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert "Discussed at North ACT team" in page
+    assert "prefers mornings" in page
+
+
+def test_client_without_note_changes_nothing(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
+) -> None:
+    client = ClientFactory(program=program, specialist=specialist)
+
+    response = login_as(specialist).post(
+        reverse("supervision:meeting_new"),
+        {"held_on": days_ago(0).isoformat(), "team": team.pk, "client_1": client.pk},
+    )
+
+    assert response.status_code == 200
+    assert "Write a short note on this client." in response.content.decode()
+    assert TeamMeeting.objects.count() == 0
+
+
+def test_clients_of_another_program_cannot_be_picked(
+    login_as: LoginAs, other_program: Program, team: TreatmentTeam, specialist: User
+) -> None:
+    elsewhere = ClientFactory(program=other_program)
+
+    response = login_as(specialist).post(
+        reverse("supervision:meeting_new"),
+        {
+            "held_on": days_ago(0).isoformat(),
+            "team": team.pk,
+            "client_1": elsewhere.pk,
+            "note_1": "x",
+        },
+    )
+
+    assert "Select a valid choice" in response.content.decode()
+    assert TeamMeeting.objects.count() == 0
+
+
+def test_reading_a_meeting_audits_each_client_discussed(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User, director: User
+) -> None:
+    first, second = (ClientFactory(program=program) for _ in range(2))
+    recorded = meeting(
+        team=team, recorded_by=specialist, discussed=[(first, "One"), (second, "Two")]
+    )
+
+    response = login_as(director).get(reverse("supervision:meeting_detail", args=[recorded.pk]))
+
+    assert response.status_code == 200
+    reads = AuditEvent.objects.filter(actor=director)
+    assert {e.subject_client_id for e in reads} == {first.pk, second.pk}
+
+
+def test_supervisor_adds_a_team(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    response = login_as(supervisor).post(
+        reverse("supervision:team_new"),
+        {"program": program.pk, "name": "South CMHT", "specialists": [specialist.pk]},
+    )
+
+    assert response.status_code == 302
+    assert list(TreatmentTeam.objects.get(name="South CMHT").specialists.all()) == [specialist]
+
+
+def test_meeting_list_queries_do_not_grow(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
+) -> None:
+    from tests.helpers import assert_constant_queries
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            meeting(team=team, recorded_by=specialist, attendees=[specialist])
+
+    count = assert_constant_queries(
+        login_as(specialist), reverse("supervision:meeting_list"), add_rows
+    )
+
+    # + meetings (with team, program, recorder), their attendees
+    assert count == 2 + 2
