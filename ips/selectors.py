@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -24,8 +24,9 @@ class Home:
     review_programs: list[Program] = field(default_factory=list)
     admin_agencies: list[Agency] = field(default_factory=list)
     recent_reads: list[AuditEvent] = field(default_factory=list)
-    action_items: list = field(default_factory=list)
-    nudges: object = None
+    # A specialist's open supervision action items and overdue nudges (`supervision.selectors`).
+    action_items: list[Any] = field(default_factory=list)
+    nudges: Any = None
 
 
 def _programs_with_role(user: User, role: Role) -> QuerySet[Program]:

@@ -165,6 +165,19 @@ METRICS: dict[str, Metric] = {
     )
 }
 COUNTED_METRICS = [key for key in METRICS if key != "meeting_attendance"]
+# The keys of a row in the API, in their documented order.
+API_KEYS = (
+    "caseload",
+    "working",
+    "job_starts_month",
+    "employer_contacts_week",
+    "employer_contacts_target",
+    "no_employer_contact_30d",
+    "no_contact_30d",
+    "jobs_ended_30d",
+    "benefits_pending_30d",
+    "meeting_attendance",
+)
 
 
 # --- Team-meeting attendance ------------------------------------------------------------------
@@ -249,12 +262,11 @@ class Numbers:
 
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of the row (without the specialist)."""
-        return {
-            **{key: self.counts.get(key, 0) for key in COUNTED_METRICS[:4]},
+        extra = {
             "employer_contacts_target": self.employer_contacts_target,
-            **{key: self.counts.get(key, 0) for key in COUNTED_METRICS[4:]},
             "meeting_attendance": self.meeting_attendance,
         }
+        return {key: extra.get(key, self.counts.get(key, 0)) for key in API_KEYS}
 
 
 @dataclass
@@ -285,13 +297,13 @@ def _counted(metric: Metric, program: Program, when: SupervisionWeek) -> dict[in
 
 
 def dashboard(*, program: Program, when: SupervisionWeek, only: User | None = None) -> Dashboard:
-    """The numbers of every specialist of the program (or of `only`), and the program's.
+    """The numbers of every specialist of the program (or of `only`), and the program's (the
+    target of the program: the weekly target times its number of specialists).
 
     A constant number of queries: the specialists, one per counted number, two for attendance.
     """
-    specialists = list(program_specialists(program))
-    if only is not None:
-        specialists = [s for s in specialists if s.pk == only.pk]
+    everyone = list(program_specialists(program))
+    specialists = [s for s in everyone if only is None or s.pk == only.pk]
     target = program.weekly_employer_contact_target
     counts = {key: _counted(METRICS[key], program, when) for key in COUNTED_METRICS}
     meetings = month_meetings(program, when.month)
@@ -309,7 +321,7 @@ def dashboard(*, program: Program, when: SupervisionWeek, only: User | None = No
     totals = Numbers(
         specialist=None,
         counts={key: sum(counts[key].values()) for key in COUNTED_METRICS},
-        employer_contacts_target=target * len(specialists),
+        employer_contacts_target=target * len(everyone),
         meetings_attended=sum(attended.values()),
         meetings_expected=sum(expected.values()),
     )

@@ -181,17 +181,21 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
     if not own:
         access.require(request.user, Capability.RUN_SUPERVISION, program=item.session.program)
     version = request.POST.get("version", "")
+    error = ""
     try:
         item = services.action_item_done(
             item=item,
             version=int(version) if version.isdigit() else item.version,
             done_on=timezone.localdate(),
         )
-    except (ValidationError, StaleVersionError) as error:
-        messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+    except (ValidationError, StaleVersionError) as refused:
+        error = " ".join(getattr(refused, "messages", [str(refused)]))
     if request.htmx:
-        return render(request, "supervision/_action_item.html", {"item": item})
-    messages.success(request, "Action item done.")
+        return render(request, "supervision/_action_item.html", {"item": item, "error": error})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Action item done.")
     return redirect("home" if own else "supervision:session_list")
 
 
