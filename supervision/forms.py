@@ -149,3 +149,19 @@ class TreatmentTeamForm(forms.Form):
         self.fields["specialists"].queryset = specialists
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Add team"))
+
+
+class TreatmentTeamEditForm(forms.Form):
+    """Rename a team or change who is assigned to it (their attendance counts from then on)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    specialists = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, specialists: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specialists"].queryset = specialists
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save team"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("action-items/<int:pk>/done/", views.action_item_done, name="action_item_done"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),
+    path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

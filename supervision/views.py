@@ -24,7 +24,12 @@ from ips.forms import add_service_errors
 from ips.models import Program, Role, User
 from ips.versioning import StaleVersionError
 from supervision import selectors, services
-from supervision.forms import SupervisionSessionForm, TeamMeetingForm, TreatmentTeamForm
+from supervision.forms import (
+    SupervisionSessionForm,
+    TeamMeetingForm,
+    TreatmentTeamEditForm,
+    TreatmentTeamForm,
+)
 from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
 from supervision.selectors import METRICS, SupervisionWeek
 
@@ -209,6 +214,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     context = {
         "teams": selectors.teams_of(programs),
         "can_add": access.holds(request.user, Capability.RUN_SUPERVISION),
+        "editable": set(access.grants(request.user).programs[Capability.RUN_SUPERVISION]),
     }
     return render(request, "supervision/team_list.html", context)
 
@@ -233,6 +239,30 @@ def team_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Treatment team added.")
             return redirect("supervision:team_list")
     return render(request, "ips/form_page.html", {"form": form, "title": "New treatment team"})
+
+
+@login_required
+def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a team or change the specialists assigned to it (supervisors of its program)."""
+    team = access.get_visible_or_404(
+        TreatmentTeam.objects.select_related("program"), request.user, pk=pk
+    )
+    access.require(request.user, Capability.RUN_SUPERVISION, program=team.program)
+    initial = {"version": team.version, "name": team.name, "specialists": team.specialists.all()}
+    form = TreatmentTeamEditForm(
+        request.POST or None, initial=initial, specialists=_specialists_of([team.program_id])
+    )
+    if form.is_valid():
+        changes = dict(form.cleaned_data)
+        version = changes.pop("version")
+        try:
+            services.team_update(team=team, version=version, changes=changes)
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Team saved.")
+            return redirect("supervision:team_list")
+    return render(request, "ips/form_page.html", {"form": form, "title": f"Edit {team}"})
 
 
 @login_required

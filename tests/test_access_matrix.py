@@ -257,6 +257,9 @@ SUPERVISION_WRITE = expect(404, anonymous=302, supervisor=200, director=403, out
 TEAM_PAGE = expect(200, anonymous=302, reviewer=404, admin=404, no_role_user=404)
 TEAM_NEW = {**TEAM_PAGE, **dict.fromkeys(("specialist", "other_specialist", "director"), 403)}
 TEAM_NEW["outsider_director"] = 403
+TEAM_EDIT = expect(
+    404, anonymous=302, specialist=403, other_specialist=403, supervisor=200, director=403
+)
 MEETING_NEW = {**TEAM_PAGE, "director": 403, "outsider_director": 403}
 API_SESSION_READ = expect(404, anonymous=403, supervisor=200, director=200)
 API_SESSION_WRITE = expect(404, anonymous=403, supervisor=400, director=403)
@@ -292,6 +295,8 @@ def supervision_routes() -> dict[str, Spec]:
         "supervision:team_new": Spec(
             {"GET": {**TEAM_NEW, "supervisor": 200}, "POST": {**TEAM_NEW, "supervisor": 200}}
         ),
+        # A team of `program`: its supervisor edits it; others who see it 403, the rest 404.
+        "supervision:team_edit": Spec({"GET": TEAM_EDIT, "POST": TEAM_EDIT}, record_pk("team")),
         "supervision:meeting_list": Spec({"GET": TEAM_PAGE}),
         "supervision:meeting_new": Spec({"GET": MEETING_NEW, "POST": MEETING_NEW}),
         "supervision:meeting_detail": Spec({"GET": CLIENT_READ}, record_pk("meeting")),
@@ -430,6 +435,7 @@ def world(request: pytest.FixtureRequest) -> SimpleNamespace:
     goal = goal_add(client=world.client, text="Work in a bakery")
     world.step = step_add(goal=goal, text="Visit two bakeries", who="client")
     team = TreatmentTeamFactory(program=world.program, specialists=[world.specialist])
+    world.team = team
     world.meeting = meeting(
         team=team, recorded_by=world.specialist, discussed=[(world.client, "Wants mornings")]
     )

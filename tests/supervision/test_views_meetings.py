@@ -135,3 +135,35 @@ def test_meeting_list_queries_do_not_grow(
 
     # + meetings (with team, program, recorder), their attendees
     assert count == 2 + 2
+
+
+def test_supervisor_reassigns_a_team(
+    login_as: LoginAs, team: TreatmentTeam, supervisor: User, specialist: User, other_specialist
+) -> None:
+    response = login_as(supervisor).post(
+        reverse("supervision:team_edit", args=[team.pk]),
+        {"version": team.version, "name": "North ACT", "specialists": [other_specialist.pk]},
+    )
+
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.name, team.version) == ("North ACT", 2)
+    assert list(team.specialists.all()) == [other_specialist]
+
+
+def test_stale_team_edit_keeps_the_other_change(
+    login_as: LoginAs, team: TreatmentTeam, supervisor: User, specialist: User
+) -> None:
+    from supervision.services import team_update
+
+    team_update(team=team, version=1, changes={"name": "Renamed elsewhere"})
+
+    response = login_as(supervisor).post(
+        reverse("supervision:team_edit", args=[team.pk]),
+        {"version": 1, "name": "Mine", "specialists": [specialist.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    team.refresh_from_db()
+    assert team.name == "Renamed elsewhere"
