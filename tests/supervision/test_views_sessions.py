@@ -168,3 +168,39 @@ def test_home_nudges_come_from_the_definitions(
 
     assert home.count("Quincy") == 3  # no contact, no employer contact, benefits pending
     assert "Olga" not in home  # a colleague's client
+
+
+def test_home_queries_do_not_grow_with_items_and_nudges(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    from tests.clients.factories import BenefitsReferralFactory, ClientFactory
+    from tests.helpers import assert_constant_queries
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            session(supervisor=supervisor, program=program, items=[(specialist, "Visit")])
+            client = ClientFactory(program=program, specialist=specialist, enrolled_on=days_ago(60))
+            BenefitsReferralFactory(client=client, referred_on=days_ago(40))
+
+    count = assert_constant_queries(login_as(specialist), reverse("home"), add_rows)
+
+    # user, grants; visible programs; open action items (with session and program); the three
+    # nudges (no contact, no employer contact, benefits pending with client)
+    assert count == 2 + 1 + 1 + 3
+
+
+def test_session_list_queries_do_not_grow(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    from tests.helpers import assert_constant_queries
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            session(supervisor=supervisor, program=program, items=[(specialist, "Visit")])
+
+    count = assert_constant_queries(
+        login_as(supervisor), reverse("supervision:session_list"), add_rows
+    )
+
+    # user, grants; sessions (with program, supervisor and item count)
+    assert count == 2 + 1
