@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_new, name="session_new"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/archive/", views.session_archive, name="session_archive"),
     path("action-items/<int:pk>/done/", views.action_item_done, name="action_item_done"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),
@@ -17,4 +18,5 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/archive/", views.meeting_archive, name="meeting_archive"),
 ]

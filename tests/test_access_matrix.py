@@ -260,6 +260,7 @@ TEAM_NEW["outsider_director"] = 403
 TEAM_EDIT = expect(
     404, anonymous=302, specialist=403, other_specialist=403, supervisor=200, director=403
 )
+SESSION_ARCHIVE = expect(404, anonymous=302, supervisor=200, director=403)
 MEETING_NEW = {**TEAM_PAGE, "director": 403, "outsider_director": 403}
 API_SESSION_READ = expect(404, anonymous=403, supervisor=200, director=200)
 API_SESSION_WRITE = expect(404, anonymous=403, supervisor=400, director=403)
@@ -297,6 +298,12 @@ def supervision_routes() -> dict[str, Spec]:
         ),
         # A team of `program`: its supervisor edits it; others who see it 403, the rest 404.
         "supervision:team_edit": Spec({"GET": TEAM_EDIT, "POST": TEAM_EDIT}, record_pk("team")),
+        "supervision:meeting_archive": Spec(
+            {"GET": CLIENT_WRITE, "POST": CLIENT_WRITE}, record_pk("meeting")
+        ),
+        "supervision:session_archive": Spec(
+            {"GET": SESSION_ARCHIVE, "POST": SESSION_ARCHIVE}, record_pk("session")
+        ),
         "supervision:meeting_list": Spec({"GET": TEAM_PAGE}),
         "supervision:meeting_new": Spec({"GET": MEETING_NEW, "POST": MEETING_NEW}),
         "supervision:meeting_detail": Spec({"GET": CLIENT_READ}, record_pk("meeting")),

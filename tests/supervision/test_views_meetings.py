@@ -167,3 +167,27 @@ def test_stale_team_edit_keeps_the_other_change(
     assert "changed by someone else" in response.content.decode()
     team.refresh_from_db()
     assert team.name == "Renamed elsewhere"
+
+
+def test_archived_meeting_leaves_the_timeline(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
+) -> None:
+    client = ClientFactory(program=program)
+    recorded = meeting(team=team, recorded_by=specialist, discussed=[(client, "Wrong client")])
+    http = login_as(specialist)
+
+    refused = http.post(
+        reverse("supervision:meeting_archive", args=[recorded.pk]),
+        {"version": recorded.version, "archive_reason": ""},
+    )
+    assert "This field is required." in refused.content.decode()
+    response = http.post(
+        reverse("supervision:meeting_archive", args=[recorded.pk]),
+        {"version": recorded.version, "archive_reason": "Recorded for the wrong client."},
+    )
+
+    assert response.status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.archive_reason == "Recorded for the wrong client."
+    page = http.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert "Wrong client" not in page
