@@ -54,10 +54,13 @@ class TeamMeetingForm(forms.Form):
         _single_choice(self.fields["team"])
         self.fields["attendees"].queryset = staff
         self.fields["attendees"].initial = [me.pk]
+        # The caseload is read once for the five pickers (each would otherwise query it).
+        options = [("", "---------"), *((c.pk, str(c)) for c in clients)]
         for n in range(1, MEETING_CLIENT_ROWS + 1):
             self.fields[f"client_{n}"] = forms.ModelChoiceField(
                 queryset=clients, required=False, label=f"Client {n}"
             )
+            self.fields[f"client_{n}"].choices = options
             self.fields[f"note_{n}"] = forms.CharField(
                 max_length=500, required=False, label=f"Note on client {n}"
             )

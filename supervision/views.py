@@ -71,18 +71,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         error = error or "Choose one of the dashboard's numbers."
     if error:
         return render(request, "supervision/drilldown.html", {"error": error}, status=400)
-    chosen = request.GET.get("specialist", "")
-    specialist = None
-    if chosen:
-        specialist = (
-            selectors.program_specialists(program).filter(pk=chosen).first()
-            if chosen.isdigit()
-            else None
-        )
-        if specialist is None:
-            raise Http404("No such specialist.")
-    if only is not None and specialist != only:
-        raise Http404("No such specialist.")
+    specialist = _chosen_specialist(request, program, only)
     rows = selectors.drilldown_rows(
         metric=metric, program=program, when=when, specialist=specialist
     )
@@ -94,6 +83,21 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "supervision/drilldown.html", context)
+
+
+def _chosen_specialist(request: HttpRequest, program: Program, only: User | None) -> User | None:
+    """`?specialist=ID` among the program's specialists (None: the whole program); 404 for
+    anyone else, and for a specialist asking for anything but their own numbers."""
+    chosen = request.GET.get("specialist", "")
+    specialist = None
+    if chosen:
+        found = selectors.program_specialists(program).filter(pk=chosen) if chosen.isdigit() else []
+        specialist = next(iter(found), None)
+        if specialist is None:
+            raise Http404("No such specialist.")
+    if only is not None and specialist != only:
+        raise Http404("No such specialist.")
+    return specialist
 
 
 # --- Sessions and action items ------------------------------------------------------------------

@@ -129,6 +129,7 @@ def test_unknown_metric_is_explained(login_as: LoginAs, program: Program, superv
     assert "Choose one of the dashboard&#x27;s numbers." in response.content.decode()
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_dashboard_queries_do_not_grow_with_specialists_and_clients(
     login_as: LoginAs, program: Program, supervisor: User, specialist: User
 ) -> None:
@@ -168,6 +169,7 @@ def test_dashboard_queries_do_not_grow_with_specialists_and_clients(
     assert count == 2 + 1 + 1 + 8 + 2
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_drilldown_queries_do_not_grow(
     login_as: LoginAs, program: Program, supervisor: User, specialist: User
 ) -> None:

@@ -120,6 +120,7 @@ def test_supervisor_adds_a_team(
     assert list(TreatmentTeam.objects.get(name="South CMHT").specialists.all()) == [specialist]
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_meeting_list_queries_do_not_grow(
     login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
 ) -> None:
@@ -191,3 +192,22 @@ def test_archived_meeting_leaves_the_timeline(
     assert recorded.archive_reason == "Recorded for the wrong client."
     page = http.get(reverse("clients:detail", args=[client.pk])).content.decode()
     assert "Wrong client" not in page
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_meeting_form_queries_do_not_grow_with_the_caseload(
+    login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
+) -> None:
+    from tests.helpers import assert_constant_queries
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            ClientFactory(program=program, specialist=specialist)
+
+    count = assert_constant_queries(
+        login_as(specialist), reverse("supervision:meeting_new"), add_rows
+    )
+
+    # user, grants; the caseload (once for the five pickers); teams (twice: the only one is
+    # pre-selected, then the options); staff
+    assert count == 2 + 1 + 2 + 1

@@ -170,6 +170,7 @@ def test_home_nudges_come_from_the_definitions(
     assert "Olga" not in home  # a colleague's client
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_home_queries_do_not_grow_with_items_and_nudges(
     login_as: LoginAs, program: Program, supervisor: User, specialist: User
 ) -> None:
@@ -189,6 +190,7 @@ def test_home_queries_do_not_grow_with_items_and_nudges(
     assert count == 2 + 1 + 1 + 3
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_session_list_queries_do_not_grow(
     login_as: LoginAs, program: Program, supervisor: User, specialist: User
 ) -> None:
