@@ -41,6 +41,7 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_CLIENTS = "view_clients"
     EDIT_CLIENTS = "edit_clients"
+    VIEW_OUTCOMES = "view_outcomes"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -51,6 +52,9 @@ RULES: dict[Capability, frozenset[Role]] = {
     # Fidelity reviewers and agency admins never see client identities.
     Capability.VIEW_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.DIRECTOR}),
     Capability.EDIT_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR}),
+    # Outcome numbers, reports and exports: supervisors for their programs, directors for every
+    # program of their agency.
+    Capability.VIEW_OUTCOMES: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
 }
 
 
