@@ -42,6 +42,7 @@ class Capability(StrEnum):
     VIEW_CLIENTS = "view_clients"
     EDIT_CLIENTS = "edit_clients"
     VIEW_OUTCOMES = "view_outcomes"
+    EXPORT_OUTCOMES = "export_outcomes"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -55,6 +56,8 @@ RULES: dict[Capability, frozenset[Role]] = {
     # Outcome numbers, reports and exports: supervisors for their programs, directors for every
     # program of their agency.
     Capability.VIEW_OUTCOMES: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
+    # The quarterly learning-community submission is the agency's: its directors send it.
+    Capability.EXPORT_OUTCOMES: frozenset({Role.DIRECTOR}),
 }
 
 

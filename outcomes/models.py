@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from outcomes.definitions import Period
-from outcomes.selectors import Outcome
+
+if TYPE_CHECKING:
+    from outcomes.selectors import Outcome
 
 # The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
 ROLLUP_NUMBERS = (
@@ -71,7 +76,7 @@ class OutcomeRollup(models.Model):
         return f"Outcomes of program {self.program_id} for {self.period}"
 
     @classmethod
-    def from_outcome(cls, outcome: Outcome, computed_at: object) -> OutcomeRollup:
+    def from_outcome(cls, outcome: Outcome, computed_at: dt.datetime) -> OutcomeRollup:
         numbers = {name: getattr(outcome, name) for name in ROLLUP_NUMBERS}
         period = outcome.period
         return cls(
@@ -85,6 +90,8 @@ class OutcomeRollup(models.Model):
         )
 
     def to_outcome(self) -> Outcome:
+        from outcomes.selectors import Outcome
+
         return Outcome(
             program=self.program_id,
             period=Period.parse(self.period),

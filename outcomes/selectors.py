@@ -18,6 +18,7 @@ from clients.models import Client, Episode, Job
 from ips.models import User
 from outcomes import definitions
 from outcomes.definitions import DaysBetween, Median, Period
+from outcomes.models import OutcomeRollup
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,18 @@ def program_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Ou
     ids = sorted(set(program_ids))
     clients = Client.objects.filter(program_id__in=ids)
     return _outcomes(period, clients, _BY_PROGRAM, ids, agency=False)
+
+
+def stored_or_live_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
+    """Each program's numbers for the period from its stored roll-up (`computed_at` says
+    when), or computed live (`computed_at` None) for programs not rolled up yet."""
+    ids = sorted(set(program_ids))
+    stored = {
+        rollup.program_id: rollup.to_outcome()
+        for rollup in OutcomeRollup.objects.filter(program_id__in=ids, period=period.label)
+    }
+    missing = [pk for pk in ids if pk not in stored]
+    return {**stored, **program_outcomes(missing, period)}
 
 
 def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outcome]:

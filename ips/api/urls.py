@@ -12,6 +12,7 @@ from clients.api.views import (
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from ips.api.views import ProgramViewSet, me
+from outcomes.api.views import outcome_detail
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
@@ -27,6 +28,7 @@ router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefit
 urlpatterns = [
     path("", include(router.urls)),
     path("me/", me, name="me"),
+    path("outcomes/", outcome_detail, name="outcomes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
