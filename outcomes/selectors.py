@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, F, QuerySet
 
@@ -149,7 +149,11 @@ def _count(rows: QuerySet, key: str) -> dict[int, int]:
 
 
 def _rounded(value: float | Decimal | None, places: int) -> float | None:
-    return None if value is None else round(float(value), places)
+    """Rounded half up, as people round (16.625 → 16.63), whatever the database returned."""
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def _days_to(
