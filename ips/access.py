@@ -252,3 +252,14 @@ def two_factor_required(user: AnyUser) -> bool:
     if not is_active_user(user):
         return False
     return StaffRole.objects.filter(user=user, agency__requires_two_factor=True).exists()
+
+
+def agency_wide_ids_for(user: AnyUser, capability: Capability) -> QuerySet:
+    """Ids of the agencies where the user holds an *agency* role granting `capability`: what a
+    whole-agency view needs (a program role gives a share of the agency, never all of it)."""
+    if not is_active_user(user):
+        return Agency.objects.none().values("id")
+    roles = RULES[capability] & AGENCY_ROLES
+    return StaffRole.objects.filter(user=user, role__in=sorted(roles), program__isnull=True).values(
+        "agency_id"
+    )

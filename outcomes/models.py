@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from ips.models import Agency, Program
 from outcomes.definitions import Period
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ips.models import User
     from outcomes.selectors import Outcome
 
 # The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
@@ -98,3 +104,82 @@ class OutcomeRollup(models.Model):
             computed_at=self.computed_at,
             **{name: getattr(self, name) for name in ROLLUP_NUMBERS},
         )
+
+
+class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
+    def visible_to(self, user: User | AnonymousUser) -> OutcomeReportQuerySet:
+        """Reports the user may read: a program's reports where they may view its outcomes, an
+        agency's reports where they may view the outcomes of the whole agency (directors)."""
+        from ips import access
+
+        capability = access.Capability.VIEW_OUTCOMES
+        return self.filter(
+            Q(program_id__in=access.program_ids_for(user, capability))
+            | Q(program__isnull=True, agency_id__in=access.agency_wide_ids_for(user, capability))
+        )
+
+
+class OutcomeReport(models.Model):
+    """A stored PDF outcome report of one program (or of a whole agency: `program` is empty)
+    for one month or quarter. One row per scope and period: regenerating renders a new file and
+    swaps it in, so a download always gets a complete report."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "Monthly"
+        QUARTER = "quarter", "Quarterly"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Being generated"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="outcome_reports")
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+    )
+    period = models.CharField(max_length=7)  # `2026-03` or `2026-Q1`
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong, in words that never carry client data (the kind of error only).
+    error = models.CharField(max_length=200, blank=True)
+
+    objects = OutcomeReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "program_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "period"],
+                condition=Q(program__isnull=False),
+                name="outcome_report_one_per_program_period",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "period"],
+                condition=Q(program__isnull=True),
+                name="outcome_report_one_per_agency_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="month", period__regex=r"^\d{4}-\d{2}$")
+                | Q(kind="quarter", period__regex=r"^\d{4}-Q[1-4]$"),
+                name="outcome_report_period_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome report {self.period} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.RUNNING}

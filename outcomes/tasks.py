@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from outcomes import report_services
 from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
 
 
@@ -35,3 +36,10 @@ def outcome_rollup_open_task() -> list[str]:
     for period in periods:
         outcome_rollup(period=period)
     return [period.label for period in periods]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def report_generate_task(report_id: int) -> None:
+    """Render and store one outcome report (see `report_services.report_generate`); a second
+    run, or a run after the row was generated, does nothing."""
+    report_services.report_generate(report_id=report_id)

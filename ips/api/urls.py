@@ -12,6 +12,7 @@ from clients.api.views import (
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from ips.api.views import ProgramViewSet, me
+from outcomes.api.reports import agency_report, program_report
 from outcomes.api.views import outcome_detail
 
 router = DefaultRouter()
@@ -26,6 +27,8 @@ router.register("supports", SupportViewSet, basename="support")
 router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
 
 urlpatterns = [
+    path("programs/<int:pk>/reports/<str:period>.pdf", program_report, name="program-report"),
+    path("agencies/<int:pk>/reports/<str:period>.pdf", agency_report, name="agency-report"),
     path("", include(router.urls)),
     path("me/", me, name="me"),
     path("outcomes/", outcome_detail, name="outcomes"),
