@@ -112,16 +112,26 @@ def report_generate(*, report_id: int) -> OutcomeReport | None:
     if not claimed:
         return None
     report = OutcomeReport.objects.select_related("agency", "program").get(pk=report_id)
+    storage = report.file.storage
     try:
         pdf = _render(report, started)
-    except Exception as error:
-        # Log and store the kind of error only: a message could quote client data.
-        logger.exception("Outcome report %s failed to render", report_id)
-        _finish(
-            report, started, status=S.FAILED, error=f"Rendering failed ({type(error).__name__})."
+        new_name = storage.save(
+            report.file.field.generate_filename(report, _file_name(report)), ContentFile(pdf)
         )
+    except Exception as error:
+        # Log and store the kind of error only: its message or traceback could quote client data.
+        kind = type(error).__name__
+        logger.error("Outcome report %s failed: %s", report_id, kind)
+        _finish(report, started, status=S.FAILED, error=f"Generating failed ({kind}).")
+        report.refresh_from_db()
         return report
-    _store(report, started, pdf)
+    old_name = report.file.name
+    if _finish(report, started, status=S.DONE, file=new_name):
+        if old_name and old_name != new_name:
+            storage.delete(old_name)
+    else:
+        storage.delete(new_name)  # another run claimed the row since: its file wins
+    report.refresh_from_db()
     return report
 
 
@@ -132,28 +142,14 @@ def _render(report: OutcomeReport, started: dt.datetime) -> bytes:
 
 
 def _file_name(report: OutcomeReport) -> str:
+    """A new name each time, so the stored file is only ever replaced by pointing elsewhere."""
     scope = f"program-{report.program_id}" if report.program_id else f"agency-{report.agency_id}"
     return f"{scope}-{report.period}-{uuid.uuid4().hex[:12]}.pdf"
 
 
-def _store(report: OutcomeReport, started: dt.datetime, pdf: bytes) -> None:
-    """Write the new file, then point the row at it, only if this run still owns the row."""
-    storage = report.file.storage
-    new_name = storage.save(
-        report.file.field.generate_filename(report, _file_name(report)), ContentFile(pdf)
-    )
-    old_name = report.file.name
-    if _finish(report, started, status=S.DONE, file=new_name):
-        if old_name and old_name != new_name:
-            transaction.on_commit(lambda: storage.delete(old_name))
-    else:
-        storage.delete(new_name)
-
-
 def _finish(report: OutcomeReport, started: dt.datetime, **changes: object) -> bool:
     """Record the outcome of this run, unless another run has claimed the row since."""
-    with transaction.atomic():
-        updated = OutcomeReport.objects.filter(
-            pk=report.pk, status=S.RUNNING, started_at=started
-        ).update(finished_at=timezone.now(), **changes)
+    updated = OutcomeReport.objects.filter(
+        pk=report.pk, status=S.RUNNING, started_at=started
+    ).update(finished_at=timezone.now(), **changes)
     return bool(updated)
