@@ -25,6 +25,7 @@ from ips.models import Agency, Program
 from outcomes.models import OutcomeReport
 from outcomes.pdf import render_pdf
 from outcomes.reports import Scope, report_context, report_period
+from outcomes.services import outcome_rollup
 
 if TYPE_CHECKING:
     from ips.models import User
@@ -136,7 +137,11 @@ def report_generate(*, report_id: int) -> OutcomeReport | None:
 
 
 def _render(report: OutcomeReport, started: dt.datetime) -> bytes:
+    """The PDF. A program's roll-up of the period is refreshed first, so the report, the API
+    and the dashboard give the same numbers, late-entered data included."""
     period = report_period(report.period)
+    if report.program_id is not None:
+        outcome_rollup(period=period, program_ids=[report.program_id])
     context = report_context(report_scope(report), period, generated_at=started)
     return render_pdf(TEMPLATE, context)
 

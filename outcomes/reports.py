@@ -52,9 +52,10 @@ class Scope:
         return sorted(self.agency.programs.values_list("pk", flat=True))
 
     def outcomes(self, period: Period) -> selectors.Outcome:
-        """The scope's outcome numbers for the period, from the one selector."""
+        """The scope's outcome numbers for the period: a program's as the API gives them (its
+        stored roll-up, else computed now), an agency's computed now."""
         if self.program is not None:
-            return selectors.program_outcomes([self.program.pk], period)[self.program.pk]
+            return selectors.stored_or_live_outcomes([self.program.pk], period)[self.program.pk]
         return selectors.agency_outcomes([self.agency.pk], period)[self.agency.pk]
 
 
