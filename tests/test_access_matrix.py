@@ -76,6 +76,8 @@ class Spec:
 
     methods: dict[str, dict[str, int]]
     kwargs: Kwargs = field(default=no_kwargs)
+    # The query string of routes that take their arguments there (the outcomes API).
+    query: Callable[[SimpleNamespace], str] | None = None
 
 
 def program_pk(world: SimpleNamespace) -> dict[str, int]:
@@ -247,6 +249,22 @@ def client_api() -> dict[str, Spec]:
     return rows
 
 
+def outcome_routes() -> dict[str, Spec]:
+    """Outcome numbers: supervisors of the program and the agency's directors; the program's
+    other staff 403; everyone else 404. The submission CSV: directors only (their agency's)."""
+    api_outcomes = expect(
+        403, anonymous=403, supervisor=200, director=200, outsider_director=404, no_role_user=404
+    )
+    submission = expect(403, anonymous=302, director=200, outsider_director=200, no_role_user=403)
+    return {
+        "api:outcomes": Spec(
+            {"GET": api_outcomes},
+            query=lambda world: f"program={world.program.pk}&period=2026-Q1",
+        ),
+        "outcomes:submission_csv": Spec({"GET": submission}, lambda world: {"period": "2026-Q1"}),
+    }
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
@@ -297,6 +315,7 @@ MATRIX: dict[str, Spec] = {
     "api:me": Spec({"GET": API_ANY_LOGGED_IN}),
     "api:schema": Spec({"GET": API_ANY_LOGGED_IN}),
     "api:docs": Spec({"GET": ANY_LOGGED_IN}),
+    **outcome_routes(),
 }
 
 
@@ -379,6 +398,8 @@ def test_access(
     if persona != "anonymous":
         login_as(getattr(world, persona))
     url = reverse(route, kwargs=spec.kwargs(world))
+    if spec.query is not None:
+        url = f"{url}?{spec.query(world)}"
 
     response = _send(client, method, url)
 

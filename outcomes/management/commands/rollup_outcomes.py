@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, period: str | None, program: int | None, **options: Any) -> None:
         # Check everything before storing anything: bad input changes nothing.
         try:
-            periods = [rollup_period(period)] if period else self._default_periods()
+            periods = [rollup_period(period)] if period is not None else self._default_periods()
         except ValueError as error:
             raise CommandError(str(error)) from error
         if program is not None and not Program.objects.filter(pk=program).exists():
