@@ -36,6 +36,7 @@ NO_OUTCOMES = "Your role does not include outcome reports."
 
 
 def _program_scope(request: HttpRequest, pk: int) -> Scope:
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
     program = access.get_visible_or_404(
         Program.objects.select_related("agency"), request.user, pk=pk
     )
@@ -59,6 +60,7 @@ def _scope(request: HttpRequest, scope: str, pk: int) -> Scope:
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
     """Every program (and agency) the user may report on, by recent months and quarters."""
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
     if not access.holds(request.user, Capability.VIEW_OUTCOMES):
         raise PermissionDenied(NO_OUTCOMES)
     return render(request, "outcomes/reports.html", reports_page(request.user, today()))
