@@ -191,12 +191,9 @@ def endings_by_reason(outcome: selectors.Outcome) -> list[Ending]:
 # --- The whole report --------------------------------------------------------------------------
 
 
-def trend(scope: Scope, period: Period) -> list[TrendPoint]:
-    """The rate of each of the last 8 quarters (or 12 months) up to `period`, oldest first."""
-    return [
-        TrendPoint(label=past.label, rate=scope.outcomes(past).rate)
-        for past in period.recent(TREND_LENGTH[period.kind])
-    ]
+def trend(scope: Scope, period: Period) -> list[selectors.Outcome]:
+    """The outcomes of the last 8 quarters (or 12 months) up to `period`, oldest first."""
+    return [scope.outcomes(past) for past in period.recent(TREND_LENGTH[period.kind])]
 
 
 def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeString:
@@ -210,8 +207,9 @@ def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeS
 
 def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -> dict[str, Any]:
     """Everything the report template shows, for the dashboard page and the PDF."""
-    outcome = scope.outcomes(period)
-    points = trend(scope, period)
+    history = trend(scope, period)
+    outcome = history[-1]  # the period itself closes the trend
+    points = [TrendPoint(label=past.period.label, rate=past.rate) for past in history]
     return {
         "scope": scope,
         "period": period,
