@@ -20,7 +20,7 @@ from outcomes.definitions import BENCHMARKS
 WIDTH = 640
 HEIGHT = 280
 LEFT = 44  # room for the percentage labels of the y axis
-RIGHT = 136  # room for the benchmark names
+RIGHT = 150  # room for the benchmark names
 TOP = 16
 BOTTOM = 40  # room for the period labels
 PLOT_WIDTH = WIDTH - LEFT - RIGHT
@@ -76,7 +76,9 @@ def _bands() -> str:
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + PLOT_WIDTH}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOUR}" stroke-dasharray="4 3"/>'
         )
-        parts.append(_text(LEFT + PLOT_WIDTH + 6, y + 4, f"{name} {threshold * 100:.0f} %"))
+        parts.append(
+            _text(LEFT + PLOT_WIDTH + 6, y + 4, f"{name} {threshold * 100:.0f} %", size=10)
+        )
     return "".join(parts)
 
 
@@ -89,11 +91,13 @@ def _axes(points: Sequence[TrendPoint]) -> str:
         _text(LEFT - 6, _y(value / 100) + 4, f"{value} %", anchor="end")
         for value in (0, 25, 50, 75, 100)
     ]
-    size = 11 if len(points) <= 8 else 9  # twelve month labels share the same width
-    parts += [
-        _text(_x(i, len(points)), TOP + PLOT_HEIGHT + 18, point.label, size=size, anchor="middle")
-        for i, point in enumerate(points)
-    ]
+    # Two lines per period (`Q3` over `2026`, `10` over `2026`): twelve months fit the width.
+    for i, point in enumerate(points):
+        year, _, part = point.label.partition("-")
+        x = _x(i, len(points))
+        parts.append(_text(x, TOP + PLOT_HEIGHT + 15, part or year, anchor="middle"))
+        if part:
+            parts.append(_text(x, TOP + PLOT_HEIGHT + 28, year, size=9, anchor="middle"))
     return "".join(parts)
 
 

@@ -85,6 +85,11 @@ DEFINED: tuple[tuple[str, Callable[..., Any]], ...] = (
 )
 
 
+def _plain(docstring: str | None) -> str:
+    """A docstring as one paragraph of prose (no code quotes)."""
+    return " ".join((docstring or "").replace("`", "").split())
+
+
 @dataclass(frozen=True)
 class Definition:
     term: str
@@ -93,13 +98,12 @@ class Definition:
 
 def definitions_used() -> list[Definition]:
     """The definitions behind the report's numbers, as their code documents them."""
-    rows = [Definition(term, " ".join(inspect.getdoc(code).split())) for term, code in DEFINED]
+    rows = [Definition(term, _plain(inspect.getdoc(code))) for term, code in DEFINED]
     bands = "; ".join(f"{name} {threshold * 100:.0f} %" for name, threshold in BENCHMARKS)
     rows.append(
         Definition(
             "Benchmarks",
-            f"{' '.join(inspect.getdoc(definitions).splitlines()[0].split())} "
-            f"Quarterly competitive employment rate benchmarks: {bands}.",
+            f"Quarterly competitive employment rate benchmarks (IPS learning community): {bands}.",
         )
     )
     return rows
