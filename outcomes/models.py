@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ips.models import Agency, Program
 from outcomes.definitions import Period
@@ -106,6 +107,10 @@ class OutcomeRollup(models.Model):
         )
 
 
+# A quarterly report renders in seconds; one queued or running for longer lost its worker.
+REPORT_STALE_AFTER = dt.timedelta(minutes=10)
+
+
 class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
     def visible_to(self, user: User | AnonymousUser) -> OutcomeReportQuerySet:
         """Reports the user may read: a program's reports where they may view its outcomes, an
@@ -182,4 +187,24 @@ class OutcomeReport(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.status in {self.Status.PENDING, self.Status.RUNNING}
+        """Queued or being generated, and not stuck."""
+        return self.status in {self.Status.PENDING, self.Status.RUNNING} and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Queued or running for longer than a report ever takes: the worker or the message was
+        lost (a killed worker, a flushed broker). Asking again queues it afresh."""
+        since = timezone.now() - REPORT_STALE_AFTER
+        if self.status == self.Status.PENDING:
+            return self.requested_at < since
+        if self.status == self.Status.RUNNING:
+            return self.started_at is None or self.started_at < since
+        return False
+
+
+def stuck_reports(now: dt.datetime) -> Q:
+    """`OutcomeReport.is_stuck` as a filter, for the conditional UPDATEs that claim a row."""
+    since = now - REPORT_STALE_AFTER
+    return Q(status=OutcomeReport.Status.PENDING, requested_at__lt=since) | Q(
+        status=OutcomeReport.Status.RUNNING, started_at__lt=since
+    )

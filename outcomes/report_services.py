@@ -4,9 +4,9 @@ A report row moves pending → running → done (or failed). Asking again while 
 being generated changes nothing; asking for a done or failed one queues it again. Generating
 claims the row with a conditional UPDATE, renders the PDF to a new file, and swaps the file in
 with a second conditional UPDATE, so a download always gets a complete file and two workers
-never both write. A worker killed halfway leaves the row running; once `STALE_AFTER` has passed
-the row may be claimed again (the broker redelivers the unacknowledged task, or a user asks
-again).
+never both write. A worker killed halfway leaves the row running (a lost message leaves it
+queued); once `REPORT_STALE_AFTER` has passed the row may be claimed again (the broker
+redelivers the unacknowledged task, or a user asks again).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ips.models import Agency, Program
-from outcomes.models import OutcomeReport
+from outcomes.models import OutcomeReport, stuck_reports
 from outcomes.pdf import render_pdf
 from outcomes.reports import Scope, report_context, report_period
 from outcomes.services import outcome_rollup
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A quarterly report renders in seconds; a row running for longer than this lost its worker.
-STALE_AFTER = dt.timedelta(minutes=10)
 TEMPLATE = "outcomes/pdf/outcome_report.html"
 S = OutcomeReport.Status
 
@@ -42,12 +40,8 @@ def report_scope(report: OutcomeReport) -> Scope:
     return Scope(agency=report.agency, program=report.program)
 
 
-def _stale_running(now: dt.datetime) -> Q:
-    return Q(status=S.RUNNING, started_at__lt=now - STALE_AFTER)
-
-
 def _requeueable(now: dt.datetime) -> Q:
-    return Q(status__in=[S.DONE, S.FAILED]) | _stale_running(now)
+    return Q(status__in=[S.DONE, S.FAILED]) | stuck_reports(now)
 
 
 @transaction.atomic
@@ -108,7 +102,7 @@ def report_generate(*, report_id: int) -> OutcomeReport | None:
     """
     started = timezone.now()
     claimed = OutcomeReport.objects.filter(
-        Q(status=S.PENDING) | _stale_running(started), pk=report_id
+        Q(status=S.PENDING) | stuck_reports(started), pk=report_id
     ).update(status=S.RUNNING, started_at=started, finished_at=None, error="")
     if not claimed:
         return None

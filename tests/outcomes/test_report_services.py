@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ips.models import User
 from outcomes import report_services
-from outcomes.models import OutcomeReport
+from outcomes.models import REPORT_STALE_AFTER, OutcomeReport
 from outcomes.tasks import report_generate_task
 from tests.outcomes.reports_helpers import eager_celery, pdf_text
 
@@ -178,7 +178,7 @@ def test_a_run_killed_halfway_is_taken_over_once_stale_but_not_before(
     report.refresh_from_db()
     assert report.status == S.RUNNING
 
-    long_ago = timezone.now() - report_services.STALE_AFTER - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - REPORT_STALE_AFTER - dt.timedelta(minutes=1)
     OutcomeReport.objects.filter(pk=report.pk).update(started_at=long_ago)
     report_generate_task(report.pk)
 
@@ -253,3 +253,27 @@ def test_agency_report_lists_job_starts_without_client_names(
         assert name not in text
     for name in ("Quillfeather", "Marchbanks"):
         assert text.count(name) == 1  # only in the employer's name
+
+
+def test_a_report_queued_long_ago_whose_message_was_lost_can_be_asked_for_again(
+    quarter: SimpleNamespace, director: User, django_capture_on_commit_callbacks
+) -> None:
+    report = _request(quarter, director)
+    long_ago = timezone.now() - REPORT_STALE_AFTER - dt.timedelta(minutes=1)
+    OutcomeReport.objects.filter(pk=report.pk).update(requested_at=long_ago)
+    report.refresh_from_db()
+    assert report.is_stuck
+    assert not report.in_progress
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again, queued = report_services.report_request(
+            agency=quarter.program.agency,
+            program=quarter.program,
+            period_label="2025-Q1",
+            requested_by=director,
+        )
+
+    assert queued
+    assert len(callbacks) == 1
+    assert again.in_progress
+    assert again.requested_at > long_ago
