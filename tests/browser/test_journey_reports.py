@@ -87,6 +87,7 @@ def test_supervisor_reads_the_dashboard_with_the_trend_chart(page: Page, live_se
     expect(page.get_by_role("img", name=re.compile("Competitive employment rate"))).to_be_visible()
     expect(page.get_by_test_id("rate")).to_have_text(re.compile(r"^\d+\.\d %$|^—$"))
     assert accessibility_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
 
     page.get_by_role("textbox", name="Period").fill("2026-Q9")
     page.get_by_role("button", name="Show", exact=True).click()
