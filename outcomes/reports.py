@@ -20,11 +20,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
-from clients.models import Job, JobEndReason, JobType, competitive_condition
+from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
 from ips.models import Agency, Program
 from outcomes import definitions, selectors
 from outcomes.charts import TrendPoint, format_rate, rate_trend_svg
 from outcomes.definitions import BENCHMARKS, Period
+from outcomes.models import OutcomeRollup
 
 # How far back the trend chart looks: two years of quarters, or a year of months.
 TREND_LENGTH = {"quarter": 8, "month": 12}
@@ -195,9 +196,39 @@ def endings_by_reason(outcome: selectors.Outcome) -> list[Ending]:
 # --- The whole report --------------------------------------------------------------------------
 
 
-def trend(scope: Scope, period: Period) -> list[selectors.Outcome]:
-    """The outcomes of the last 8 quarters (or 12 months) up to `period`, oldest first."""
-    return [scope.outcomes(past) for past in period.recent(TREND_LENGTH[period.kind])]
+def trend(scope: Scope, period: Period, outcome: selectors.Outcome) -> list[TrendPoint]:
+    """The rate of each of the last 8 quarters (or 12 months) up to `period`, oldest first;
+    `outcome` is the period's own numbers (the last point).
+
+    The chart needs the rate only, so earlier periods read a program's stored roll-up (as
+    `Scope.outcomes` does) and otherwise count the two numbers of the rate, caseload and
+    working, from the definitions: two queries a period instead of the eight of every number.
+    """
+    earlier = period.recent(TREND_LENGTH[period.kind])[:-1]
+    stored: dict[str, float | None] = {}
+    if scope.program is not None:
+        rollups = OutcomeRollup.objects.filter(
+            program=scope.program, period__in=[past.label for past in earlier]
+        )
+        stored = dict(rollups.values_list("period", "rate"))
+    clients = (
+        Client.objects.filter(program=scope.program)
+        if scope.program is not None
+        else Client.objects.filter(program__agency=scope.agency)
+    )
+    points = [
+        TrendPoint(
+            past.label,
+            stored[past.label]
+            if past.label in stored
+            else definitions.rate(
+                definitions.working(past, clients).count(),
+                definitions.caseload(past, clients).count(),
+            ),
+        )
+        for past in earlier
+    ]
+    return [*points, TrendPoint(period.label, outcome.rate)]
 
 
 def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeString:
@@ -211,9 +242,8 @@ def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeS
 
 def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -> dict[str, Any]:
     """Everything the report template shows, for the dashboard page and the PDF."""
-    history = trend(scope, period)
-    outcome = history[-1]  # the period itself closes the trend
-    points = [TrendPoint(label=past.period.label, rate=past.rate) for past in history]
+    outcome = scope.outcomes(period)
+    points = trend(scope, period, outcome)
     return {
         "scope": scope,
         "period": period,

@@ -237,8 +237,8 @@ def test_outcome_dashboard(
     url = reverse("outcomes:dashboard", kwargs={"scope": "program", "pk": program.pk})
     count = assert_constant_queries(client, f"{url}?period=2026-Q1", add_rows)
 
-    # + the program (with agency); for each of the 8 quarters of the trend (the period itself
-    # the last), the stored roll-up, then, none being stored here, the 8 live numbers (5 counts,
-    # days to first contact and job, current jobs, endings); the specialist table (3 counts and
-    # the names); the job starts (one query)
-    assert count == PER_REQUEST + 1 + 8 * (1 + 8) + 4 + 1
+    # + the program (with agency); the period's numbers: its stored roll-up, then, none being
+    # stored here, the 8 live numbers (5 counts, days to first contact and job, current jobs,
+    # endings); the trend's 7 earlier quarters: their stored roll-ups (one query), then working
+    # and caseload of each; the specialist table (3 counts and the names); the job starts
+    assert count == PER_REQUEST + 1 + (1 + 8) + (1 + 7 * 2) + 4 + 1
