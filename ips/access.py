@@ -43,6 +43,8 @@ class Capability(StrEnum):
     EDIT_CLIENTS = "edit_clients"
     VIEW_SUPERVISION = "view_supervision"
     RUN_SUPERVISION = "run_supervision"
+    VIEW_OUTCOMES = "view_outcomes"
+    EXPORT_OUTCOMES = "export_outcomes"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -56,6 +58,11 @@ RULES: dict[Capability, frozenset[Role]] = {
     # The supervision dashboard: supervisors run it (sessions, teams), directors read it.
     Capability.VIEW_SUPERVISION: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
     Capability.RUN_SUPERVISION: frozenset({Role.SUPERVISOR}),
+    # Outcome numbers, reports and exports: supervisors for their programs, directors for every
+    # program of their agency.
+    Capability.VIEW_OUTCOMES: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
+    # The quarterly learning-community submission is the agency's: its directors send it.
+    Capability.EXPORT_OUTCOMES: frozenset({Role.DIRECTOR}),
 }
 
 
@@ -250,3 +257,14 @@ def two_factor_required(user: AnyUser) -> bool:
     if not is_active_user(user):
         return False
     return StaffRole.objects.filter(user=user, agency__requires_two_factor=True).exists()
+
+
+def agency_wide_ids_for(user: AnyUser, capability: Capability) -> QuerySet:
+    """Ids of the agencies where the user holds an *agency* role granting `capability`: what a
+    whole-agency view needs (a program role gives a share of the agency, never all of it)."""
+    if not is_active_user(user):
+        return Agency.objects.none().values("id")
+    roles = RULES[capability] & AGENCY_ROLES
+    return StaffRole.objects.filter(user=user, role__in=sorted(roles), program__isnull=True).values(
+        "agency_id"
+    )

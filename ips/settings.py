@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -220,6 +221,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Outcome roll-ups (outcomes.tasks): a closed month on the 1st, a closed quarter on the 1st of
+# the quarter's next month, and the open month and quarter nightly. `expires` drops a run that
+# waited past the next one's time (the next run recomputes the same rows anyway).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "outcomes-rollup-closed-month": {
+            "task": "outcomes.tasks.outcome_rollup_closed_task",
+            "schedule": crontab(minute=30, hour=2, day_of_month=1),
+            "kwargs": {"kind": "month"},
+            "options": {"expires": 20 * 3600},
+        },
+        "outcomes-rollup-closed-quarter": {
+            "task": "outcomes.tasks.outcome_rollup_closed_task",
+            "schedule": crontab(minute=45, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+            "kwargs": {"kind": "quarter"},
+            "options": {"expires": 20 * 3600},
+        },
+        "outcomes-rollup-open-periods": {
+            "task": "outcomes.tasks.outcome_rollup_open_task",
+            "schedule": crontab(minute=15, hour=1),
+            "options": {"expires": 20 * 3600},
+        },
+    }
+)
 
 # --- Authentication -----------------------------------------------------------------------------
 

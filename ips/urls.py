@@ -43,6 +43,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),
     path("supervision/", include("supervision.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

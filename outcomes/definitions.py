@@ -15,7 +15,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Exists,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from clients.models import (
@@ -129,6 +138,61 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+
+class DaysBetween(Func):
+    """Whole days from the date `earlier` to the date `later` (NULL if either is NULL)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        # SQLite keeps dates as text; julianday() turns them into day numbers.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+class Median(Aggregate):
+    """The median of a number over the group (the mean of the two middle values when even);
+    NULL over no rows. PostgreSQL's percentile_cont; the SQLite fallback registers a `median`
+    aggregate of its own (`outcomes.apps`)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+    allow_distinct = False
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler, connection, function="median", template="%(function)s(%(expressions)s)"
+        )
+
+
+class SqliteMedian:
+    """The `median` aggregate for SQLite connections (the development fallback only)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return float(ordered[middle])
+        return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def rate(working: int, caseload: int) -> float | None:
@@ -366,6 +430,8 @@ __all__ = [
     "BENCHMARKS",
     "COUNTED_EMPLOYER_CONTACT",
     "SIGNAL_DAYS",
+    "DaysBetween",
+    "Median",
     "Period",
     "benefits_pending_30d",
     "caseload",

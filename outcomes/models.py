@@ -1,1 +1,210 @@
-"""Models of the outcomes domain."""
+"""Stored outcome roll-ups: a program's numbers for a month or a quarter, as last computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ips.models import Agency, Program
+from outcomes.definitions import Period
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ips.models import User
+    from outcomes.selectors import Outcome
+
+# The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
+ROLLUP_NUMBERS = (
+    "caseload",
+    "working",
+    "rate",
+    "job_starts",
+    "first_job_starts",
+    "in_education",
+    "median_days_to_first_employer_contact",
+    "mean_days_to_first_employer_contact",
+    "median_days_to_first_job",
+    "mean_days_to_first_job",
+    "current_jobs",
+    "average_hours",
+    "average_hourly_wage",
+    "job_endings",
+    "job_endings_by_reason",
+)
+
+
+class OutcomeRollup(models.Model):
+    """One program's outcome numbers for one month or quarter (`outcomes.selectors.Outcome`),
+    stored by the roll-up tasks. Re-running a period replaces its row (one per program and
+    period), so a re-run after late data entry, or after being stopped, leaves the same rows as
+    a clean run."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+
+    program = models.ForeignKey("ips.Program", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7, help_text="2026-03 or 2026-Q1")
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    caseload = models.PositiveIntegerField()
+    working = models.PositiveIntegerField()
+    rate = models.FloatField(null=True, blank=True)
+    job_starts = models.PositiveIntegerField()
+    first_job_starts = models.PositiveIntegerField()
+    in_education = models.PositiveIntegerField()
+    median_days_to_first_employer_contact = models.FloatField(null=True, blank=True)
+    mean_days_to_first_employer_contact = models.FloatField(null=True, blank=True)
+    median_days_to_first_job = models.FloatField(null=True, blank=True)
+    mean_days_to_first_job = models.FloatField(null=True, blank=True)
+    current_jobs = models.PositiveIntegerField()
+    average_hours = models.FloatField(null=True, blank=True)
+    average_hourly_wage = models.FloatField(null=True, blank=True)
+    job_endings = models.PositiveIntegerField()
+    job_endings_by_reason = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["program", "first_day", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "period"], name="outcome_rollup_one_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcomes of program {self.program_id} for {self.period}"
+
+    @classmethod
+    def from_outcome(cls, outcome: Outcome, computed_at: dt.datetime) -> OutcomeRollup:
+        numbers = {name: getattr(outcome, name) for name in ROLLUP_NUMBERS}
+        period = outcome.period
+        return cls(
+            program_id=outcome.program,
+            period=period.label,
+            kind=period.kind,
+            first_day=period.first,
+            last_day=period.last,
+            computed_at=computed_at,
+            **numbers,
+        )
+
+    def to_outcome(self) -> Outcome:
+        from outcomes.selectors import Outcome
+
+        return Outcome(
+            program=self.program_id,
+            period=Period.parse(self.period),
+            computed_at=self.computed_at,
+            **{name: getattr(self, name) for name in ROLLUP_NUMBERS},
+        )
+
+
+# A quarterly report renders in seconds; one queued or running for longer lost its worker.
+REPORT_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
+    def visible_to(self, user: User | AnonymousUser) -> OutcomeReportQuerySet:
+        """Reports the user may read: a program's reports where they may view its outcomes, an
+        agency's reports where they may view the outcomes of the whole agency (directors)."""
+        from ips import access
+
+        capability = access.Capability.VIEW_OUTCOMES
+        return self.filter(
+            Q(program_id__in=access.program_ids_for(user, capability))
+            | Q(program__isnull=True, agency_id__in=access.agency_wide_ids_for(user, capability))
+        )
+
+
+class OutcomeReport(models.Model):
+    """A stored PDF outcome report of one program (or of a whole agency: `program` is empty)
+    for one month or quarter. One row per scope and period: regenerating renders a new file and
+    swaps it in, so a download always gets a complete report."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "Monthly"
+        QUARTER = "quarter", "Quarterly"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Being generated"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="outcome_reports")
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+    )
+    period = models.CharField(max_length=7)  # `2026-03` or `2026-Q1`
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong, in words that never carry client data (the kind of error only).
+    error = models.CharField(max_length=200, blank=True)
+
+    objects = OutcomeReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "program_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "period"],
+                condition=Q(program__isnull=False),
+                name="outcome_report_one_per_program_period",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "period"],
+                condition=Q(program__isnull=True),
+                name="outcome_report_one_per_agency_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="month", period__regex=r"^\d{4}-\d{2}$")
+                | Q(kind="quarter", period__regex=r"^\d{4}-Q[1-4]$"),
+                name="outcome_report_period_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome report {self.period} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or being generated, and not stuck."""
+        return self.status in {self.Status.PENDING, self.Status.RUNNING} and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Queued or running for longer than a report ever takes: the worker or the message was
+        lost (a killed worker, a flushed broker). Asking again queues it afresh."""
+        since = timezone.now() - REPORT_STALE_AFTER
+        if self.status == self.Status.PENDING:
+            return self.requested_at < since
+        if self.status == self.Status.RUNNING:
+            return self.started_at is None or self.started_at < since
+        return False
+
+
+def stuck_reports(now: dt.datetime) -> Q:
+    """`OutcomeReport.is_stuck` as a filter, for the conditional UPDATEs that claim a row."""
+    since = now - REPORT_STALE_AFTER
+    return Q(status=OutcomeReport.Status.PENDING, requested_at__lt=since) | Q(
+        status=OutcomeReport.Status.RUNNING, started_at__lt=since
+    )

@@ -77,6 +77,8 @@ class Spec:
 
     methods: dict[str, dict[str, int]]
     kwargs: Kwargs = field(default=no_kwargs)
+    # The query string of routes that take their arguments there (the outcomes API).
+    query: Callable[[SimpleNamespace], str] | None = None
 
 
 def program_pk(world: SimpleNamespace) -> dict[str, int]:
@@ -340,6 +342,93 @@ def supervision_routes() -> dict[str, Spec]:
     }
 
 
+def outcome_routes() -> dict[str, Spec]:
+    """Outcome numbers: supervisors of the program and the agency's directors; the program's
+    other staff 403; everyone else 404. The submission CSV: directors only (their agency's)."""
+    api_outcomes = expect(
+        403, anonymous=403, supervisor=200, director=200, outsider_director=404, no_role_user=404
+    )
+    submission = expect(403, anonymous=302, director=200, outsider_director=200, no_role_user=403)
+    return {
+        "api:outcomes": Spec(
+            {"GET": api_outcomes},
+            query=lambda world: f"program={world.program.pk}&period=2026-Q1",
+        ),
+        "outcomes:submission_csv": Spec({"GET": submission}, lambda world: {"period": "2026-Q1"}),
+    }
+
+
+def stored_report(world: SimpleNamespace) -> dict[str, int]:
+    """A generated report of `program` (a stand-in file: access does not read it)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from outcomes.models import OutcomeReport
+
+    report = OutcomeReport.objects.filter(program=world.program).first()
+    if report is None:
+        report = OutcomeReport.objects.create(
+            agency=world.agency,
+            program=world.program,
+            period="2026-Q1",
+            kind="quarter",
+            status=OutcomeReport.Status.DONE,
+            requested_at=timezone.now(),
+        )
+        report.file.save("matrix.pdf", ContentFile(b"%PDF-1.7\n"))
+    return {"pk": report.pk}
+
+
+def report_routes() -> dict[str, Spec]:
+    """Outcome dashboards and reports: supervisors of the program and the agency's directors
+    (agency-wide ones: directors only); the program's other staff 403; everyone else 404."""
+    page = expect(
+        403, anonymous=302, supervisor=200, director=200, outsider_director=404, no_role_user=404
+    )
+    action = {**page, "supervisor": 302, "director": 302}
+    api = expect(
+        403, anonymous=403, supervisor=202, director=202, outsider_director=404, no_role_user=404
+    )
+    scoped = {"scope": "program", "pk": 0}
+
+    def program_kwargs(**extra: str) -> Kwargs:
+        return lambda world: {**scoped, "pk": world.program.pk, **extra}
+
+    return {
+        # A page of no particular record: any role holding outcomes somewhere.
+        "outcomes:reports": Spec(
+            {"GET": expect(403, anonymous=302, supervisor=200, director=200, outsider_director=200)}
+        ),
+        "outcomes:dashboard": Spec({"GET": page}, program_kwargs()),
+        "outcomes:report_generate": Spec(
+            {"GET": POST_ONLY_GET, "POST": action}, program_kwargs(period="2026-Q1")
+        ),
+        "outcomes:table_download": Spec(
+            {"GET": page}, program_kwargs(period="2026-Q1", table="job-starts")
+        ),
+        # A stored report: whoever may not read the program's outcomes does not see it at all.
+        "outcomes:report_status": Spec(
+            {"GET": expect(404, anonymous=302, supervisor=200, director=200)}, stored_report
+        ),
+        "outcomes:report_download": Spec(
+            {"GET": expect(404, anonymous=302, supervisor=200, director=200)}, stored_report
+        ),
+        # Not generated yet: queued, 202 to poll.
+        "api:program-report": Spec(
+            {"GET": api}, lambda world: {"pk": world.program.pk, "period": "2026-Q1"}
+        ),
+        # The whole agency's report is its directors' alone.
+        "api:agency-report": Spec(
+            {
+                "GET": expect(
+                    403, anonymous=403, director=202, outsider_director=404, no_role_user=404
+                )
+            },
+            lambda world: {"pk": world.agency.pk, "period": "2026-Q1"},
+        ),
+    }
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
@@ -391,6 +480,8 @@ MATRIX: dict[str, Spec] = {
     "api:me": Spec({"GET": API_ANY_LOGGED_IN}),
     "api:schema": Spec({"GET": API_ANY_LOGGED_IN}),
     "api:docs": Spec({"GET": ANY_LOGGED_IN}),
+    **outcome_routes(),
+    **report_routes(),
 }
 
 
@@ -484,6 +575,8 @@ def test_access(
     if persona != "anonymous":
         login_as(getattr(world, persona))
     url = reverse(route, kwargs=spec.kwargs(world))
+    if spec.query is not None:
+        url = f"{url}?{spec.query(world)}"
 
     response = _send(client, method, url)
 

@@ -180,3 +180,66 @@ def test_program_detail(
 
     # + the program (with agency), "may edit?", its staff (with user), its wage schedule
     assert count == PER_REQUEST + 4
+
+
+# --- Outcome reports ---------------------------------------------------------------------------
+
+
+def test_outcome_reports_page(
+    login_as: Callable[[User], Client], director: User, agency: Agency, program: Program
+) -> None:
+    from outcomes.models import OutcomeReport
+
+    client = login_as(director)
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            added = ProgramFactory(agency=agency)
+            OutcomeReport.objects.create(
+                agency=agency,
+                program=added,
+                period="2026-Q1",
+                kind="quarter",
+                requested_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+            )
+
+    count = assert_constant_queries(client, reverse("outcomes:reports"), add_rows)
+
+    # + the agencies reported on as a whole, the programs (with agency), their stored reports
+    assert count == PER_REQUEST + 3
+
+
+def test_outcome_dashboard(
+    login_as: Callable[[User], Client], supervisor: User, specialist: User, program: Program
+) -> None:
+    from decimal import Decimal
+
+    from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory
+
+    MinimumWageFactory(program=program, effective_on=dt.date(2024, 1, 1), hourly=Decimal("15"))
+    employer = EmployerFactory(program=program)
+    client = login_as(supervisor)
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            person = ClientFactory(
+                program=program,
+                specialist=specialist,
+                referred_on=dt.date(2025, 12, 1),
+                enrolled_on=dt.date(2025, 12, 2),
+            )
+            JobFactory(
+                client=person,
+                employer=employer,
+                started_on=dt.date(2026, 1, 5),
+                hourly_wage=Decimal("17"),
+            )
+
+    url = reverse("outcomes:dashboard", kwargs={"scope": "program", "pk": program.pk})
+    count = assert_constant_queries(client, f"{url}?period=2026-Q1", add_rows)
+
+    # + the program (with agency); the period's numbers: its stored roll-up, then, none being
+    # stored here, the 8 live numbers (5 counts, days to first contact and job, current jobs,
+    # endings); the trend's 7 earlier quarters: their stored roll-ups (one query), then working
+    # and caseload of each; the specialist table (3 counts and the names); the job starts
+    assert count == PER_REQUEST + 1 + (1 + 8) + (1 + 7 * 2) + 4 + 1

@@ -12,6 +12,8 @@ from clients.api.views import (
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from ips.api.views import ProgramViewSet, me
+from outcomes.api.reports import agency_report, program_report
+from outcomes.api.views import outcome_detail
 from supervision.api.views import (
     SupervisionSessionViewSet,
     TeamMeetingViewSet,
@@ -33,8 +35,11 @@ router.register("supervision-sessions", SupervisionSessionViewSet, basename="sup
 
 urlpatterns = [
     path("supervision/", supervision_numbers, name="supervision"),
+    path("programs/<int:pk>/reports/<str:period>.pdf", program_report, name="program-report"),
+    path("agencies/<int:pk>/reports/<str:period>.pdf", agency_report, name="agency-report"),
     path("", include(router.urls)),
     path("me/", me, name="me"),
+    path("outcomes/", outcome_detail, name="outcomes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -1,0 +1,85 @@
+"""The stored PDF reports through the API: the file when it is ready, 202 while it is built.
+
+`GET /api/v1/programs/ID/reports/2026-Q1.pdf` (or a month, `2026-03.pdf`) answers the stored
+PDF. When there is none yet, or a newer one is being generated, it queues the report (once) and
+answers 202 Accepted with a Location to poll: the same URL. Agencies have the same route under
+`/api/v1/agencies/ID/reports/`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ips import access
+from ips.access import Capability
+from ips.models import Agency, Program
+from outcomes import report_services
+from outcomes.models import OutcomeReport
+from outcomes.report_views import NO_OUTCOMES, report_file_response
+from outcomes.reports import Scope, report_period
+
+# How long a client should wait before polling again.
+RETRY_AFTER_SECONDS = 2
+
+REPORT_RESPONSES = {
+    200: OpenApiResponse(OpenApiTypes.BINARY, description="The stored PDF (application/pdf)."),
+    202: OpenApiResponse(description="Queued or being generated; poll the Location."),
+    400: OpenApiResponse(description="Not a month (2026-03) or a quarter (2026-Q1)."),
+    404: OpenApiResponse(description="No such program among those visible to the caller."),
+}
+
+
+def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Response:
+    try:
+        chosen = report_period(period)
+    except ValueError as problem:
+        return Response({"period": [str(problem)]}, status=status.HTTP_400_BAD_REQUEST)
+    report = OutcomeReport.objects.filter(
+        agency=scope.agency, program=scope.program, period=chosen.label
+    ).first()
+    if report is not None and report.status == OutcomeReport.Status.DONE and report.file:
+        return report_file_response(request, report)
+    if report is None or not report.in_progress:
+        report, _ = report_services.report_request(
+            agency=scope.agency,
+            program=scope.program,
+            period_label=chosen.label,
+            requested_by=request.user,
+        )
+    response = Response(
+        {"status": report.status, "detail": "The report is being generated; poll the Location."},
+        status=status.HTTP_202_ACCEPTED,
+    )
+    response["Location"] = request.build_absolute_uri(request.path)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@extend_schema(responses=REPORT_RESPONSES)
+@api_view(["GET"])
+def program_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
+    """A program's monthly or quarterly outcome report as PDF."""
+    program = access.get_visible_or_404(
+        Program.objects.select_related("agency"), request.user, pk=pk
+    )
+    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
+        raise PermissionDenied(NO_OUTCOMES)
+    return _answer(request, Scope(agency=program.agency, program=program), period)
+
+
+@extend_schema(responses=REPORT_RESPONSES)
+@api_view(["GET"])
+def agency_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
+    """An agency's monthly or quarterly outcome report (all its programs) as PDF."""
+    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
+    allowed = access.agency_wide_ids_for(request.user, Capability.VIEW_OUTCOMES)
+    if not allowed.filter(agency_id=agency.pk).exists():
+        raise PermissionDenied(NO_OUTCOMES)
+    return _answer(request, Scope(agency=agency), period)

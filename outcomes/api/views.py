@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ips import access
+from ips.access import Capability
+from ips.models import Program
+from outcomes.api.serializers import OutcomeQuerySerializer, OutcomeSerializer
+from outcomes.selectors import stored_or_live_outcomes
+from outcomes.services import rollup_period
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("program", OpenApiTypes.INT, required=True, description="Program id."),
+        OpenApiParameter(
+            "period", OpenApiTypes.STR, required=True, description="2026-03 or 2026-Q1."
+        ),
+    ],
+    responses=OutcomeSerializer,
+)
+@api_view(["GET"])
+def outcome_detail(request: Request) -> Response:
+    """A program's outcome numbers for a month or a quarter: from the stored roll-up when there
+    is one, else computed now. Supervisors read their programs', directors their agency's;
+    other staff of the program get 403, everyone else 404."""
+    query = OutcomeQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    try:
+        period = rollup_period(query.validated_data["period"])
+    except ValueError as error:
+        raise ValidationError({"period": [str(error)]}) from error
+    program = access.get_visible_or_404(
+        Program.objects, request.user, pk=query.validated_data["program"]
+    )
+    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
+        raise PermissionDenied("Your role does not show outcome numbers.")
+    outcome = stored_or_live_outcomes([program.pk], period)[program.pk]
+    return Response(OutcomeSerializer(outcome).data)

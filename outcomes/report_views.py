@@ -1,0 +1,188 @@
+"""Outcome pages: the dashboard of a program or agency, the reports page, downloads and CSV.
+
+Supervisors see their programs' outcomes, directors every program of their agency and the
+agency as a whole. Someone who cannot see the program at all gets 404; someone who can see it
+but whose role does not include outcomes gets 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from clients.services import today
+from ips import access
+from ips.access import Capability
+from ips.audit import audit_read
+from ips.models import Agency, AuditEvent, Program
+from outcomes import report_services
+from outcomes.models import OutcomeReport
+from outcomes.reports import (
+    CSV_TABLES,
+    ReportCell,
+    Scope,
+    report_context,
+    report_period,
+    reports_page,
+    table_csv,
+)
+
+NO_OUTCOMES = "Your role does not include outcome reports."
+
+
+def _program_scope(request: HttpRequest, pk: int) -> Scope:
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
+    program = access.get_visible_or_404(
+        Program.objects.select_related("agency"), request.user, pk=pk
+    )
+    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
+        raise PermissionDenied(NO_OUTCOMES)
+    return Scope(agency=program.agency, program=program)
+
+
+def _agency_scope(request: HttpRequest, pk: int) -> Scope:
+    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
+    allowed = access.agency_wide_ids_for(request.user, Capability.VIEW_OUTCOMES)
+    if not allowed.filter(agency_id=agency.pk).exists():
+        raise PermissionDenied(NO_OUTCOMES)
+    return Scope(agency=agency)
+
+
+def _scope(request: HttpRequest, scope: str, pk: int) -> Scope:
+    return _program_scope(request, pk) if scope == "program" else _agency_scope(request, pk)
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Every program (and agency) the user may report on, by recent months and quarters."""
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
+    if not access.holds(request.user, Capability.VIEW_OUTCOMES):
+        raise PermissionDenied(NO_OUTCOMES)
+    return render(request, "outcomes/reports.html", reports_page(request.user, today()))
+
+
+@login_required
+def dashboard(request: HttpRequest, scope: str, pk: int) -> HttpResponse:
+    """The outcome numbers of one program or agency for a period: the report, in the browser."""
+    found = _scope(request, scope, pk)
+    label = request.GET.get("period", "").strip()
+    error = ""
+    try:
+        period = report_period(label) if label else report_period(_current_quarter())
+    except ValueError as problem:
+        error, period = str(problem), report_period(_current_quarter())
+    context = report_context(found, period, generated_at=timezone.now())
+    context.update(
+        scope_kind=scope,
+        period_error=error,
+        period_input=label or period.label,
+        previous=period.previous(),
+        next=period.next(),
+        csv_tables=CSV_TABLES,
+    )
+    return render(request, "outcomes/dashboard.html", context, status=400 if error else 200)
+
+
+def _current_quarter() -> str:
+    day = today()
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@login_required
+def table_download(
+    request: HttpRequest, scope: str, pk: int, period: str, table: str
+) -> HttpResponse:
+    """One of the report's tables as CSV (audited as an export)."""
+    found = _scope(request, scope, pk)
+    if table not in CSV_TABLES:
+        raise Http404("No such table.")
+    try:
+        chosen = report_period(period)
+    except ValueError as problem:
+        return HttpResponse(str(problem), status=400, content_type="text/plain")
+    audit_read(
+        actor=request.user,
+        obj=found.program or found.agency,
+        agency_id=found.agency.pk,
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+    )
+    response = HttpResponse(table_csv(found, chosen, table), content_type="text/csv")
+    name = f"{slugify(found.name)}-{chosen.label}-{table}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> HttpResponse:
+    """Queue the report of a program or agency for a period (again); htmx gets the cell."""
+    found = _scope(request, scope, pk)
+    try:
+        report, _ = report_services.report_request(
+            agency=found.agency,
+            program=found.program,
+            period_label=period,
+            requested_by=request.user,
+        )
+    except ValueError as problem:
+        return HttpResponse(str(problem), status=400, content_type="text/plain")
+    if request.htmx:
+        report.refresh_from_db()
+        return _cell(request, report)
+    return redirect("outcomes:reports")
+
+
+def _cell(request: HttpRequest, report: OutcomeReport) -> HttpResponse:
+    scope = Scope(agency=report.agency, program=report.program)
+    context = {
+        "cell": ReportCell(report_period(report.period), report),
+        "kind": "program" if report.program_id else "agency",
+        "pk": report.program_id or report.agency_id,
+        "scope": scope,
+    }
+    return render(request, "outcomes/_report_cell.html", context)
+
+
+def _visible_report(request: HttpRequest, pk: int) -> OutcomeReport:
+    return access.get_visible_or_404(
+        OutcomeReport.objects.select_related("agency", "program"), request.user, pk=pk
+    )
+
+
+@login_required
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's cell on the reports page: htmx polls it while the report is generated."""
+    return _cell(request, _visible_report(request, pk))
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored PDF (audited as an export); 404 until one has been generated."""
+    report = _visible_report(request, pk)
+    return report_file_response(request, report)
+
+
+def report_file_response(request: HttpRequest, report: OutcomeReport) -> FileResponse:
+    """The report's stored PDF as a download, recorded in the audit trail as an export."""
+    if not report.file:
+        raise Http404("This report has not been generated yet.")
+    audit_read(
+        actor=request.user,
+        obj=report,
+        agency_id=report.agency_id,
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+    )
+    scope = Scope(agency=report.agency, program=report.program)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{slugify(scope.name)}-{report.period}.pdf",
+        content_type="application/pdf",
+    )

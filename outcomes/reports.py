@@ -1,0 +1,394 @@
+"""What an outcome report shows, for the PDF and the dashboard alike.
+
+`report_context` gathers every number of one program's (or one agency's) report for a period
+from `outcomes.selectors`, the trend chart from `outcomes.charts`, and the words of the
+definitions from `outcomes.definitions` itself, so the page, the PDF and the CSV tables cannot
+disagree. Reports name no client: job starts are listed by employer and job type only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import inspect
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString
+
+from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
+from ips.models import Agency, Program
+from outcomes import definitions, selectors
+from outcomes.charts import TrendPoint, format_rate, rate_trend_svg
+from outcomes.definitions import BENCHMARKS, Period
+from outcomes.models import OutcomeRollup
+
+# How far back the trend chart looks: two years of quarters, or a year of months.
+TREND_LENGTH = {"quarter": 8, "month": 12}
+REPORT_KINDS = ("month", "quarter")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose report: one program, or a whole agency (`program` is None)."""
+
+    agency: Agency
+    program: Program | None = None
+
+    @property
+    def name(self) -> str:
+        return self.program.name if self.program else self.agency.name
+
+    @property
+    def is_agency(self) -> bool:
+        return self.program is None
+
+    def program_ids(self) -> list[int]:
+        if self.program is not None:
+            return [self.program.pk]
+        return sorted(self.agency.programs.values_list("pk", flat=True))
+
+    def outcomes(self, period: Period) -> selectors.Outcome:
+        """The scope's outcome numbers for the period: a program's as the API gives them (its
+        stored roll-up, else computed now), an agency's computed now."""
+        if self.program is not None:
+            return selectors.stored_or_live_outcomes([self.program.pk], period)[self.program.pk]
+        return selectors.agency_outcomes([self.agency.pk], period)[self.agency.pk]
+
+
+def report_period(label: str) -> Period:
+    """The month or quarter a report covers; ValueError for anything else (weeks, junk)."""
+    period = Period.parse(label)
+    if period.kind not in REPORT_KINDS:
+        raise ValueError("Reports cover a month (2026-03) or a quarter (2026-Q1).")
+    return period
+
+
+# --- The definitions, in their own words -------------------------------------------------------
+
+# Each entry names a number of the report and the code that defines it; the printed text is that
+# code's docstring, so the report says exactly what was counted.
+DEFINED: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("Competitive job", competitive_condition),
+    ("Caseload", definitions.caseload),
+    ("Working", definitions.working),
+    ("Competitive employment rate", definitions.rate),
+    ("Job starts", definitions.job_starts),
+    ("First job starts", definitions.first_job_starts),
+    ("In education", definitions.in_education),
+    ("Days to first employer contact and to first job", definitions.enrolled_in),
+    ("Current jobs, average hours and wage", definitions.current_jobs),
+    ("Job endings", definitions.job_endings),
+)
+
+
+def _plain(docstring: str | None) -> str:
+    """A docstring as one paragraph of prose (no code quotes)."""
+    return " ".join((docstring or "").replace("`", "").split())
+
+
+@dataclass(frozen=True)
+class Definition:
+    term: str
+    text: str
+
+
+def definitions_used() -> list[Definition]:
+    """The definitions behind the report's numbers, as their code documents them."""
+    rows = [Definition(term, _plain(inspect.getdoc(code))) for term, code in DEFINED]
+    bands = "; ".join(f"{name} {threshold * 100:.0f} %" for name, threshold in BENCHMARKS)
+    rows.append(
+        Definition(
+            "Benchmarks",
+            f"Quarterly competitive employment rate benchmarks (IPS learning community): {bands}.",
+        )
+    )
+    return rows
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobStartRow:
+    """One job start as reports list it: no client, only the job and where it is."""
+
+    started_on: dt.date
+    program: str
+    specialist: str
+    employer: str
+    job_type: str
+    hours_per_week: Decimal
+    hourly_wage: Decimal
+
+
+def job_start_rows(scope: Scope, period: Period) -> list[JobStartRow]:
+    """The period's job starts (the `job_starts` definition), oldest first, in one query."""
+    jobs: QuerySet[Job] = Job.objects.filter(client__program_id__in=scope.program_ids())
+    rows = (
+        definitions.job_starts(period, jobs)
+        .order_by("started_on", "pk")
+        .values_list(
+            "started_on",
+            "client__program__name",
+            "client__specialist__first_name",
+            "client__specialist__last_name",
+            "employer__name",
+            "job_type",
+            "hours_per_week",
+            "hourly_wage",
+        )
+    )
+    types = dict(JobType.choices)
+    return [
+        JobStartRow(
+            started_on=started,
+            program=program,
+            specialist=f"{first or ''} {last or ''}".strip() or "Unassigned",
+            employer=employer,
+            job_type=types.get(job_type, job_type),
+            hours_per_week=hours,
+            hourly_wage=wage,
+        )
+        for started, program, first, last, employer, job_type, hours, wage in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ProgramTable:
+    """A program's per-specialist table, headed by the program's name."""
+
+    program: str
+    rows: list[selectors.SpecialistOutcome]
+
+
+def specialist_tables(scope: Scope, period: Period) -> list[ProgramTable]:
+    """One per-specialist table for each program of the scope (a handful per agency)."""
+    programs = (
+        [scope.program]
+        if scope.program is not None
+        else list(scope.agency.programs.order_by("name", "pk"))
+    )
+    return [
+        ProgramTable(program.name, selectors.specialist_outcomes(program.pk, period))
+        for program in programs
+    ]
+
+
+@dataclass(frozen=True)
+class Ending:
+    reason: str
+    count: int
+
+
+def endings_by_reason(outcome: selectors.Outcome) -> list[Ending]:
+    labels = dict(JobEndReason.choices)
+    return [
+        Ending(labels.get(reason, reason or "Not given"), count)
+        for reason, count in sorted(outcome.job_endings_by_reason.items())
+    ]
+
+
+# --- The whole report --------------------------------------------------------------------------
+
+
+def trend(scope: Scope, period: Period, outcome: selectors.Outcome) -> list[TrendPoint]:
+    """The rate of each of the last 8 quarters (or 12 months) up to `period`, oldest first;
+    `outcome` is the period's own numbers (the last point).
+
+    The chart needs the rate only, so earlier periods read a program's stored roll-up (as
+    `Scope.outcomes` does) and otherwise count the two numbers of the rate, caseload and
+    working, from the definitions: two queries a period instead of the eight of every number.
+    """
+    earlier = period.recent(TREND_LENGTH[period.kind])[:-1]
+    stored: dict[str, float | None] = {}
+    if scope.program is not None:
+        rollups = OutcomeRollup.objects.filter(
+            program=scope.program, period__in=[past.label for past in earlier]
+        )
+        stored = dict(rollups.values_list("period", "rate"))
+    clients = (
+        Client.objects.filter(program=scope.program)
+        if scope.program is not None
+        else Client.objects.filter(program__agency=scope.agency)
+    )
+    points = [
+        TrendPoint(
+            past.label,
+            stored[past.label]
+            if past.label in stored
+            else definitions.rate(
+                definitions.working(past, clients).count(),
+                definitions.caseload(past, clients).count(),
+            ),
+        )
+        for past in earlier
+    ]
+    return [*points, TrendPoint(period.label, outcome.rate)]
+
+
+def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeString:
+    span = "8 quarters" if period.kind == "quarter" else "12 months"
+    return rate_trend_svg(
+        points,
+        chart_id=f"trend-{period.label}",
+        title=f"Competitive employment rate of {scope.name}, last {span} to {period.label}",
+    )
+
+
+def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -> dict[str, Any]:
+    """Everything the report template shows, for the dashboard page and the PDF."""
+    outcome = scope.outcomes(period)
+    points = trend(scope, period, outcome)
+    return {
+        "scope": scope,
+        "period": period,
+        "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
+        "outcome": outcome,
+        "trend": points,
+        "trend_rows": [(point.label, format_rate(point.rate)) for point in points],
+        "chart": trend_chart(scope, period, points),
+        "benchmarks": [(name, f"{threshold * 100:.0f} %") for name, threshold in BENCHMARKS],
+        "specialist_tables": specialist_tables(scope, period),
+        "job_starts": job_start_rows(scope, period),
+        "endings": endings_by_reason(outcome),
+        "definitions": definitions_used(),
+        "generated_at": generated_at,
+    }
+
+
+# --- Report tables as CSV ----------------------------------------------------------------------
+
+CSV_TABLES = ("specialists", "job-starts")
+
+
+def _csv_rate(rate: float | None) -> str:
+    """As the API and the submission export give a rate: a fraction to 4 places, or blank."""
+    from outcomes.api.serializers import rounded_rate
+
+    rounded = rounded_rate(rate)
+    return "" if rounded is None else f"{rounded:.4f}"
+
+
+def table_csv(scope: Scope, period: Period, table: str) -> str:
+    """One of the report's tables as CSV text (the same rows the report prints)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if table == "specialists":
+        writer.writerow(
+            ["period", "program", "specialist", "caseload", "working", "rate", "job_starts"]
+        )
+        for program_table in specialist_tables(scope, period):
+            for row in program_table.rows:
+                writer.writerow(
+                    [
+                        period.label,
+                        program_table.program,
+                        row.specialist_name,
+                        row.caseload,
+                        row.working,
+                        _csv_rate(row.rate),
+                        row.job_starts,
+                    ]
+                )
+    elif table == "job-starts":
+        writer.writerow(
+            [
+                "period",
+                "started_on",
+                "program",
+                "specialist",
+                "employer",
+                "job_type",
+                "hours",
+                "wage",
+            ]
+        )
+        for job in job_start_rows(scope, period):
+            writer.writerow(
+                [
+                    period.label,
+                    job.started_on.isoformat(),
+                    job.program,
+                    job.specialist,
+                    job.employer,
+                    job.job_type,
+                    job.hours_per_week,
+                    job.hourly_wage,
+                ]
+            )
+    else:
+        raise ValueError(f"No such report table: {table}")
+    return out.getvalue()
+
+
+# --- The reports page --------------------------------------------------------------------------
+
+# The reports page offers the current and recent periods: four quarters and three months.
+RECENT_QUARTERS = 4
+RECENT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class ReportCell:
+    period: Period
+    report: Any  # OutcomeReport | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    scope: Scope
+    kind: str  # "program" or "agency", as in the URLs
+    cells: list[ReportCell]
+
+
+def recent_report_periods(day: dt.date) -> list[Period]:
+    """The periods the reports page offers, newest first: quarters, then months."""
+    quarters = Period.containing("quarter", day).recent(RECENT_QUARTERS)[::-1]
+    months = Period.containing("month", day).recent(RECENT_MONTHS)[::-1]
+    return quarters + months
+
+
+def reports_page(user: Any, day: dt.date) -> dict[str, Any]:
+    """Rows of the reports page: each agency the user reports on as a whole, then each program,
+    with the stored report (if any) of every recent period. Three queries whatever the rows."""
+    from ips import access
+    from ips.access import Capability
+    from outcomes.models import OutcomeReport
+
+    periods = recent_report_periods(day)
+    agencies = list(
+        Agency.objects.filter(
+            id__in=access.agency_wide_ids_for(user, Capability.VIEW_OUTCOMES)
+        ).order_by("name", "pk")
+    )
+    programs = list(
+        Program.objects.filter(id__in=access.program_ids_for(user, Capability.VIEW_OUTCOMES))
+        .select_related("agency")
+        .order_by("agency__name", "name", "pk")
+    )
+    stored = OutcomeReport.objects.visible_to(user).filter(
+        period__in=[period.label for period in periods]
+    )
+    found = {(report.program_id, report.agency_id, report.period): report for report in stored}
+    rows = [
+        ReportRow(
+            Scope(agency=agency),
+            "agency",
+            [ReportCell(p, found.get((None, agency.pk, p.label))) for p in periods],
+        )
+        for agency in agencies
+    ]
+    rows += [
+        ReportRow(
+            Scope(agency=program.agency, program=program),
+            "program",
+            [ReportCell(p, found.get((program.pk, program.agency_id, p.label))) for p in periods],
+        )
+        for program in programs
+    ]
+    return {"rows": rows, "periods": periods}

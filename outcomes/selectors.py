@@ -1,0 +1,252 @@
+"""Outcome numbers per program (and per agency, per specialist) for a period.
+
+Every number comes from `outcomes.definitions` and is counted in SQL: one grouped query per
+number for all the programs asked for, never a query or a loop per program or per row. The
+roll-ups (`outcomes.services`), the API, the dashboard and the PDF reports all read these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F, QuerySet
+
+from clients.models import Client, Episode, Job
+from ips.models import User
+from outcomes import definitions
+from outcomes.definitions import DaysBetween, Median, Period
+from outcomes.models import OutcomeRollup
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome numbers of one program (or one agency: `program` is None, `agency` is set)
+    for one period. Counts are of distinct clients except `job_starts`, `current_jobs` and the
+    job endings, which count jobs. A mean or median with nothing to average is None, and so is
+    the rate of an empty caseload (no rate, not 0 %)."""
+
+    program: int | None
+    period: Period
+    caseload: int
+    working: int
+    rate: float | None
+    job_starts: int
+    first_job_starts: int
+    in_education: int
+    # Over the episodes that began in the period, counting only those that reached the event.
+    median_days_to_first_employer_contact: float | None
+    mean_days_to_first_employer_contact: float | None
+    median_days_to_first_job: float | None
+    mean_days_to_first_job: float | None
+    # Competitive jobs held on the period's last day.
+    current_jobs: int
+    average_hours: float | None
+    average_hourly_wage: float | None
+    job_endings: int
+    job_endings_by_reason: dict[str, int] = field(default_factory=dict)
+    agency: int | None = None
+    # When the numbers were stored by a roll-up; None when computed live.
+    computed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SpecialistOutcome:
+    """One row of a program's per-specialist table: the clients assigned to one employment
+    specialist (`specialist` is None for clients with no assigned specialist)."""
+
+    specialist: int | None
+    specialist_name: str
+    caseload: int
+    working: int
+    rate: float | None
+    job_starts: int
+
+
+# The grouping keys: a client's program, or its program's agency.
+_BY_PROGRAM = "program_id"
+_BY_AGENCY = "program__agency_id"
+
+
+def program_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
+    """The outcome numbers of each program for the period, computed live: one grouped query
+    per number for all the programs, whatever their count. Every id asked for gets an Outcome
+    (zeros and no rate when the program has no one)."""
+    ids = sorted(set(program_ids))
+    clients = Client.objects.filter(program_id__in=ids)
+    return _outcomes(period, clients, _BY_PROGRAM, ids, agency=False)
+
+
+def stored_or_live_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
+    """Each program's numbers for the period from its stored roll-up (`computed_at` says
+    when), or computed live (`computed_at` None) for programs not rolled up yet."""
+    ids = sorted(set(program_ids))
+    stored = {
+        rollup.program_id: rollup.to_outcome()
+        for rollup in OutcomeRollup.objects.filter(program_id__in=ids, period=period.label)
+    }
+    missing = [pk for pk in ids if pk not in stored]
+    return {**stored, **program_outcomes(missing, period)}
+
+
+def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
+    """The outcome numbers of each agency across its programs. A client belongs to one program,
+    so the caseload and every client count are distinct clients of the agency; medians and
+    averages are taken over the agency's rows, not averaged from its programs'."""
+    ids = sorted(set(agency_ids))
+    clients = Client.objects.filter(program__agency_id__in=ids)
+    return _outcomes(period, clients, _BY_AGENCY, ids, agency=True)
+
+
+def _outcomes(
+    period: Period, clients: QuerySet[Client], key: str, ids: list[int], *, agency: bool
+) -> dict[int, Outcome]:
+    if not ids:
+        return {}
+    jobs = Job.objects.filter(client__in=clients)
+    job_key = f"client__{key}"
+    counts = {
+        "caseload": _count(definitions.caseload(period, clients), key),
+        "working": _count(definitions.working(period, clients), key),
+        "job_starts": _count(definitions.job_starts(period, jobs), job_key),
+        "first_job_starts": _count(definitions.first_job_starts(period, clients), key),
+        "in_education": _count(definitions.in_education(period, clients), key),
+    }
+    days = _days_to(period, clients, job_key)
+    current = _current_jobs(period, jobs, job_key)
+    endings = _endings(period, jobs, job_key)
+    outcomes = {}
+    for group in ids:
+        n = {name: found.get(group, 0) for name, found in counts.items()}
+        spans = days.get(group, {})
+        held = current.get(group, {})
+        by_reason = endings.get(group, {})
+        outcomes[group] = Outcome(
+            program=None if agency else group,
+            agency=group if agency else None,
+            period=period,
+            rate=definitions.rate(n["working"], n["caseload"]),
+            **n,
+            median_days_to_first_employer_contact=spans.get("contact_median"),
+            mean_days_to_first_employer_contact=spans.get("contact_mean"),
+            median_days_to_first_job=spans.get("job_median"),
+            mean_days_to_first_job=spans.get("job_mean"),
+            current_jobs=held.get("count", 0),
+            average_hours=held.get("hours"),
+            average_hourly_wage=held.get("wage"),
+            job_endings=sum(by_reason.values()),
+            job_endings_by_reason=by_reason,
+        )
+    return outcomes
+
+
+def _count(rows: QuerySet, key: str) -> dict[int, int]:
+    """{group: number of rows} in one GROUP BY query (each row is one client or one job)."""
+    grouped = rows.order_by().values(key).annotate(n=Count("pk")).values_list(key, "n")
+    return dict(grouped)
+
+
+def _rounded(value: float | Decimal | None, places: int) -> float | None:
+    """Rounded half up, as people round (16.625 → 16.63), whatever the database returned."""
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _days_to(
+    period: Period, clients: QuerySet[Client], key: str
+) -> dict[int, dict[str, float | None]]:
+    """Median and mean days from enrollment to the first employer contact and to the first job,
+    over the episodes that began in the period (each only where the event happened)."""
+    episodes = definitions.enrolled_in(period, Episode.objects.filter(client__in=clients))
+    to_contact = DaysBetween(F("first_employer_contact_on"), F("enrolled_on"))
+    to_job = DaysBetween(F("first_job_on"), F("enrolled_on"))
+    rows = (
+        episodes.order_by()
+        .values(key)
+        .annotate(
+            contact_median=Median(to_contact),
+            contact_mean=Avg(to_contact),
+            job_median=Median(to_job),
+            job_mean=Avg(to_job),
+        )
+    )
+    return {
+        row[key]: {
+            name: _rounded(row[name], 1)
+            for name in ("contact_median", "contact_mean", "job_median", "job_mean")
+        }
+        for row in rows
+    }
+
+
+def _current_jobs(
+    period: Period, jobs: QuerySet[Job], key: str
+) -> dict[int, dict[str, float | int | None]]:
+    """Count, average weekly hours and average hourly wage of the competitive jobs held on the
+    period's last day."""
+    rows = (
+        definitions.current_jobs(period.last, jobs)
+        .order_by()
+        .values(key)
+        .annotate(count=Count("pk"), hours=Avg("hours_per_week"), wage=Avg("hourly_wage"))
+    )
+    return {
+        row[key]: {
+            "count": row["count"],
+            "hours": _rounded(row["hours"], 2),
+            "wage": _rounded(row["wage"], 2),
+        }
+        for row in rows
+    }
+
+
+def _endings(period: Period, jobs: QuerySet[Job], key: str) -> dict[int, dict[str, int]]:
+    """Job endings per reason, in one grouped query."""
+    rows = (
+        definitions.job_endings(period, jobs)
+        .order_by()
+        .values(key, "end_reason")
+        .annotate(n=Count("pk"))
+        .values_list(key, "end_reason", "n")
+    )
+    endings: dict[int, dict[str, int]] = {}
+    for group, reason, n in rows:
+        endings.setdefault(group, {})[reason] = n
+    return endings
+
+
+def specialist_outcomes(program_id: int, period: Period) -> list[SpecialistOutcome]:
+    """The program's per-specialist table for the period: caseload, working, rate and job starts
+    of the clients assigned to each employment specialist (by the client's current assignment),
+    in name order, with the unassigned clients last. Three grouped queries and one for names."""
+    clients = Client.objects.filter(program_id=program_id)
+    key = "specialist_id"
+    caseload = _count(definitions.caseload(period, clients), key)
+    working = _count(definitions.working(period, clients), key)
+    starts = _count(
+        definitions.job_starts(period, Job.objects.filter(client__in=clients)),
+        "client__specialist_id",
+    )
+    ids = set(caseload) | set(starts)
+    names = {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(pk__in=[i for i in ids if i is not None])
+    }
+    rows = [
+        SpecialistOutcome(
+            specialist=specialist,
+            specialist_name=names.get(specialist, "Unassigned") if specialist else "Unassigned",
+            caseload=caseload.get(specialist, 0),
+            working=working.get(specialist, 0),
+            rate=definitions.rate(working.get(specialist, 0), caseload.get(specialist, 0)),
+            job_starts=starts.get(specialist, 0),
+        )
+        for specialist in ids
+    ]
+    return sorted(
+        rows, key=lambda row: (row.specialist is None, row.specialist_name, row.specialist or 0)
+    )

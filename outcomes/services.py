@@ -1,0 +1,70 @@
+"""Writes of the outcomes app: storing the roll-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from ips.models import Program
+from outcomes.definitions import Period
+from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
+from outcomes.selectors import program_outcomes
+
+ROLLUP_KINDS = ("month", "quarter")
+BAD_PERIOD = "Give the period as a month (2026-03) or a quarter (2026-Q1)."
+
+
+def rollup_period(label: str) -> Period:
+    """The month or quarter a label names; ValueError with a message a user can act on."""
+    try:
+        period = Period.parse(label)
+    except ValueError:
+        raise ValueError(BAD_PERIOD) from None
+    if period.kind not in ROLLUP_KINDS:
+        raise ValueError(BAD_PERIOD)
+    return period
+
+
+def open_periods(today: dt.date) -> list[Period]:
+    """The month and the quarter holding `today` (still open: their numbers change daily)."""
+    return [Period.containing(kind, today) for kind in ROLLUP_KINDS]
+
+
+def last_closed_periods(today: dt.date) -> list[Period]:
+    """The last month and the last quarter that ended before `today`."""
+    return [Period.containing(kind, today).previous() for kind in ROLLUP_KINDS]
+
+
+@transaction.atomic
+def outcome_rollup(*, period: Period, program_ids: Iterable[int] | None = None) -> int:
+    """Compute and store the period's outcome numbers for the programs (every program when
+    None); returns how many rows were stored.
+
+    The numbers for all the programs are computed first (one grouped query per number) and
+    stored in one INSERT ... ON CONFLICT UPDATE inside one transaction: a run stopped halfway
+    stores nothing, and a second run replaces the rows with the same numbers (only
+    `computed_at` moves), so running it twice or again after late data entry is safe.
+    """
+    if period.kind not in ROLLUP_KINDS:
+        raise ValueError(BAD_PERIOD)
+    ids = (
+        list(Program.objects.order_by("pk").values_list("pk", flat=True))
+        if program_ids is None
+        else sorted(set(program_ids))
+    )
+    now = timezone.now()
+    rows = [
+        OutcomeRollup.from_outcome(outcome, now)
+        for outcome in program_outcomes(ids, period).values()
+    ]
+    OutcomeRollup.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["program", "period"],
+        update_fields=["kind", "first_day", "last_day", *ROLLUP_NUMBERS, "computed_at"],
+        batch_size=1000,
+    )
+    return len(rows)

@@ -1,0 +1,45 @@
+"""Outcome roll-up tasks: thin wrappers over `outcomes.services.outcome_rollup`.
+
+They take period labels and program ids only (JSON), are acknowledged after they finish
+(`acks_late`: a worker killed mid-run leaves the message to be run again), and are idempotent:
+each period is stored in one transaction that replaces the period's rows.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from outcomes import report_services
+from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
+
+
+@shared_task(acks_late=True)
+def outcome_rollup_task(period: str, program_ids: list[int] | None = None) -> int:
+    """Roll up one month or quarter (`2026-03`, `2026-Q1`) for the programs (all when None)."""
+    return outcome_rollup(period=rollup_period(period), program_ids=program_ids)
+
+
+@shared_task(acks_late=True)
+def outcome_rollup_closed_task(kind: str) -> str:
+    """Roll up the month or quarter (`kind`) that has just closed, for every program. Beat
+    runs it on the 1st after the period ends; it works out which period that is from today."""
+    (period,) = [p for p in last_closed_periods(timezone.localdate()) if p.kind == kind]
+    outcome_rollup(period=period)
+    return period.label
+
+
+@shared_task(acks_late=True)
+def outcome_rollup_open_task() -> list[str]:
+    """Refresh the still-open month and quarter for every program (nightly)."""
+    periods = open_periods(timezone.localdate())
+    for period in periods:
+        outcome_rollup(period=period)
+    return [period.label for period in periods]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def report_generate_task(report_id: int) -> None:
+    """Render and store one outcome report (see `report_services.report_generate`); a second
+    run, or a run after the row was generated, does nothing."""
+    report_services.report_generate(report_id=report_id)

@@ -1,0 +1,149 @@
+"""The outcome numbers against the hand-computed quarter of `conftest.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ips.models import Agency, Program, User
+from outcomes.definitions import Period
+from outcomes.selectors import agency_outcomes, program_outcomes, specialist_outcomes
+from tests.clients.factories import ClientFactory, JobFactory
+from tests.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+Q1 = Period.parse("2025-Q1")
+
+
+def test_quarter_numbers_match_the_hand_count(quarter: SimpleNamespace) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert (outcome.program, outcome.period, outcome.computed_at) == (quarter.program.pk, Q1, None)
+    assert outcome.caseload == 9
+    assert outcome.working == 4
+    assert outcome.rate == 4 / 9
+    assert outcome.job_starts == 3
+    assert outcome.first_job_starts == 1
+    assert outcome.in_education == 1
+
+
+def test_quarter_days_to_first_contact_and_job(quarter: SimpleNamespace) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert outcome.median_days_to_first_employer_contact == 7.0
+    assert outcome.mean_days_to_first_employer_contact == 6.7
+    assert outcome.median_days_to_first_job == 27.0
+    assert outcome.mean_days_to_first_job == 27.0
+
+
+def test_quarter_current_jobs_and_endings(quarter: SimpleNamespace) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert outcome.current_jobs == 4
+    assert outcome.average_hours == 21.25
+    assert outcome.average_hourly_wage == 16.63
+    assert outcome.job_endings == 2
+    assert outcome.job_endings_by_reason == {"quit": 1, "fired": 1}
+
+
+def test_january_counts_the_job_ending_on_the_tenth_and_not_the_job_between_episodes(
+    quarter: SimpleNamespace,
+) -> None:
+    """January: A B E F G H J K on the caseload (8). Working: A (until the 10th) and F; H's
+    job began after the first episode closed (Jan 20) and the second began in February."""
+    outcome = program_outcomes([quarter.program.pk], Period.parse("2025-01"))[quarter.program.pk]
+
+    assert (outcome.caseload, outcome.working, outcome.job_starts) == (8, 2, 1)
+    assert outcome.rate == 0.25
+
+
+def test_march_after_the_minimum_wage_change(quarter: SimpleNamespace) -> None:
+    """March: A D E F G H J K (B closed in January). Working E F H. Starts: F's at exactly the new
+    16.00 counts; E's 03-01 at 15.50 (under 16.00) and the set-aside job do not."""
+    outcome = program_outcomes([quarter.program.pk], Period.parse("2025-03"))[quarter.program.pk]
+
+    assert (outcome.caseload, outcome.working, outcome.job_starts) == (8, 3, 1)
+    assert outcome.rate == 0.375
+    assert outcome.first_job_starts == 0
+
+
+def test_job_spanning_the_quarter_boundary_starts_in_the_earlier_quarter(
+    quarter: SimpleNamespace,
+) -> None:
+    """2024-Q4: A's job (12-01) and C's (10-01) start there; A still works in 2025-Q1 (above)."""
+    outcome = program_outcomes([quarter.program.pk], Period.parse("2024-Q4"))[quarter.program.pk]
+
+    assert outcome.job_starts == 2
+    # Caseload Q4: A B C F G H J K = 8 (D and E enrolled in 2025, I archived).
+    assert outcome.caseload == 8
+    # Working Q4: A (from 12-01), C (10-01 → 12-20); F's earlier job ended in August.
+    assert outcome.working == 2
+
+
+def test_empty_program_has_no_rate(quarter: SimpleNamespace, other_program: Program) -> None:
+    outcomes = program_outcomes([quarter.program.pk, other_program.pk], Q1)
+
+    empty = outcomes[other_program.pk]
+    assert (empty.caseload, empty.working, empty.job_starts) == (0, 0, 0)
+    assert empty.rate is None
+    assert empty.median_days_to_first_job is None
+    assert empty.average_hourly_wage is None
+    assert outcomes[quarter.program.pk].caseload == 9
+
+
+def test_agency_counts_distinct_clients_across_programs(
+    quarter: SimpleNamespace, agency: Agency, other_program: Program
+) -> None:
+    """Bridge Team adds one client on its caseload who does not work (it has no minimum-wage
+    schedule, so no job there is competitive): 10 clients, 4 working."""
+    bridge = ClientFactory(
+        program=other_program, referred_on=dt.date(2024, 11, 1), enrolled_on=dt.date(2024, 12, 1)
+    )
+    JobFactory(client=bridge, started_on=dt.date(2025, 2, 1))
+    ProgramFactory(agency=agency)  # an empty third program changes nothing
+
+    outcome = agency_outcomes([agency.pk], Q1)[agency.pk]
+
+    assert (outcome.agency, outcome.program) == (agency.pk, None)
+    assert (outcome.caseload, outcome.working, outcome.job_starts) == (10, 4, 3)
+    assert outcome.rate == 0.4
+    assert outcome.median_days_to_first_employer_contact == 7.0
+
+
+def test_every_number_is_one_query_whatever_the_number_of_programs(
+    quarter: SimpleNamespace, other_program: Program
+) -> None:
+    with CaptureQueriesContext(connection) as one:
+        program_outcomes([quarter.program.pk], Q1)
+    extra = [ProgramFactory(agency=quarter.program.agency).pk for _ in range(5)]
+    with CaptureQueriesContext(connection) as many:
+        program_outcomes([quarter.program.pk, other_program.pk, *extra], Q1)
+
+    # caseload, working, job starts, first job starts, education, days, current jobs, endings
+    assert len(one) == len(many) == 8
+
+
+def test_specialist_table(
+    quarter: SimpleNamespace, specialist: User, other_specialist: User
+) -> None:
+    """S: A B E (working A E; E's start). O: F G H (working F H; F's two starts).
+    Unassigned: D J K (none working: rate 0, not None)."""
+    rows = {row.specialist: row for row in specialist_outcomes(quarter.program.pk, Q1)}
+
+    assert set(rows) == {specialist.pk, other_specialist.pk, None}
+    mine, theirs, nobody = rows[specialist.pk], rows[other_specialist.pk], rows[None]
+    assert (mine.caseload, mine.working, mine.job_starts) == (3, 2, 1)
+    assert mine.rate == 2 / 3
+    assert (theirs.caseload, theirs.working, theirs.job_starts) == (3, 2, 2)
+    assert (nobody.caseload, nobody.working, nobody.rate, nobody.specialist_name) == (
+        3,
+        0,
+        0.0,
+        "Unassigned",
+    )
+    assert specialist_outcomes(quarter.program.pk, Q1)[-1].specialist is None

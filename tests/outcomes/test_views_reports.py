@@ -1,0 +1,269 @@
+"""The reports page, regenerating with htmx, downloads, the dashboard and the CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ips.models import AuditEvent, Program, User
+from outcomes import report_services
+from outcomes.models import OutcomeReport
+from outcomes.tasks import report_generate_task
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def in_2025_q2():
+    """Today is in 2025-Q2, so the reports page offers 2025-Q1 among the recent quarters."""
+    with time_machine.travel(dt.datetime(2025, 5, 6, 14, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_reports_page_of_a_director_lists_the_agency_and_its_programs(
+    director: User,
+    program: Program,
+    other_program: Program,
+    outsider_program: Program,
+    login_as: Callable[[User], Client],
+) -> None:
+    content = login_as(director).get(reverse("outcomes:reports")).content.decode()
+
+    assert "Riverside Mental Health" in content
+    assert "(whole agency)" in content
+    assert "Harbor Works" in content
+    assert "Bridge Team" in content
+    assert "Summit Employment" not in content
+    for label in ("2025-Q2", "2025-Q1", "2024-Q4", "2024-Q3", "2025-05", "2025-04", "2025-03"):
+        assert f'-{label}"' in content
+
+
+def test_reports_page_of_a_supervisor_lists_their_program_only(
+    supervisor: User,
+    program: Program,
+    other_program: Program,
+    login_as: Callable[[User], Client],
+) -> None:
+    content = login_as(supervisor).get(reverse("outcomes:reports")).content.decode()
+
+    assert "Harbor Works" in content
+    assert "Bridge Team" not in content
+    assert "(whole agency)" not in content
+
+
+def test_regenerate_queues_the_report_and_the_cell_polls_until_it_is_ready(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    client = login_as(director)
+    url = reverse(
+        "outcomes:report_generate",
+        kwargs={"scope": "program", "pk": quarter.program.pk, "period": "2025-Q1"},
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = client.post(url, **HTMX)
+
+    report = OutcomeReport.objects.get()
+    status_url = reverse("outcomes:report_status", kwargs={"pk": report.pk})
+    assert len(callbacks) == 1
+    assert queued.status_code == 200
+    assert f'hx-get="{status_url}"' in queued.content.decode()
+    assert "Queued" in queued.content.decode()
+
+    report_generate_task(report.pk)
+    ready = client.get(status_url, **HTMX).content.decode()
+
+    assert "hx-get" not in ready
+    assert "Ready" in ready
+    assert reverse("outcomes:report_download", kwargs={"pk": report.pk}) in ready
+    assert "Regenerate" in ready
+
+
+def test_regenerate_without_htmx_goes_back_to_the_reports_page(
+    program: Program,
+    supervisor: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    url = reverse(
+        "outcomes:report_generate",
+        kwargs={"scope": "program", "pk": program.pk, "period": "2025-03"},
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        response = login_as(supervisor).post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outcomes:reports")
+    assert OutcomeReport.objects.get().kind == "month"
+
+
+def test_regenerate_with_a_bad_period_is_400_and_stores_nothing(
+    program: Program, director: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse(
+        "outcomes:report_generate",
+        kwargs={"scope": "program", "pk": program.pk, "period": "2025-13"},
+    )
+
+    response = login_as(director).post(url)
+
+    assert response.status_code == 400
+    assert OutcomeReport.objects.count() == 0
+
+
+def test_download_gives_the_pdf_and_is_audited_as_an_export(
+    quarter: SimpleNamespace, director: User, login_as: Callable[[User], Client]
+) -> None:
+    report, _ = report_services.report_request(
+        agency=quarter.program.agency,
+        program=quarter.program,
+        period_label="2025-Q1",
+        requested_by=director,
+    )
+    report_generate_task(report.pk)
+
+    response = login_as(director).get(reverse("outcomes:report_download", kwargs={"pk": report.pk}))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="harbor-works-2025-Q1.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.object_id) == ("export", director, str(report.pk))
+
+
+def test_download_of_a_report_not_generated_yet_is_404(
+    program: Program,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        report, _ = report_services.report_request(
+            agency=program.agency, program=program, period_label="2025-Q1", requested_by=director
+        )
+
+    response = login_as(director).get(reverse("outcomes:report_download", kwargs={"pk": report.pk}))
+
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == 0
+
+
+def test_dashboard_shows_the_report_numbers_and_the_trend_chart(
+    quarter: SimpleNamespace, supervisor: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse("outcomes:dashboard", kwargs={"scope": "program", "pk": quarter.program.pk})
+
+    content = login_as(supervisor).get(url, {"period": "2025-Q1"}).content.decode()
+
+    assert '<td data-testid="caseload">9</td>' in content
+    assert '<td data-testid="working">4</td>' in content
+    assert '<td data-testid="rate"><strong>44.4 %</strong></td>' in content
+    assert '<td data-testid="job-starts">3</td>' in content
+    assert '<td data-testid="first-job-starts">1</td>' in content
+    assert '<td data-testid="in-education">1</td>' in content
+    assert "<svg" in content
+    assert "2025-Q1: 44.4 %" in content  # the chart's description
+    assert "2024-Q2" in content  # eight quarters back to 2024-Q2
+
+
+def test_dashboard_with_a_bad_period_says_how_to_write_one(
+    program: Program, director: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse("outcomes:dashboard", kwargs={"scope": "program", "pk": program.pk})
+
+    response = login_as(director).get(url, {"period": "Q1 2025"})
+
+    assert response.status_code == 400
+    assert 'id="period-error"' in response.content.decode()
+    assert "quarter (2026-Q1)" in response.content.decode()
+
+
+def test_agency_dashboard_is_for_directors(
+    program: Program, director: User, supervisor: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse("outcomes:dashboard", kwargs={"scope": "agency", "pk": program.agency_id})
+
+    assert login_as(supervisor).get(url).status_code == 403
+    assert login_as(director).get(url).status_code == 200
+
+
+def test_job_starts_csv_lists_employer_and_job_type_without_clients(
+    quarter: SimpleNamespace, director: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse(
+        "outcomes:table_download",
+        kwargs={
+            "scope": "program",
+            "pk": quarter.program.pk,
+            "period": "2025-Q1",
+            "table": "job-starts",
+        },
+    )
+
+    response = login_as(director).get(url)
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # E 02-01 at 15.50, F 01-15 at 17.00, F 03-15 at 16.00 (see conftest.py)
+    assert [(row["started_on"], row["wage"]) for row in rows] == [
+        ("2025-01-15", "17.00"),
+        ("2025-02-01", "15.50"),
+        ("2025-03-15", "16.00"),
+    ]
+    assert {row["employer"] for row in rows} == {quarter.employer.name}
+    assert "client" not in ",".join(rows[0])
+    for who in (quarter.e, quarter.f):
+        assert who.last_name not in response.content.decode()
+    assert AuditEvent.objects.filter(action="export", actor=director).count() == 1
+
+
+def test_specialist_csv_counts_each_specialists_clients(
+    quarter: SimpleNamespace, supervisor: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse(
+        "outcomes:table_download",
+        kwargs={
+            "scope": "program",
+            "pk": quarter.program.pk,
+            "period": "2025-Q1",
+            "table": "specialists",
+        },
+    )
+
+    rows = list(csv.DictReader(io.StringIO(login_as(supervisor).get(url).content.decode())))
+
+    # Sam Specialist: A B E (I archived) on the caseload, A and E working, E's start.
+    # Tara Colleague: F G H; F and H working; F's two starts. Unassigned: D J K; none working.
+    assert [
+        (r["specialist"], r["caseload"], r["working"], r["rate"], r["job_starts"]) for r in rows
+    ] == [
+        ("Sam Specialist", "3", "2", "0.6667", "1"),
+        ("Tara Colleague", "3", "2", "0.6667", "2"),
+        ("Unassigned", "3", "0", "0.0000", "0"),
+    ]
+
+
+def test_unknown_csv_table_is_404(
+    program: Program, director: User, login_as: Callable[[User], Client]
+) -> None:
+    url = reverse(
+        "outcomes:table_download",
+        kwargs={"scope": "program", "pk": program.pk, "period": "2025-Q1", "table": "clients"},
+    )
+
+    assert login_as(director).get(url).status_code == 404
+    assert AuditEvent.objects.count() == 0
