@@ -41,6 +41,9 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_CLIENTS = "view_clients"
     EDIT_CLIENTS = "edit_clients"
+    VIEW_FIDELITY = "view_fidelity"
+    PLAN_FIDELITY = "plan_fidelity"
+    SCORE_FIDELITY = "score_fidelity"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -51,6 +54,12 @@ RULES: dict[Capability, frozenset[Role]] = {
     # Fidelity reviewers and agency admins never see client identities.
     Capability.VIEW_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.DIRECTOR}),
     Capability.EDIT_CLIENTS: frozenset({Role.SPECIALIST, Role.SUPERVISOR}),
+    # Fidelity reviews: the program's supervisor and the agency's director and admin read every
+    # review of the program and plan new ones; reviewers read and score only the reviews they
+    # are assigned to (`fidelity.models.ReviewQuerySet.visible_to`). Specialists see none.
+    Capability.VIEW_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
+    Capability.PLAN_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
+    Capability.SCORE_FIDELITY: frozenset({Role.REVIEWER}),
 }
 
 
