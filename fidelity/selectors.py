@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 
 from fidelity.models import (
     ITEM_COUNT,
+    MAX_TOTAL,
     Amendment,
     Item,
     Review,
@@ -160,6 +161,50 @@ def program_history(*, program: Program, reviews: Any) -> list[HistoryPoint]:
         total = review_total(review)
         points.append(HistoryPoint(review, total.total, total.band, sections.get(review.pk, {})))
     return points
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    name: str
+    points: str  # SVG polyline points
+    dots: list[tuple[float, float, str]]
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 160, 24
+
+
+def history_chart(points: list[HistoryPoint]) -> list[ChartLine]:
+    """Lines of the history chart: the total and each section as a share of its maximum (so a
+    section of 3 items and one of 14 share one axis), one x step per review."""
+    if not points:
+        return []
+    maxima = _section_maxima(points[-1].review)
+    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(points) - 1, 1)
+
+    def line(name: str, values: list[tuple[int | None, int]]) -> ChartLine:
+        dots = []
+        for index, (value, maximum) in enumerate(values):
+            if value is None or not maximum:
+                continue
+            x = CHART_PAD + index * step
+            y = CHART_HEIGHT - CHART_PAD - (value / maximum) * (CHART_HEIGHT - 2 * CHART_PAD)
+            dots.append((round(x, 1), round(y, 1), f"{name}: {value} of {maximum}"))
+        return ChartLine(name, " ".join(f"{x},{y}" for x, y, _ in dots), dots)
+
+    lines = [line("Total", [(point.total, MAX_TOTAL) for point in points])]
+    for name, maximum in maxima.items():
+        lines.append(line(name, [(point.sections.get(name), maximum) for point in points]))
+    return lines
+
+
+def _section_maxima(review: Review) -> dict[str, int]:
+    rows = (
+        Item.objects.filter(scale_id=review.scale_id)
+        .values("section__name", "section__position")
+        .annotate(items=Count("id"))
+        .order_by("section__position")
+    )
+    return {row["section__name"]: row["items"] * 5 for row in rows}
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),
+    path("fidelity/", include("fidelity.urls")),
     path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from clients.api.views import (
     SupportViewSet,
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
+from fidelity.api.views import FidelityItemViewSet, FidelityReviewViewSet
 from ips.api.views import ProgramViewSet, me
 
 router = DefaultRouter()
@@ -23,6 +24,8 @@ router.register("employer-people", EmployerPersonViewSet, basename="employer-per
 router.register("jobs", JobViewSet, basename="job")
 router.register("supports", SupportViewSet, basename="support")
 router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
+router.register("fidelity-items", FidelityItemViewSet, basename="fidelity-item")
+router.register("fidelity-reviews", FidelityReviewViewSet, basename="fidelity-review")
 
 urlpatterns = [
     path("", include(router.urls)),
