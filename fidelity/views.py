@@ -338,10 +338,12 @@ def evidence_rows(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 def history(request: HttpRequest, program_pk: int) -> HttpResponse:
     """A program's signed-off reviews over time, and the item-by-item difference of two."""
     program = access.get_visible_or_404(Program.objects, request.user, pk=program_pk)
+    readers = access.can(request.user, Capability.VIEW_FIDELITY, program=program)
+    if not (readers or access.can(request.user, Capability.SCORE_FIDELITY, program=program)):
+        raise Http404("No such record.")
+    # Reviewers see the reviews they took part in; readers all of the program's.
     reviews = Review.objects.visible_to(request.user)
     points = selectors.program_history(program=program, reviews=reviews)
-    if not points and not access.can(request.user, Capability.VIEW_FIDELITY, program=program):
-        raise Http404("No such record.")
     by_id = {point.review.pk: point.review for point in points}
     earlier, later = _compared(request, by_id, points)
     diff = selectors.review_difference(earlier=earlier, later=later) if earlier and later else []
