@@ -63,6 +63,7 @@ def _item(review: Review, number: int) -> Item:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """The reviews the user may read, newest first, and the programs where they may plan one."""
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
     readers = access.holds(request.user, Capability.VIEW_FIDELITY)
     if not (readers or access.holds(request.user, Capability.SCORE_FIDELITY)):
         raise PermissionDenied("Your role does not include fidelity reviews.")
@@ -337,6 +338,7 @@ def evidence_rows(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, program_pk: int) -> HttpResponse:
     """A program's signed-off reviews over time, and the item-by-item difference of two."""
+    access.grants(request.user)  # read once: the checks below and the navigation reuse them
     program = access.get_visible_or_404(Program.objects, request.user, pk=program_pk)
     readers = access.can(request.user, Capability.VIEW_FIDELITY, program=program)
     if not (readers or access.can(request.user, Capability.SCORE_FIDELITY, program=program)):

@@ -79,3 +79,18 @@ def final_review(
 
 def current_scale() -> ScaleVersion:
     return ScaleVersion.objects.get(is_current=True)
+
+
+def quick_final_review(
+    *, program: Program, reviewer_a: User, reviewer_b: User, score: int = 4
+) -> Review:
+    """A signed-off review with agreed scores written directly (for access and query-count
+    tests, which test neither scoring nor sign-off)."""
+    review = plan_review(program=program, reviewer_a=reviewer_a, reviewer_b=reviewer_b)
+    ReviewItem.objects.bulk_create(
+        ReviewItem(review=review, item=item, score=score, agreed_score=score)
+        for item in scale_items()
+    )
+    Review.objects.filter(pk=review.pk).update(status=Review.Status.FINAL)
+    review.refresh_from_db()
+    return review
