@@ -15,10 +15,12 @@ class Command(BaseCommand):
         from clients.demo import seed_caseloads
         from clients.services import today
         from employers.demo import seed_job_development
+        from fidelity.demo import seed_reviews
 
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
         contacts = seed_job_development(today=today())
+        reviews = seed_reviews(today=today())
         if connection.vendor == "postgresql":
             # Statistics for the tables just filled, as after any bulk load: without them the
             # planner misjudges row counts (it expected 1 employer contact of 2,412) and picks
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(programs)} programs, {clients} new clients, "
-                f"{contacts} new employer contacts."
+                f"{contacts} new employer contacts, {reviews} new fidelity reviews."
             )
         )
         self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")
