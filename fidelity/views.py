@@ -144,7 +144,7 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     for section in sections:
         for row in section.rows:
             row.evidence = found.get(row.item.number, [])
-            row.form = _score_form(row.own)
+            row.form = _score_form(row.own, row.item.number)
     open_ = review.status in (Review.Status.PLANNED, Review.Status.SCORING)
     return render(
         request,
@@ -153,11 +153,12 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _score_form(own: ReviewerScore | None, data: Any = None) -> ScoreForm:
+def _score_form(own: ReviewerScore | None, number: int, data: Any = None) -> ScoreForm:
+    """One item's form; ids carry the item number, as 25 of them share the page."""
     initial = (
         {"score": own.score, "rationale": own.rationale, "version": own.version} if own else {}
     )
-    return ScoreForm(data, initial=initial)
+    return ScoreForm(data, initial=initial, auto_id=f"id_score{number}_%s")
 
 
 @login_required
@@ -166,7 +167,7 @@ def score_item(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Save a reviewer's score of one item (htmx: the item's form again; else back to the page)."""
     review = _scoring_review(request, pk)
     item = _item(review, number)
-    form = ScoreForm(request.POST)
+    form = _score_form(None, number, request.POST)
     own = None
     if form.is_valid():
         try:
@@ -176,7 +177,7 @@ def score_item(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         except (StaleVersionError, ValidationError) as error:
             add_service_errors(form, error)
     if own is not None:
-        form = _score_form(own)
+        form = _score_form(own, number)
     if not request.htmx:
         if own is not None:
             messages.success(request, f"Item {number} scored.")
@@ -210,7 +211,7 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     editable = review.is_reviewer(request.user) and review.status == Review.Status.CONSENSUS
     for section in sections:
         for row in section.rows:
-            row.form = _agree_form(row.agreed) if editable and row.agreed else None
+            row.form = _agree_form(row.agreed, row.item.number) if editable and row.agreed else None
     return render(
         request,
         "fidelity/review_consensus.html",
@@ -218,14 +219,14 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _agree_form(agreed: ReviewItem, data: Any = None) -> AgreeForm:
+def _agree_form(agreed: ReviewItem, number: int, data: Any = None) -> AgreeForm:
     initial = {
         "score": agreed.score,
         "rationale": agreed.rationale,
         "recommendation": agreed.recommendation,
         "version": agreed.version,
     }
-    return AgreeForm(data, initial=initial)
+    return AgreeForm(data, initial=initial, auto_id=f"id_agree{number}_%s")
 
 
 @login_required
@@ -236,7 +237,7 @@ def agree_item(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     agreed = ReviewItem.objects.filter(review=review, item=item).first()
     if agreed is None:
         raise Http404("Consensus is not open for this item.")
-    form = AgreeForm(request.POST)
+    form = AgreeForm(request.POST, auto_id=f"id_agree{number}_%s")
     saved = None
     if form.is_valid():
         try:
@@ -249,7 +250,7 @@ def agree_item(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         messages.success(request, f"Item {number}: agreed score recorded.")
         if not request.htmx:
             return redirect("fidelity:consensus", pk=review.pk)
-        form = _agree_form(saved)
+        form = _agree_form(saved, number)
     if not request.htmx:
         return render(request, "ips/form_page.html", {"form": form, "title": str(item)})
     row = {"item": item, "agreed": saved or agreed, "form": form}
