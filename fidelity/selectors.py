@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from fidelity.models import (
+    BANDS,
     ITEM_COUNT,
     MAX_TOTAL,
     Amendment,
@@ -166,35 +167,57 @@ def program_history(*, program: Program, reviews: Any) -> list[HistoryPoint]:
 @dataclass(frozen=True)
 class ChartLine:
     name: str
+    colour: str
     points: str  # SVG polyline points
     dots: list[tuple[float, float, str]]
 
 
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 160, 24
+@dataclass(frozen=True)
+class Chart:
+    """The history chart: lines, x labels (review dates) and the band edges of the total."""
+
+    lines: list[ChartLine]
+    labels: list[tuple[float, str]]
+    bands: list[tuple[float, str]]
+    width: int
+    height: int
 
 
-def history_chart(points: list[HistoryPoint]) -> list[ChartLine]:
-    """Lines of the history chart: the total and each section as a share of its maximum (so a
-    section of 3 items and one of 14 share one axis), one x step per review."""
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_PAD = 320, 170, 34, 18
+COLOURS = ("#0d6efd", "#198754", "#b02a87", "#b35900")
+# Every item scores at least 1 of 5, so the axis starts at 20 % of the maximum.
+CHART_FLOOR = 0.2
+
+
+def _chart_y(share: float) -> float:
+    span = CHART_HEIGHT - 2 * CHART_PAD
+    return round(CHART_HEIGHT - CHART_PAD - (share - CHART_FLOOR) / (1 - CHART_FLOOR) * span, 1)
+
+
+def history_chart(points: list[HistoryPoint]) -> Chart | None:
+    """The total and each section as a share of its maximum (so a section of 3 items and one
+    of 14 share one axis), one x step per review, with the total's band edges drawn."""
     if not points:
-        return []
+        return None
     maxima = _section_maxima(points[-1].review)
-    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(points) - 1, 1)
+    step = (CHART_WIDTH - CHART_LEFT - CHART_PAD) / max(len(points) - 1, 1)
+    xs = [round(CHART_LEFT + index * step, 1) for index in range(len(points))]
 
-    def line(name: str, values: list[tuple[int | None, int]]) -> ChartLine:
-        dots = []
-        for index, (value, maximum) in enumerate(values):
-            if value is None or not maximum:
-                continue
-            x = CHART_PAD + index * step
-            y = CHART_HEIGHT - CHART_PAD - (value / maximum) * (CHART_HEIGHT - 2 * CHART_PAD)
-            dots.append((round(x, 1), round(y, 1), f"{name}: {value} of {maximum}"))
-        return ChartLine(name, " ".join(f"{x},{y}" for x, y, _ in dots), dots)
+    def line(index: int, name: str, values: list[tuple[int | None, int]]) -> ChartLine:
+        dots = [
+            (xs[i], _chart_y(value / maximum), f"{name}: {value} of {maximum}")
+            for i, (value, maximum) in enumerate(values)
+            if value is not None and maximum
+        ]
+        points_text = " ".join(f"{x},{y}" for x, y, _ in dots)
+        return ChartLine(name, COLOURS[index % len(COLOURS)], points_text, dots)
 
-    lines = [line("Total", [(point.total, MAX_TOTAL) for point in points])]
-    for name, maximum in maxima.items():
-        lines.append(line(name, [(point.sections.get(name), maximum) for point in points]))
-    return lines
+    lines = [line(0, "Total", [(point.total, MAX_TOTAL) for point in points])]
+    for index, (name, maximum) in enumerate(maxima.items(), start=1):
+        lines.append(line(index, name, [(point.sections.get(name), maximum) for point in points]))
+    labels = [(x, f"{point.review.window_end:%Y-%m}") for x, point in zip(xs, points, strict=True)]
+    bands = [(_chart_y(edge / MAX_TOTAL), name.split()[0]) for edge, name in BANDS[:3]]
+    return Chart(lines, labels, bands, CHART_WIDTH, CHART_HEIGHT)
 
 
 def _section_maxima(review: Review) -> dict[str, int]:
