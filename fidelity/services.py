@@ -195,17 +195,22 @@ def review_open_consensus(*, review: Review, actor: User) -> Review:
         raise ValidationError(
             "Consensus needs every item scored by both reviewers: " + "; ".join(missing) + "."
         )
-    scores: dict[int, dict[int, int]] = {}
-    for row in ReviewerScore.objects.filter(review=review).values(
-        "item_id", "reviewer_id", "score"
-    ):
-        scores.setdefault(row["item_id"], {})[row["reviewer_id"]] = row["score"]
+    scores: dict[int, list[ReviewerScore]] = {}
+    for score in ReviewerScore.objects.filter(review=review):
+        scores.setdefault(score.item_id, []).append(score)
+    for pair in scores.values():
+        pair.sort(
+            key=lambda score: score.reviewer_id != review.reviewer_a_id
+        )  # first reviewer first
     rows = []
-    for item_id, by_reviewer in scores.items():
-        values = set(by_reviewer.values())
+    for item_id, pair in scores.items():
+        agreed = len({score.score for score in pair}) == 1
         rows.append(
             ReviewItem(
-                review=review, item_id=item_id, score=values.pop() if len(values) == 1 else None
+                review=review,
+                item_id=item_id,
+                score=pair[0].score if agreed else None,
+                rationale=_joined_rationale(pair) if agreed else "",
             )
         )
     ReviewItem.objects.bulk_create(rows)
@@ -213,6 +218,14 @@ def review_open_consensus(*, review: Review, actor: User) -> Review:
     review.version += 1
     review.save(update_fields=["status", "version"])
     return review
+
+
+def _joined_rationale(pair: list[ReviewerScore]) -> str:
+    """Where both reviewers gave the same score, their rationales become the agreed one."""
+    texts = list(
+        dict.fromkeys(score.rationale.strip() for score in pair if score.rationale.strip())
+    )
+    return "\n".join(texts)
 
 
 def _numbers(numbers: list[int]) -> str:

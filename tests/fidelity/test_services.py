@@ -412,3 +412,21 @@ def test_a_new_scale_edition_leaves_old_reviews_on_theirs(
     old.refresh_from_db()
     assert (old.scale.code, new.scale.code) == ("2008", "2026")
     assert ReviewItem.objects.filter(review=old, item__scale__code="2008").count() == 25
+
+
+def test_agreed_items_take_the_reviewers_rationale(
+    program: Program, reviewer: User, second_reviewer: User
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=second_reviewer)
+    score_all(review, reviewer, 4)  # rationale "Seen 4"
+    score_all(review, second_reviewer, lambda n: 3 if n == 2 else 4)
+    ReviewerScore.objects.filter(reviewer=second_reviewer, item__number=1).update(
+        rationale="Caseload list checked"
+    )
+
+    services.review_open_consensus(review=review, actor=reviewer)
+
+    rows = {row.item.number: row for row in ReviewItem.objects.filter(review=review)}
+    assert rows[1].rationale == "Seen 4\nCaseload list checked"  # the first reviewer's first
+    assert rows[3].rationale == "Seen 4"  # the same text once
+    assert (rows[2].score, rows[2].rationale) == (None, "")  # a disagreement is written anew
