@@ -33,7 +33,7 @@ from ips.access import Capability
 from ips.audit import audit_read
 from ips.forms import add_service_errors
 from ips.models import AuditEvent, Program
-from ips.versioning import StaleVersionError
+from ips.versioning import Difference, StaleVersionError, show_stale
 
 
 def _review_for(request: HttpRequest, pk: int) -> Review:
@@ -122,17 +122,21 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, services.LOCKED)
         return redirect("fidelity:detail", pk=review.pk)
     form = ReviewEditForm(request.POST or None, instance=review)
+    differences: list[Difference] = []
     if form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
             services.review_update(review=review, version=version, changes=data)
-        except (StaleVersionError, ValidationError) as error:
+        except StaleVersionError as stale:
+            differences = show_stale(form, stale)
+        except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Review saved.")
             return redirect("fidelity:detail", pk=review.pk)
-    return render(request, "ips/form_page.html", {"form": form, "title": f"Edit {review}"})
+    context = {"form": form, "title": f"Edit {review}", "differences": differences}
+    return render(request, "ips/form_page.html", context)
 
 
 @login_required

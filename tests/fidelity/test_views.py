@@ -285,3 +285,39 @@ def test_list_shows_a_reviewer_only_their_reviews(
 
     assert reverse("fidelity:detail", args=[review.pk]).encode() in page.content
     assert reverse("fidelity:detail", args=[other.pk]).encode() not in page.content
+
+
+def test_stale_review_edit_shows_the_saved_values_and_keeps_input(
+    login_as: Login, review: Review, reviewer: User
+) -> None:
+    from fidelity import services
+
+    form = {
+        "kind": "baseline",
+        "window_start": "2026-01-01",
+        "window_end": "2026-03-31",
+        "strengths": "Mine",
+        "recommendations": "",
+        "version": review.version,
+    }
+    services.review_update(review=review, version=review.version, changes={"strengths": "Theirs"})
+
+    response = login_as(reviewer).post(reverse("fidelity:edit", args=[review.pk]), form)
+
+    assert response.status_code == 200
+    assert b'data-testid="stale-differences"' in response.content
+    assert b"Mine" in response.content
+    review.refresh_from_db()
+    assert review.strengths == "Theirs"
+
+
+def test_changes_to_scores_are_in_the_change_audit(
+    login_as: Login, review: Review, reviewer: User
+) -> None:
+    from auditlog.models import LogEntry
+
+    login_as(reviewer).post(reverse("fidelity:score_item", args=[review.pk, 1]), {"score": "2"})
+
+    saved = ReviewerScore.objects.get()
+    entry = LogEntry.objects.get_for_object(saved).get()
+    assert entry.changes_dict["score"][1] == "2"
