@@ -343,9 +343,9 @@ def review_report_render(*, review_id: int) -> Review:
     if not review.is_final:
         raise ValidationError("Only a signed-off review has a report.")
     pdf = render_pdf("fidelity/pdf/review_report.html", selectors.report_context(review=review))
-    old_name = review.report.name
+    # The PDF is made before the stored one is replaced, so a failed render keeps the old one.
+    if review.report.name:
+        review.report.storage.delete(review.report.name)
     review.report.save(f"fidelity-review-{review.pk}.pdf", ContentFile(pdf), save=False)
     Review.objects.filter(pk=review.pk).update(report=review.report.name)
-    if old_name and old_name != review.report.name:
-        review.report.storage.delete(old_name)
     return review

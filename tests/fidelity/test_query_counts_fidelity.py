@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ips.models import Program, User
-from tests.fidelity.factories import outside_reviewer, quick_final_review
+from tests.clients.factories import ClientFactory, ContactFactory, JobFactory, SupportFactory
+from tests.fidelity.factories import outside_reviewer, plan_review, quick_final_review
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,49 @@ def test_api_review_list(
     # the gate and user (no navigation); + page count, page of reviews, their items (with the
     # scale item), the items' amendments (with author)
     assert count == PER_REQUEST - 1 + 4
+
+
+@pytest.fixture
+def add_clients(program: Program, specialist: User) -> Callable[[int], None]:
+    """Clients served in the review window, each with a contact, a job and a support."""
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            client = ClientFactory(program=program, specialist=specialist)
+            ContactFactory(client=client, specialist=specialist)
+            JobFactory(client=client)
+            SupportFactory(client=client, specialist=specialist)
+
+    return add
+
+
+def test_evidence_page(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence", args=[review.pk])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    # + the review; one aggregate per indicator (caseloads 1, minutes 2, referrals 2, benefits
+    # 1, days to contact 1, employer contacts 2, diversity 2, competitive 2, supports 2); the
+    # chart sample: client numbers, served clients, their jobs, supports, referrals, contacts
+    assert count == PER_REQUEST + 1 + 15 + 6
+
+
+def test_evidence_rows_page(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence_rows", args=[review.pk, "competitive_share"])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    # + the review, client numbers, competitive job ids, the jobs (with employer)
+    assert count == PER_REQUEST + 4
