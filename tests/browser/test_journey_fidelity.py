@@ -9,10 +9,12 @@ from fidelity.models import Item, Review
 from ips.demo import DEMO_PASSWORD, RIVERSIDE
 from ips.models import Program, User
 from tests.browser.helpers import accessibility_violations, log_in
+from tests.fidelity.factories import ensure_scale
 
 
 def _planned_review() -> tuple[Review, User, User]:
     """A review of Riverside with items 1-24 already scored by both (equal, except item 15)."""
+    ensure_scale()
     program = Program.objects.get(name=RIVERSIDE)
     first = User.objects.get(username="demo-reviewer")
     second = _second_reviewer(program)

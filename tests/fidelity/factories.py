@@ -6,7 +6,10 @@ Reviews are built through the services, so every helper obeys the same rules as 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
+
+from django.apps import apps
 
 from fidelity import services
 from fidelity.models import Item, Review, ReviewItem, ScaleVersion
@@ -16,8 +19,16 @@ from tests.factories import StaffRoleFactory, UserFactory
 WINDOW = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 
 
+def ensure_scale() -> None:
+    """Load the 2008 scale as its data migration does, if it is missing: a transactional test
+    (the browser flows) empties every table, migration data included, when it ends."""
+    migration = importlib.import_module("fidelity.migrations.0002_scale_2008")
+    migration.load_scale(apps, None)
+
+
 def scale_items() -> list[Item]:
     """The 25 items of the current edition (loaded by the data migration)."""
+    ensure_scale()
     return list(Item.objects.filter(scale__is_current=True).order_by("number"))
 
 
@@ -37,6 +48,7 @@ def plan_review(
     kind: str = Review.Kind.BASELINE,
     window: tuple[dt.date, dt.date] = WINDOW,
 ) -> Review:
+    ensure_scale()
     return services.review_plan(
         actor=actor or reviewer_a,
         program=program,
