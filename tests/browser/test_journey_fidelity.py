@@ -85,3 +85,10 @@ def test_two_reviewers_score_agree_and_sign_off_then_director_downloads(
     path = download.value.path()
     assert download.value.suggested_filename == f"fidelity-review-{review.pk}.pdf"
     assert path.read_bytes()[:4] == b"%PDF"
+
+    page.goto(f"{base}/fidelity/{review.pk}/evidence/")
+    expect(page.get_by_test_id("evidence-caseload_per_specialist")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.goto(f"{base}/fidelity/programs/{review.program_id}/history/")
+    expect(page.get_by_test_id("history-table")).to_contain_text("100")
+    assert accessibility_violations(page) == []
