@@ -91,6 +91,7 @@ class ConsensusRow:
     score_b: ReviewerScore | None
     agreed: ReviewItem | None
     amendments: list[Amendment] = field(default_factory=list)
+    evidence: Any = None
 
     @property
     def disagree(self) -> bool:

@@ -213,8 +213,10 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("fidelity:detail", pk=review.pk)
     sections = selectors.consensus_rows(review=review)
     editable = review.is_reviewer(request.user) and review.status == Review.Status.CONSENSUS
+    found = evidence.evidence_by_item(evidence.review_evidence(review=review)) if editable else {}
     for section in sections:
         for row in section.rows:
+            row.evidence = found.get(row.item.number, [])
             row.form = _agree_form(row.agreed, row.item.number) if editable and row.agreed else None
     return render(
         request,
