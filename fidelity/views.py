@@ -62,12 +62,16 @@ def _item(review: Review, number: int) -> Item:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    """The reviews the user may read, newest first, and the programs where they may plan one."""
+    """The reviews the user may read, newest first (`?program=ID`: one program's), and the
+    programs where they may plan one."""
     access.grants(request.user)  # read once: the checks below and the navigation reuse them
     readers = access.holds(request.user, Capability.VIEW_FIDELITY)
     if not (readers or access.holds(request.user, Capability.SCORE_FIDELITY)):
         raise PermissionDenied("Your role does not include fidelity reviews.")
     reviews = Review.objects.visible_to(request.user).for_list()
+    chosen = request.GET.get("program", "")
+    if chosen.isdigit():
+        reviews = reviews.filter(program_id=int(chosen))  # scoped first: a foreign id shows none
     plannable = Program.objects.filter(
         id__in=access.program_ids_for(request.user, Capability.PLAN_FIDELITY)
     )

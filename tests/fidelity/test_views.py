@@ -321,3 +321,20 @@ def test_changes_to_scores_are_in_the_change_audit(
     saved = ReviewerScore.objects.get()
     entry = LogEntry.objects.get_for_object(saved).get()
     assert entry.changes_dict["score"][1] == "2"
+
+
+def test_list_of_one_program(
+    login_as: Login, program: Program, other_program: Program, director: User, review: Review
+) -> None:
+    elsewhere = plan_review(
+        program=other_program,
+        reviewer_a=outside_reviewer(other_program, username="x.reviewer"),
+        reviewer_b=outside_reviewer(other_program, username="y.reviewer"),
+    )
+    client = login_as(director)
+
+    one = client.get(reverse("fidelity:list"), {"program": program.pk})
+    both = client.get(reverse("fidelity:list"))
+
+    assert [row[0].pk for row in one.context["rows"]] == [review.pk]
+    assert {row[0].pk for row in both.context["rows"]} == {review.pk, elsewhere.pk}
