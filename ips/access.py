@@ -45,6 +45,9 @@ class Capability(StrEnum):
     RUN_SUPERVISION = "run_supervision"
     VIEW_OUTCOMES = "view_outcomes"
     EXPORT_OUTCOMES = "export_outcomes"
+    VIEW_FIDELITY = "view_fidelity"
+    PLAN_FIDELITY = "plan_fidelity"
+    SCORE_FIDELITY = "score_fidelity"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -63,6 +66,12 @@ RULES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_OUTCOMES: frozenset({Role.SUPERVISOR, Role.DIRECTOR}),
     # The quarterly learning-community submission is the agency's: its directors send it.
     Capability.EXPORT_OUTCOMES: frozenset({Role.DIRECTOR}),
+    # Fidelity reviews: the program's supervisor and the agency's director and admin read every
+    # review of the program and plan new ones; reviewers read and score only the reviews they
+    # are assigned to (`fidelity.models.ReviewQuerySet.visible_to`). Specialists see none.
+    Capability.VIEW_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
+    Capability.PLAN_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
+    Capability.SCORE_FIDELITY: frozenset({Role.REVIEWER}),
 }
 
 

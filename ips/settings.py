@@ -348,6 +348,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "FidelityReviewKindEnum": "fidelity.models.Review.Kind",
+        "SupportKindEnum": "clients.models.Support.Kind",
+    },
 }
 
 # --- Logging: ids only, never client data -------------------------------------------------------

@@ -44,6 +44,7 @@ urlpatterns = [
     path("employers/", include("employers.urls")),
     path("supervision/", include("supervision.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("fidelity/", include("fidelity.urls")),
     path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clients.services import goal_add, step_add
+from fidelity.models import Review, ReviewItem
 from ips.audit import audit_read
 from ips.models import AuditEvent, StaffRole, User
 from tests.clients.factories import (
@@ -32,6 +33,7 @@ from tests.clients.factories import (
 )
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import UserFactory
+from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
@@ -429,10 +431,109 @@ def report_routes() -> dict[str, Spec]:
     }
 
 
+# Fidelity reviews of `program`: its supervisor, the agency's director and admin read them, and
+# so does the reviewer assigned to them; specialists and outsiders never see them (404).
+REVIEW_READ = expect(
+    200,
+    anonymous=302,
+    specialist=404,
+    other_specialist=404,
+    outsider_director=404,
+    no_role_user=404,
+)
+# Scoring, consensus and sign-off: the review's own reviewers; the other readers 403.
+REVIEW_SCORE = {
+    **REVIEW_READ,
+    **dict.fromkeys(("supervisor", "director", "admin"), 403),
+}
+# The same, for a permitted action that redirects back to the review.
+REVIEW_ACTION = {**REVIEW_SCORE, "reviewer": 302}
+# Planning a review: supervisors, directors and admins of the program.
+REVIEW_PLAN = expect(
+    403,
+    anonymous=302,
+    supervisor=200,
+    director=200,
+    admin=200,
+    outsider_director=404,
+    no_role_user=404,
+)
+API_REVIEW_READ = {**REVIEW_READ, "anonymous": 403}
+API_REVIEW_WRITE = {**API_REVIEW_READ, "reviewer": 400, "supervisor": 403, "director": 403}
+API_REVIEW_WRITE["admin"] = 403
+
+
+def review_kwargs(name: str, **extra: object) -> Kwargs:
+    def kwargs(world: SimpleNamespace) -> dict[str, int]:
+        return {"pk": getattr(world, name).pk, **extra}  # type: ignore[dict-item]
+
+    return kwargs
+
+
+def fidelity_routes() -> dict[str, Spec]:
+    """The fidelity pages and API. `review` is planned; `final_review` is signed off."""
+    planned, final = review_kwargs("review"), review_kwargs("final_review")
+    return {
+        # Reviewers and the readers of reviews; specialists have none (403 on the list).
+        "fidelity:list": Spec(
+            {
+                "GET": expect(
+                    200, anonymous=302, specialist=403, other_specialist=403, no_role_user=403
+                )
+            }
+        ),
+        "fidelity:new": Spec(
+            {"GET": REVIEW_PLAN, "POST": REVIEW_PLAN}, lambda w: {"program_pk": w.program.pk}
+        ),
+        "fidelity:history": Spec({"GET": REVIEW_READ}, lambda w: {"program_pk": w.program.pk}),
+        "fidelity:detail": Spec({"GET": REVIEW_READ}, planned),
+        "fidelity:edit": Spec({"GET": REVIEW_SCORE, "POST": REVIEW_SCORE}, planned),
+        "fidelity:score": Spec({"GET": REVIEW_SCORE}, planned),
+        "fidelity:score_item": Spec(
+            {"GET": POST_ONLY_GET, "POST": REVIEW_SCORE}, review_kwargs("review", number=1)
+        ),
+        # Refused (not everything scored yet): back to the review with the message.
+        "fidelity:open_consensus": Spec({"GET": POST_ONLY_GET, "POST": REVIEW_ACTION}, planned),
+        "fidelity:consensus": Spec({"GET": REVIEW_READ}, final),
+        "fidelity:agree_item": Spec(
+            {"GET": POST_ONLY_GET, "POST": REVIEW_SCORE}, review_kwargs("final_review", number=1)
+        ),
+        "fidelity:finalise": Spec({"GET": POST_ONLY_GET, "POST": REVIEW_ACTION}, final),
+        "fidelity:amend": Spec(
+            {"GET": REVIEW_SCORE, "POST": REVIEW_SCORE}, review_kwargs("final_review", number=1)
+        ),
+        "fidelity:evidence": Spec({"GET": REVIEW_READ}, planned),
+        "fidelity:evidence_rows": Spec(
+            {"GET": REVIEW_READ}, review_kwargs("review", key="caseload_per_specialist")
+        ),
+        "fidelity:report": Spec({"GET": REVIEW_READ}, final),
+        "api:fidelity-item-list": Spec({"GET": API_ANY_LOGGED_IN}),
+        "api:fidelity-item-detail": Spec({"GET": API_ANY_LOGGED_IN}, lambda w: {"number": 1}),
+        # Planning needs PLAN_FIDELITY somewhere; refused before the body is validated.
+        "api:fidelity-review-list": Spec(
+            {
+                "GET": API_ANY_LOGGED_IN,
+                "POST": expect(403, supervisor=400, director=400, admin=400, outsider_director=400),
+            }
+        ),
+        "api:fidelity-review-detail": Spec(
+            {
+                "GET": API_REVIEW_READ,
+                "PUT": API_REVIEW_WRITE,
+                "PATCH": API_REVIEW_WRITE,
+                "DELETE": API_NOT_ALLOWED,
+            },
+            planned,
+        ),
+        "api:fidelity-review-evidence": Spec({"GET": API_REVIEW_READ}, planned),
+    }
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
     **supervision_routes(),
+    **fidelity_routes(),
     "home": Spec({"GET": ANY_LOGGED_IN}),
     "login": Spec({"GET": expect(302, anonymous=200)}),
     "logout": Spec({"GET": expect(405), "POST": expect(302)}),
@@ -543,7 +644,24 @@ def world(request: pytest.FixtureRequest) -> SimpleNamespace:
         items=[(world.specialist, "Two employer visits for the bakery job seeker")],
     )
     world.action_item = world.session.action_items.get()
+    world.review, world.final_review = _reviews(world)
     return world
+
+
+def _reviews(world: SimpleNamespace) -> tuple[Review, Review]:
+    """A planned review of `program` by `reviewer` and a second reviewer, and a signed-off one
+    (its agreed scores written directly: the matrix tests access, not the scoring rules)."""
+    second = outside_reviewer(world.program)
+    planned = plan_review(
+        program=world.program, reviewer_a=world.reviewer, reviewer_b=second, actor=world.supervisor
+    )
+    final = plan_review(program=world.program, reviewer_a=world.reviewer, reviewer_b=second)
+    ReviewItem.objects.bulk_create(
+        ReviewItem(review=final, item=item, score=4, agreed_score=4) for item in scale_items()
+    )
+    Review.objects.filter(pk=final.pk).update(status=Review.Status.FINAL)
+    final.refresh_from_db()
+    return planned, final
 
 
 def _send(client: Client, method: str, url: str) -> object:

@@ -11,6 +11,7 @@ from clients.api.views import (
     SupportViewSet,
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
+from fidelity.api.views import FidelityItemViewSet, FidelityReviewViewSet
 from ips.api.views import ProgramViewSet, me
 from outcomes.api.reports import agency_report, program_report
 from outcomes.api.views import outcome_detail
@@ -32,6 +33,8 @@ router.register("supports", SupportViewSet, basename="support")
 router.register("benefits-referrals", BenefitsReferralViewSet, basename="benefits-referral")
 router.register("team-meetings", TeamMeetingViewSet, basename="team-meeting")
 router.register("supervision-sessions", SupervisionSessionViewSet, basename="supervision-session")
+router.register("fidelity-items", FidelityItemViewSet, basename="fidelity-item")
+router.register("fidelity-reviews", FidelityReviewViewSet, basename="fidelity-review")
 
 urlpatterns = [
     path("supervision/", supervision_numbers, name="supervision"),

@@ -15,12 +15,14 @@ class Command(BaseCommand):
         from clients.demo import seed_caseloads
         from clients.services import today
         from employers.demo import seed_job_development
+        from fidelity.demo import seed_reviews
         from supervision.demo import seed_supervision
 
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
         contacts = seed_job_development(today=today())
         supervision = seed_supervision(today=today())
+        reviews = seed_reviews(today=today())
         if connection.vendor == "postgresql":
             # Statistics for the tables just filled, as after any bulk load: without them the
             # planner misjudges row counts (it expected 1 employer contact of 2,412) and picks
@@ -32,7 +34,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready: {len(programs)} programs, {clients} new clients, "
                 f"{contacts} new employer contacts, "
-                f"{supervision} new team meetings and supervision sessions."
+                f"{supervision} new team meetings and supervision sessions, "
+                f"{reviews} new fidelity reviews."
             )
         )
         self.stdout.write(f"Logins: {', '.join(HEADLINE_LOGINS)} — password {DEMO_PASSWORD}")

@@ -1,0 +1,128 @@
+"""Query counts of the fidelity list pages: constant in the number of reviews, and pinned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from ips.models import Program, User
+from tests.clients.factories import ClientFactory, ContactFactory, JobFactory, SupportFactory
+from tests.fidelity.factories import outside_reviewer, plan_review, quick_final_review
+from tests.helpers import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+PER_REQUEST = 2  # user, grants (see tests/test_query_counts.py)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def add_reviews(program: Program, reviewer: User) -> Callable[[int], None]:
+    second = outside_reviewer(program)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            quick_final_review(program=program, reviewer_a=reviewer, reviewer_b=second)
+
+    return add
+
+
+def test_review_list(
+    login_as: Callable[[User], Client], director: User, add_reviews: Callable[[int], None]
+) -> None:
+    count = assert_constant_queries(login_as(director), reverse("fidelity:list"), add_reviews)
+
+    # + reviews (with program, reviewers, scale and total), programs where one may plan
+    assert count == PER_REQUEST + 2
+
+
+def test_review_list_of_a_reviewer(
+    login_as: Callable[[User], Client], reviewer: User, add_reviews: Callable[[int], None]
+) -> None:
+    count = assert_constant_queries(login_as(reviewer), reverse("fidelity:list"), add_reviews)
+
+    # + reviews assigned to them; they may plan nowhere, so that list needs no query
+    assert count == PER_REQUEST + 1
+
+
+def test_history(
+    login_as: Callable[[User], Client],
+    director: User,
+    program: Program,
+    add_reviews: Callable[[int], None],
+) -> None:
+    url = reverse("fidelity:history", args=[program.pk])
+
+    count = assert_constant_queries(login_as(director), url, add_reviews)
+
+    # + the program, final reviews with totals, their section totals, the section maxima, the
+    # last two reviews' item scores
+    assert count == PER_REQUEST + 5
+
+
+def test_api_review_list(
+    login_as: Callable[[User], Client], director: User, add_reviews: Callable[[int], None]
+) -> None:
+    url = reverse("api:fidelity-review-list")
+
+    count = assert_constant_queries(login_as(director), url, add_reviews)
+
+    # the gate and user (no navigation); + page count, page of reviews, their items (with the
+    # scale item), the items' amendments (with author)
+    assert count == PER_REQUEST - 1 + 4
+
+
+@pytest.fixture
+def add_clients(program: Program, specialist: User) -> Callable[[int], None]:
+    """Clients served in the review window, each with a contact, a job and a support."""
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            client = ClientFactory(program=program, specialist=specialist)
+            ContactFactory(client=client, specialist=specialist)
+            JobFactory(client=client)
+            SupportFactory(client=client, specialist=specialist)
+
+    return add
+
+
+def test_evidence_page(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence", args=[review.pk])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    # + the review; one aggregate per indicator (caseloads 1, minutes 2, referrals 2, benefits
+    # 1, days to contact 1, employer contacts 2, diversity 2, competitive 2, supports 2); the
+    # chart sample: client numbers, served clients, their jobs, supports, referrals, contacts
+    assert count == PER_REQUEST + 1 + 15 + 6
+
+
+def test_evidence_rows_page(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence_rows", args=[review.pk, "competitive_share"])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    # + the review, client numbers, competitive job ids, the jobs (with employer)
+    assert count == PER_REQUEST + 4
