@@ -15,7 +15,7 @@ from ips.models import Program, User
 from supervision.models import TreatmentTeam
 
 MEETING_CLIENT_ROWS = 5
-SESSION_ITEM_ROWS = 3
+SESSION_ITEM_ROWS = 5
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -84,7 +84,7 @@ class TeamMeetingForm(forms.Form):
 
 
 class SupervisionSessionForm(forms.Form):
-    """A session: date, specialists present, notes, and up to three new action items."""
+    """A session: date, specialists present, notes, and up to five new action items."""
 
     program = forms.ModelChoiceField(queryset=Program.objects.none())
     held_on = forms.DateField(label="Date", widget=DATE)

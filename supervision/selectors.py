@@ -391,6 +391,16 @@ def open_action_items(*, program: Program, on: dt.date) -> QuerySet[ActionItem]:
     )
 
 
+def open_action_items_of(programs: QuerySet, *, on: dt.date) -> QuerySet[ActionItem]:
+    """The items still open on `on` in the programs (given as a subquery of ids)."""
+    return (
+        ActionItem.objects.open_on(on)
+        .filter(session__program_id__in=programs)
+        .select_related("specialist", "session")
+        .order_by("specialist__last_name", "specialist__first_name", "due_on", "id")
+    )
+
+
 def my_open_action_items(user: User | AnonymousUser) -> QuerySet[ActionItem]:
     """A specialist's own open items, from every live session, soonest due first."""
     return ActionItem.objects.filter(

@@ -158,7 +158,9 @@ def session_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Supervision session recorded.")
             return redirect("supervision:session_detail", pk=session.pk)
-    return render(request, "supervision/session_new.html", {"form": form})
+    # The items still open, to review (and tick off) while recording the new ones.
+    open_items = selectors.open_action_items_of(ids, on=timezone.localdate())
+    return render(request, "supervision/session_new.html", {"form": form, "open_items": open_items})
 
 
 @login_required

@@ -206,3 +206,26 @@ def test_session_list_queries_do_not_grow(
 
     # user, grants; sessions (with program, supervisor and item count)
     assert count == 2 + 1
+
+
+def test_new_session_reviews_the_open_items(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    earlier = session(
+        supervisor=supervisor,
+        program=program,
+        held_on=days_ago(7),
+        items=[(specialist, "Call the print shop"), (specialist, "Visit the depot")],
+    )
+    done = earlier.action_items.get(text="Visit the depot")
+    http = login_as(supervisor)
+    http.post(
+        reverse("supervision:action_item_done", args=[done.pk]),
+        {"version": done.version},
+        headers={"HX-Request": "true"},
+    )
+
+    page = http.get(reverse("supervision:session_new")).content.decode()
+
+    assert "Sam Specialist</strong>: Call the print shop" in page
+    assert "Visit the depot" not in page
