@@ -124,8 +124,10 @@ def test_every_number_is_one_query_whatever_the_number_of_programs(
     with CaptureQueriesContext(connection) as many:
         program_outcomes([quarter.program.pk, other_program.pk, *extra], Q1)
 
+    assert len(one) == len(many)
+    selects = [query["sql"] for query in many if query["sql"].startswith(("SELECT", "WITH"))]
     # caseload, working, job starts, first job starts, education, days, current jobs, endings
-    assert len(one) == len(many) == 8
+    assert len(selects) == 8
 
 
 def test_specialist_table(
