@@ -122,11 +122,14 @@ GENERATE = [
                                     employed_at_referral, closed_on, closure_reason, client_id)
        SELECT {CLIENTS} + e.client_id, e.closed_on + 30 + e.client_id % 60, 'self',
               e.closed_on + 35 + e.client_id % 60, false, NULL, '', e.client_id
-       FROM clients_episode e
+       FROM (SELECT client_id::int AS client_id, closed_on FROM clients_episode) e
        WHERE e.closed_on IS NOT NULL AND e.client_id % 3 = 0
          AND e.closed_on + 35 + e.client_id % 60 <= DATE '{LAST_DAY}'""",
-    """UPDATE clients_client c SET current_episode_id = (
-           SELECT max(e.id) FROM clients_episode e WHERE e.client_id = c.id)""",
+    "ANALYZE clients_client",
+    "ANALYZE clients_episode",
+    """UPDATE clients_client c SET current_episode_id = latest.id
+       FROM (SELECT client_id, max(id) AS id FROM clients_episode GROUP BY client_id) latest
+       WHERE latest.client_id = c.id""",
     # Jobs: one or two per first episode (some after closure), wages around the minimum wage,
     # one in 23 set aside, 60 % ended; 1 in 50 archived.
     f"""INSERT INTO clients_job (archived_at, archive_reason, version, title, job_type, started_on,
@@ -140,7 +143,8 @@ GENERATE = [
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN 'quit' ELSE '' END,
               now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1
-       FROM (SELECT e.client_id AS n, k, e.enrolled_on + 20 + (e.client_id * k * 37) % 400 AS s
+       FROM (SELECT e.client_id::int AS n, k,
+                    e.enrolled_on + 20 + (e.client_id::int * k * 37) % 400 AS s
              FROM clients_episode e, generate_series(1, 2) k
              WHERE e.id <= {CLIENTS} AND (k = 1 OR e.client_id % 2 = 0)) j
        WHERE s <= DATE '{LAST_DAY}'""",
@@ -189,7 +193,7 @@ def generate(url: str) -> None:
         for statement in GENERATE:
             started = time.perf_counter()
             count = conn.execute(statement).rowcount
-            table = statement.split()[2] if statement.startswith("INSERT") else "update"
+            table = " ".join(statement.split()[: 3 if statement.startswith("INSERT") else 2])
             print(f"  {table:<36} {count:>9} rows  {time.perf_counter() - started:6.1f} s")
         for table, column in SEQUENCES:
             conn.execute(
@@ -349,11 +353,10 @@ def main() -> None:
 
     every = periods()
     OutcomeRollup.objects.all().delete()
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    for period in every:
-        outcome_rollup(period=period)
+    stored = sum(outcome_rollup(period=period) for period in every)
     rollup_seconds = time.perf_counter() - started
-    stored = OutcomeRollup.objects.count()
 
     floor_seconds, floor_numbers = floor(url, every)
     differences = compare(floor_numbers)
@@ -368,6 +371,10 @@ def main() -> None:
 
     ratio = rollup_seconds / floor_seconds
     print()
+    print(
+        f"Machine: {os.cpu_count()} cores; load average {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)."
+    )
     print(f"Periods: {len(every)} ({every[0].label} .. {every[-1].label}); programs: {PROGRAMS}")
     print(f"All-program roll-up, every period: {rollup_seconds:7.1f} s  ({stored} rows stored)")
     print(f"Bare SQL floor (same counts):       {floor_seconds:7.1f} s")

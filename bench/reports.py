@@ -145,6 +145,8 @@ def main() -> None:
             measure(program, periods, args.runs)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"process max resident size: {rss:.0f} MiB")
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            print(f"machine load (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
             raise Rollback
     except Rollback:
         print("(the bench program was rolled back)")

@@ -175,6 +175,13 @@ class Median(Aggregate):
         )
 
 
+def median_sql(vendor: str) -> str:
+    """The median of a column as SQL (`.format(column)`), for queries written by hand."""
+    if vendor == "sqlite":
+        return "median({})"
+    return "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {})"
+
+
 class SqliteMedian:
     """The `median` aggregate for SQLite connections (the development fallback only)."""
 
@@ -235,6 +242,11 @@ def working(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet
     )
     jobs_in_episode = jobs_in_episode.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=Greatest(OuterRef("enrolled_on"), period.first))
+    )
+    # Implied by the two conditions above; stated with constants so the database can drop the
+    # jobs outside the period before it works out their minimum wage.
+    jobs_in_episode = jobs_in_episode.filter(started_on__lte=period.last).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.first)
     )
     episodes = (
         _episodes_overlapping(period).filter(client=OuterRef("pk")).filter(Exists(jobs_in_episode))
@@ -443,6 +455,7 @@ __all__ = [
     "job_endings",
     "job_starts",
     "jobs_ended_30d",
+    "median_sql",
     "no_contact_30d",
     "no_employer_contact_30d",
     "rate",

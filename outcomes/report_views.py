@@ -21,6 +21,7 @@ from ips.access import Capability
 from ips.audit import audit_read
 from ips.models import Agency, AuditEvent, Program
 from outcomes import report_services
+from outcomes.definitions import Period
 from outcomes.models import OutcomeReport
 from outcomes.reports import (
     CSV_TABLES,
@@ -89,8 +90,7 @@ def dashboard(request: HttpRequest, scope: str, pk: int) -> HttpResponse:
 
 
 def _current_quarter() -> str:
-    day = today()
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return Period.containing("quarter", today()).label
 
 
 @login_required

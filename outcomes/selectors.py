@@ -8,16 +8,18 @@ roll-ups (`outcomes.services`), the API, the dashboard and the PDF reports all r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection, transaction
 from django.db.models import Avg, Count, F, QuerySet
 
 from clients.models import Client, Episode, Job
 from ips.models import User
 from outcomes import definitions
-from outcomes.definitions import DaysBetween, Median, Period
+from outcomes.definitions import DaysBetween, Period, median_sql
 from outcomes.models import OutcomeRollup
 
 
@@ -100,13 +102,45 @@ def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outc
     return _outcomes(period, clients, _BY_AGENCY, ids, agency=True)
 
 
+# Up to this many programs (or agencies), the planner is told that index lookups are cheap.
+FEW_GROUPS = 5
+
+
+@contextmanager
+def _planner_settings(groups: int) -> Iterator[None]:
+    """PostgreSQL planner settings for these queries, in a transaction of their own.
+
+    JIT compilation is off: the correlated subqueries make the cost estimates large, which
+    triggers JIT compiling that costs far more (up to a second per query) than running the
+    query (tens of milliseconds). For a few programs, random page reads are priced as cheap:
+    otherwise the planner scans every job and episode of the state to find one program's few
+    hundred by hash, where index lookups per client take a fifth of the time; for many
+    programs, scanning and hashing is the faster plan and stays."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                if groups <= FEW_GROUPS:
+                    cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
 def _outcomes(
     period: Period, clients: QuerySet[Client], key: str, ids: list[int], *, agency: bool
 ) -> dict[int, Outcome]:
     if not ids:
         return {}
-    jobs = Job.objects.filter(client__in=clients)
+    with _planner_settings(len(ids)):
+        return _computed(period, clients, key, ids, agency=agency)
+
+
+def _computed(
+    period: Period, clients: QuerySet[Client], key: str, ids: list[int], *, agency: bool
+) -> dict[int, Outcome]:
+    # Jobs and episodes are narrowed on their client's column directly, not through a subquery
+    # of the clients: one join fewer in every query.
     job_key = f"client__{key}"
+    jobs = Job.objects.filter(**{f"{job_key}__in": ids})
     counts = {
         "caseload": _count(definitions.caseload(period, clients), key),
         "working": _count(definitions.working(period, clients), key),
@@ -114,7 +148,7 @@ def _outcomes(
         "first_job_starts": _count(definitions.first_job_starts(period, clients), key),
         "in_education": _count(definitions.in_education(period, clients), key),
     }
-    days = _days_to(period, clients, job_key)
+    days = _days_to(period, Episode.objects.filter(**{f"{job_key}__in": ids}), job_key)
     current = _current_jobs(period, jobs, job_key)
     endings = _endings(period, jobs, job_key)
     outcomes = {}
@@ -157,29 +191,39 @@ def _rounded(value: float | Decimal | None, places: int) -> float | None:
 
 
 def _days_to(
-    period: Period, clients: QuerySet[Client], key: str
+    period: Period, episodes: QuerySet[Episode], key: str
 ) -> dict[int, dict[str, float | None]]:
     """Median and mean days from enrollment to the first employer contact and to the first job,
-    over the episodes that began in the period (each only where the event happened)."""
-    episodes = definitions.enrolled_in(period, Episode.objects.filter(client__in=clients))
-    to_contact = DaysBetween(F("first_employer_contact_on"), F("enrolled_on"))
-    to_job = DaysBetween(F("first_job_on"), F("enrolled_on"))
-    rows = (
-        episodes.order_by()
-        .values(key)
+    over the episodes that began in the period (each only where the event happened).
+
+    The days are computed once per episode in an inner query, and the median and the mean taken
+    over its rows: aggregating the annotations directly would repeat each first-contact and
+    first-job subquery for every aggregate using it."""
+    inner = (
+        definitions.enrolled_in(period, episodes)
+        .order_by()
         .annotate(
-            contact_median=Median(to_contact),
-            contact_mean=Avg(to_contact),
-            job_median=Median(to_job),
-            job_mean=Avg(to_job),
+            contact_days=DaysBetween(F("first_employer_contact_on"), F("enrolled_on")),
+            job_days=DaysBetween(F("first_job_on"), F("enrolled_on")),
         )
+        .values_list(key, "contact_days", "job_days")
     )
+    sql, params = inner.query.sql_with_params()
+    median = median_sql(connection.vendor)
+    # MATERIALIZED keeps PostgreSQL from folding the inner query back into the aggregate.
+    fence = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH days (grp, contact, job) AS {fence} ({sql}) "  # noqa: S608
+            f"SELECT grp, {median.format('contact')}, AVG(contact), "
+            f"{median.format('job')}, AVG(job) FROM days GROUP BY grp",
+            params,
+        )
+        rows = cursor.fetchall()
+    names = ("contact_median", "contact_mean", "job_median", "job_mean")
     return {
-        row[key]: {
-            name: _rounded(row[name], 1)
-            for name in ("contact_median", "contact_mean", "job_median", "job_mean")
-        }
-        for row in rows
+        group: {name: _rounded(value, 1) for name, value in zip(names, values, strict=True)}
+        for group, *values in rows
     }
 
 
@@ -225,12 +269,13 @@ def specialist_outcomes(program_id: int, period: Period) -> list[SpecialistOutco
     in name order, with the unassigned clients last. Three grouped queries and one for names."""
     clients = Client.objects.filter(program_id=program_id)
     key = "specialist_id"
-    caseload = _count(definitions.caseload(period, clients), key)
-    working = _count(definitions.working(period, clients), key)
-    starts = _count(
-        definitions.job_starts(period, Job.objects.filter(client__in=clients)),
-        "client__specialist_id",
-    )
+    with _planner_settings(1):
+        caseload = _count(definitions.caseload(period, clients), key)
+        working = _count(definitions.working(period, clients), key)
+        starts = _count(
+            definitions.job_starts(period, Job.objects.filter(client__in=clients)),
+            "client__specialist_id",
+        )
     ids = set(caseload) | set(starts)
     names = {
         user.pk: user.get_full_name() or user.username

@@ -24,7 +24,10 @@ def outcome_rollup_task(period: str, program_ids: list[int] | None = None) -> in
 def outcome_rollup_closed_task(kind: str) -> str:
     """Roll up the month or quarter (`kind`) that has just closed, for every program. Beat
     runs it on the 1st after the period ends; it works out which period that is from today."""
-    (period,) = [p for p in last_closed_periods(timezone.localdate()) if p.kind == kind]
+    closed = {p.kind: p for p in last_closed_periods(timezone.localdate())}
+    if kind not in closed:
+        raise ValueError(f"kind must be one of {sorted(closed)}")
+    period = closed[kind]
     outcome_rollup(period=period)
     return period.label
 

@@ -52,6 +52,7 @@ def test_director_regenerates_and_downloads_a_quarterly_report(
     page.get_by_role("navigation").get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Outcome reports")).to_be_visible()
     assert accessibility_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
 
     section = page.get_by_role("region", name="Riverside IPS Team")
     section.get_by_role("button", name=f"Generate Riverside IPS Team {quarter}").click()

@@ -93,3 +93,10 @@ def test_rollup_task_with_a_bad_period_stores_nothing(quarter: SimpleNamespace) 
         outcome_rollup_task.apply(args=["2025-13"])
 
     assert OutcomeRollup.objects.count() == 0
+
+
+def test_closed_task_refuses_an_unknown_kind(quarter: SimpleNamespace) -> None:
+    with pytest.raises(ValueError, match="month"):
+        outcome_rollup_closed_task.apply(kwargs={"kind": "week"})
+
+    assert OutcomeRollup.objects.count() == 0
