@@ -2,14 +2,18 @@
 
 Run by hand against the demo data:
 
-    .venv/bin/python bench/profile_pages.py [--requests 200] [--profile caseload|client]
+    .venv/bin/python bench/profile_pages.py [--sql] [--profile caseload|client]
 
-Unlike bench/pages.py this does not depend on how busy the machine is: it counts the CPU time
-this process spends per request (Python: middleware, views, templates) with time.process_time(),
-next to the wall time, which also includes waiting for PostgreSQL and Redis. `--sql` adds the
-server time PostgreSQL reports per request (pg_stat_statements is not needed: it sums
-EXPLAIN ANALYZE of every statement one request runs). `--profile` prints cProfile's top
-functions for one page.
+bench/pages.py measures what a server delivers, which on a shared machine says as much about the
+other processes as about the pages. This measures what a request costs, with Django's test
+client in this process (DEBUG off, the demo specialist logged in through a real session):
+- CPU ms: time.process_time() per request (middleware, view, queries on the Python side,
+  template), the best of several rounds, since a busy machine only ever slows a round down;
+- wall ms: the same with the waits for PostgreSQL and Redis;
+- calls: Python function calls per request, which machine load does not move at all;
+- with `--sql`, the queries one request runs and PostgreSQL's execution time for them
+  (EXPLAIN ANALYZE of each SELECT).
+`--profile` prints cProfile's top functions for one page.
 """
 
 from __future__ import annotations
@@ -79,8 +83,8 @@ def calls(browser: Browser, path: str, count: int = 20) -> int:
 
 
 def sql_ms(browser: Browser, path: str) -> tuple[int, float]:
-    """Statements one request runs, and PostgreSQL's execution time for them (EXPLAIN ANALYZE;
-    planning is excluded, as prepared statements skip it)."""
+    """Statements one request runs, and PostgreSQL's execution time for its SELECTs (EXPLAIN
+    ANALYZE; planning left out, as prepared statements mostly skip it)."""
     with CaptureQueriesContext(connection) as captured:
         browser.get(path)
     total = 0.0
@@ -97,8 +101,8 @@ def sql_ms(browser: Browser, path: str) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=25)
-    # The best of several rounds: other processes on the machine slow a round down (evicted CPU
-    # caches), never speed it up.
+    # The best of several rounds: other processes on the machine slow a round down (CPU time
+    # shared, caches evicted), never speed it up.
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--user", default="demo-specialist")
     parser.add_argument("--profile", choices=["caseload", "client"])
