@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse, set_script_prefix
 
-from clients.templatetags.client_tags import days_since, iso_date
+from clients.templatetags.client_tags import days_since, iso_date, pk_url
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 3, 2), dt.date(999, 12, 31), None])
@@ -22,3 +23,18 @@ def test_days_since() -> None:
     assert days_since(today, today) == "today"
     assert days_since(dt.date(2026, 3, 1), today) == "1 day ago"
     assert days_since(dt.date(2026, 2, 18), today) == "12 days ago"
+
+
+@pytest.mark.parametrize("route", ["clients:detail", "clients:contact_quick", "clients:job_edit"])
+@pytest.mark.parametrize("pk", [1, 7, 918273645, 2**40])
+def test_pk_url_is_what_url_reverses(route: str, pk: int) -> None:
+    assert pk_url(pk, route) == reverse(route, args=[pk])
+
+
+def test_pk_url_follows_the_script_prefix() -> None:
+    try:
+        set_script_prefix("/ips/")
+        assert pk_url(12, "clients:detail") == "/ips/clients/12/"
+    finally:
+        set_script_prefix("/")
+    assert pk_url(12, "clients:detail") == "/clients/12/"
