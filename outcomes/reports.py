@@ -216,8 +216,8 @@ def trend(scope: Scope, period: Period, outcome: selectors.Outcome) -> list[Tren
         if scope.program is not None
         else Client.objects.filter(program__agency=scope.agency)
     )
-    # JIT off as for the selectors' queries: it costs far more than these queries take.
-    with selectors._without_jit():
+    # The selectors' planner settings for one program or agency (JIT off, index lookups).
+    with selectors._planner_settings(1):
         points = [
             TrendPoint(
                 past.label,

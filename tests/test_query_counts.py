@@ -242,7 +242,8 @@ def test_outcome_dashboard(
     # stored here, the 8 live numbers (5 counts, days to first contact and job, current jobs,
     # endings); the trend's 7 earlier quarters: their stored roll-ups (one query), then working
     # and caseload of each; the specialist table (3 counts and the names); the job starts.
-    # The live numbers, the trend and the specialist table each run in a savepoint with JIT off
-    # (SAVEPOINT, SET LOCAL jit, RELEASE: JIT = 3 each).
-    JIT = 3
-    assert count == PER_REQUEST + 1 + (1 + 8) + (1 + 7 * 2) + 4 + 1 + 3 * JIT
+    # The live numbers, the trend and the specialist table each run in a savepoint with the
+    # selectors' planner settings (SAVEPOINT, SET LOCAL jit, SET LOCAL random_page_cost,
+    # RELEASE: PLANNER = 4 each).
+    PLANNER = 4
+    assert count == PER_REQUEST + 1 + (1 + 8) + (1 + 7 * 2) + 4 + 1 + 3 * PLANNER
