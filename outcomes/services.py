@@ -11,7 +11,7 @@ from django.utils import timezone
 from ips.models import Program
 from outcomes.definitions import Period
 from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
-from outcomes.selectors import program_outcomes
+from outcomes.selectors import Outcome, program_outcomes, program_outcomes_by_period
 
 ROLLUP_KINDS = ("month", "quarter")
 BAD_PERIOD = "Give the period as a month (2026-03) or a quarter (2026-Q1)."
@@ -48,18 +48,34 @@ def outcome_rollup(*, period: Period, program_ids: Iterable[int] | None = None) 
     stores nothing, and a second run replaces the rows with the same numbers (only
     `computed_at` moves), so running it twice or again after late data entry is safe.
     """
-    if period.kind not in ROLLUP_KINDS:
+    _check_kinds([period])
+    return _store(program_outcomes(_program_ids(program_ids), period).values())
+
+
+@transaction.atomic
+def outcome_rollups(*, periods: Iterable[Period], program_ids: Iterable[int] | None = None) -> int:
+    """`outcome_rollup` for many periods at once (a backfill): one grouped query per number for
+    all the programs and periods, stored in one transaction; returns how many rows were stored."""
+    periods = list(periods)
+    _check_kinds(periods)
+    every = program_outcomes_by_period(_program_ids(program_ids), periods)
+    return _store(every.values())
+
+
+def _check_kinds(periods: list[Period]) -> None:
+    if any(period.kind not in ROLLUP_KINDS for period in periods):
         raise ValueError(BAD_PERIOD)
-    ids = (
-        list(Program.objects.order_by("pk").values_list("pk", flat=True))
-        if program_ids is None
-        else sorted(set(program_ids))
-    )
+
+
+def _program_ids(program_ids: Iterable[int] | None) -> list[int]:
+    if program_ids is None:
+        return list(Program.objects.order_by("pk").values_list("pk", flat=True))
+    return sorted(set(program_ids))
+
+
+def _store(outcomes: Iterable[Outcome]) -> int:
     now = timezone.now()
-    rows = [
-        OutcomeRollup.from_outcome(outcome, now)
-        for outcome in program_outcomes(ids, period).values()
-    ]
+    rows = [OutcomeRollup.from_outcome(outcome, now) for outcome in outcomes]
     OutcomeRollup.objects.bulk_create(
         rows,
         update_conflicts=True,
