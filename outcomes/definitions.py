@@ -27,6 +27,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -247,11 +248,6 @@ def held_while_enrolled(period: Period, enrolled_on: Any, closed_on: Any) -> Q:
     )
 
 
-def _competitive_before(day: dt.date) -> Exists:
-    """The row's client had a live competitive job that started before `day`."""
-    return Exists(_competitive_jobs().filter(client=OuterRef("client"), started_on__lt=day))
-
-
 # --- Clients on the caseload ------------------------------------------------------------------
 
 
@@ -319,23 +315,41 @@ def job_starts(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Jo
     return _job_starts(jobs).filter(dated_in(period, "started_on"))
 
 
+def _with_first_competitive(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Jobs with `first_competitive_on`: the start of their client's first live competitive
+    job ever (worked out once per row, whatever the number of periods asked about)."""
+    first = (
+        _competitive_jobs()
+        .filter(client=OuterRef("client"))
+        .order_by("started_on")
+        .values("started_on")[:1]
+    )
+    return jobs.annotate(first_competitive_on=Subquery(first))
+
+
 def _first_start_in(period: Period) -> Q:
-    """Job starts in the period by a client with no competitive job started before it."""
-    return dated_in(period, "started_on") & ~Q(_competitive_before(period.first))
+    """Job starts (`_with_first_competitive`) in the period by a client with no competitive job
+    started before it."""
+    return dated_in(period, "started_on") & Q(first_competitive_on__gte=period.first)
 
 
 def first_job_starts(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
     """First job starts: clients whose first-ever competitive job started in the period."""
-    starts = _job_starts(None).filter(_first_start_in(period), client=OuterRef("pk"))
+    starts = _with_first_competitive(_job_starts(None)).filter(
+        _first_start_in(period), client=OuterRef("pk")
+    )
     return _live_clients(clients).filter(Exists(starts))
 
 
-def _education_in(period: Period) -> Q:
-    """Courses with a day in the period, of a client with an episode overlapping it."""
-    episodes = _episodes_overlapping(period).filter(client=OuterRef("client"))
-    return overlapping(period.first, period.last, start="started_on", end="ended_on") & Q(
-        Exists(episodes)
-    )
+def _education_in(period: Period, episodes: str = "") -> Q:
+    """Courses with a day in the period, of a client with an episode overlapping it: the
+    client's episodes paired with the course through `episodes` (a path such as
+    "client__episodes__"), or looked up when no path is given."""
+    courses = overlapping(period.first, period.last, start="started_on", end="ended_on")
+    if episodes:
+        return courses & episode_in(period, episodes)
+    enrolled = _episodes_overlapping(period).filter(client=OuterRef("client"))
+    return courses & Q(Exists(enrolled))
 
 
 def in_education(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
@@ -440,12 +454,14 @@ def tallies(where: Q) -> dict[str, Tally]:
             lambda span: dated_in(span, "started_on"),
         ),
         "first_job_starts": Tally(
-            _job_starts(jobs),
+            _with_first_competitive(_job_starts(jobs)),
             _first_start_in,
             "client",
             lambda span: dated_in(span, "started_on"),
         ),
-        "in_education": Tally(courses, _education_in, "client", _running),
+        "in_education": Tally(
+            courses, lambda period: _education_in(period, paired), "client", _running
+        ),
     }
 
 
