@@ -132,9 +132,10 @@ GENERATE = [
        WHERE latest.client_id = c.id""",
     # Jobs: one or two per first episode (some after closure), wages around the minimum wage,
     # one in 23 set aside, 60 % ended; 1 in 50 archived.
+    # `competitive` is stored by the application afterwards (`refresh_competitive`).
     f"""INSERT INTO clients_job (archived_at, archive_reason, version, title, job_type, started_on,
                                 ended_on, hours_per_week, hourly_wage, set_aside, end_reason,
-                                created_at, client_id, employer_id)
+                                created_at, client_id, employer_id, competitive)
        SELECT CASE WHEN (n * k) % 50 = 3 THEN now() END, '', 1, 'Job', 'retail', s,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN s + 30 + (n * k * 13) % 570 END,
@@ -142,7 +143,7 @@ GENERATE = [
                                  + ((n * k) % 9 - 1) * 0.5, (n * k) % 23 = 0,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN 'quit' ELSE '' END,
-              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1
+              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1, false
        FROM (SELECT e.client_id::int AS n, k,
                     e.enrolled_on + 20 + (e.client_id::int * k * 37) % 400 AS s
              FROM clients_episode e, generate_series(1, 2) k
@@ -349,6 +350,9 @@ def main() -> None:
         print(f"Generating the dataset in {options.database}:")
         started = time.perf_counter()
         generate(url)
+        from clients.models import Job, refresh_competitive
+
+        refresh_competitive(Job.objects.all())
         print(f"  generated in {time.perf_counter() - started:.0f} s")
 
     every = periods()

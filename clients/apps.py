@@ -9,7 +9,7 @@ class ClientsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models import QuerySet
 
-        from clients import models
+        from clients import models, signals  # noqa: F401 (connects the receivers)
         from ips import access
         from ips.audit import register_audited_kind
 
