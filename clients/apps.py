@@ -25,7 +25,9 @@ class ClientsConfig(AppConfig):
             models.Support,
             models.BenefitsReferral,
         ):
-            auditlog.register(model)
+            # A job's stored `competitive` is derived (`refresh_competitive`): no one changes it.
+            derived = ["competitive"] if model is models.Job else None
+            auditlog.register(model, exclude_fields=derived)
 
         def audited_clients(user: object) -> QuerySet:
             # Agency admins audit clients by number; they never read the records themselves.

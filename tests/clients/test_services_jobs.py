@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from clients import services
@@ -95,6 +96,10 @@ def test_the_stored_flag_follows_the_schedule_and_the_job(
     )
     assert edited.competitive is False
     assert stored_and_computed()["edited"] == (False, False)
+    # the audit trail records what people changed, not the flag derived from it
+    entries = LogEntry.objects.get_for_object(edited)
+    assert "hourly_wage" in entries.get(action=LogEntry.Action.UPDATE).changes_dict
+    assert all("competitive" not in entry.changes_dict for entry in entries)
 
     MinimumWage.objects.get(program=program, effective_on=RAISE_DAY).delete()
     flags = stored_and_computed()
