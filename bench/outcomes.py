@@ -8,7 +8,7 @@ re-enrolled, some archived), ~90 000 jobs, 4 million client contacts and 1 milli
 contacts over ten years (2016-01 to 2026-10). `--reuse` keeps a dataset made by an earlier run.
 
 Then it prints, in one run:
-- the time to roll up every program for every month and quarter (`outcome_rollup`, stored);
+- the time to roll up every program for every month and quarter (`outcome_rollups`, stored);
 - the same counts by one bare SQL aggregate over the same rows (the floor), and the ratio;
 - whether the two agree, number by number;
 - one program-quarter recompute (median of 20 runs).
@@ -132,9 +132,10 @@ GENERATE = [
        WHERE latest.client_id = c.id""",
     # Jobs: one or two per first episode (some after closure), wages around the minimum wage,
     # one in 23 set aside, 60 % ended; 1 in 50 archived.
+    # `competitive` is stored by the application afterwards (`refresh_competitive`).
     f"""INSERT INTO clients_job (archived_at, archive_reason, version, title, job_type, started_on,
                                 ended_on, hours_per_week, hourly_wage, set_aside, end_reason,
-                                created_at, client_id, employer_id)
+                                created_at, client_id, employer_id, competitive)
        SELECT CASE WHEN (n * k) % 50 = 3 THEN now() END, '', 1, 'Job', 'retail', s,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN s + 30 + (n * k * 13) % 570 END,
@@ -142,7 +143,7 @@ GENERATE = [
                                  + ((n * k) % 9 - 1) * 0.5, (n * k) % 23 = 0,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN 'quit' ELSE '' END,
-              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1
+              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1, false
        FROM (SELECT e.client_id::int AS n, k,
                     e.enrolled_on + 20 + (e.client_id::int * k * 37) % 400 AS s
              FROM clients_episode e, generate_series(1, 2) k
@@ -340,7 +341,7 @@ def main() -> None:
 
     from outcomes.definitions import Period
     from outcomes.models import OutcomeRollup
-    from outcomes.services import outcome_rollup
+    from outcomes.services import outcome_rollup, outcome_rollups
 
     call_command("migrate", verbosity=0)
     if reused:
@@ -349,13 +350,16 @@ def main() -> None:
         print(f"Generating the dataset in {options.database}:")
         started = time.perf_counter()
         generate(url)
+        from clients.models import Job, refresh_competitive
+
+        refresh_competitive(Job.objects.all())
         print(f"  generated in {time.perf_counter() - started:.0f} s")
 
     every = periods()
     OutcomeRollup.objects.all().delete()
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    stored = sum(outcome_rollup(period=period) for period in every)
+    stored = outcome_rollups(periods=every)
     rollup_seconds = time.perf_counter() - started
 
     floor_seconds, floor_numbers = floor(url, every)

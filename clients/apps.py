@@ -9,7 +9,7 @@ class ClientsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models import QuerySet
 
-        from clients import models
+        from clients import models, signals  # noqa: F401 (connects the receivers)
         from ips import access
         from ips.audit import register_audited_kind
 
@@ -25,7 +25,9 @@ class ClientsConfig(AppConfig):
             models.Support,
             models.BenefitsReferral,
         ):
-            auditlog.register(model)
+            # A job's stored `competitive` is derived (`refresh_competitive`): no one changes it.
+            derived = ["competitive"] if model is models.Job else None
+            auditlog.register(model, exclude_fields=derived)
 
         def audited_clients(user: object) -> QuerySet:
             # Agency admins audit clients by number; they never read the records themselves.

@@ -437,27 +437,25 @@ def competitive_condition(minimum_wage: Any) -> Q:
 
 class JobQuerySet(ClientRecordQuerySet):
     def with_competitive(self, *, minimum_wage: bool = True) -> JobQuerySet:
-        """`competitive`: the one definition (`competitive_condition`), and the `minimum_wage`
-        it compares the hourly wage with. Pages that only show `competitive` pass
-        `minimum_wage=False`: the CASE repeats the wage's SQL, so leaving the annotation out
-        halves the subqueries to compile."""
-        wage = _minimum_wage_at_start()
-        jobs = self.annotate(minimum_wage=wage) if minimum_wage else self
-        return jobs.annotate(
-            competitive=Case(
-                When(
-                    competitive_condition(F("minimum_wage") if minimum_wage else wage),
-                    then=Value(True),
-                ),
+        """Jobs with the `minimum_wage` in force on their start date (what the stored
+        `competitive` was worked out against); `minimum_wage=False` leaves it out."""
+        return self.annotate(minimum_wage=_minimum_wage_at_start()) if minimum_wage else self
+
+    def with_computed_competitive(self) -> JobQuerySet:
+        """`computed_competitive`: the one definition (`competitive_condition`) worked out now
+        from the program's schedule; the stored `competitive` always equals it."""
+        return self.annotate(
+            computed_competitive=Case(
+                When(competitive_condition(_minimum_wage_at_start()), then=Value(True)),
                 default=Value(False),
                 output_field=models.BooleanField(),
             )
         )
 
     def competitive(self) -> JobQuerySet:
-        """Competitive jobs only. The condition itself, without the annotations: this runs as a
-        subquery of every caseload row, where building and planning them costs time."""
-        return self.filter(competitive_condition(_minimum_wage_at_start()))
+        """Competitive jobs only: the stored flag (`refresh_competitive`), a plain column the
+        outcome queries read without working out each job's minimum wage again."""
+        return self.filter(competitive=True)
 
     def held_on(self, day: dt.date) -> JobQuerySet:
         """Jobs started on or before `day` and not ended before it."""
@@ -469,7 +467,8 @@ class JobQuerySet(ClientRecordQuerySet):
 class Job(Archivable):
     """A job a client holds or held. Several per client, overlapping allowed.
 
-    Whether it is competitive is derived (`JobQuerySet.with_competitive`), never typed.
+    Whether it is competitive is derived and stored (`competitive`, `refresh_competitive`),
+    never typed.
     """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="jobs")
@@ -496,6 +495,11 @@ class Job(Archivable):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Derived, never entered: `competitive_condition` against the minimum wage in force for the
+    # client's program on the start date. Stored on every save of the job and for all the
+    # program's jobs when its minimum-wage schedule changes (`refresh_competitive`).
+    competitive = models.BooleanField(default=False, editable=False)
 
     objects = JobQuerySet.as_manager()
 
@@ -526,6 +530,13 @@ class Job(Archivable):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, then store whether the job is competitive (`refresh_competitive`)."""
+        super().save(*args, **kwargs)
+        jobs = Job.objects.filter(pk=self.pk)
+        refresh_competitive(jobs)
+        self.competitive = jobs.values_list("competitive", flat=True).get()
 
     def clean(self) -> None:
         """Name the field at fault, so forms and the API show the error next to the end date.
@@ -614,3 +625,13 @@ class BenefitsReferral(Archivable):
             raise ValidationError(
                 {"planning_completed_on": "Planning cannot be completed before the referral."}
             )
+
+
+def refresh_competitive(jobs: models.QuerySet[Job]) -> int:
+    """Store `competitive` for these jobs from the one definition (`competitive_condition`
+    against the minimum wage in force on each start date); returns how many rows were written.
+    Called on every save of a job and, for a program's jobs, whenever its schedule changes."""
+    computed = Job.objects.filter(pk=OuterRef("pk")).filter(
+        competitive_condition(_minimum_wage_at_start())
+    )
+    return jobs.update(competitive=Exists(computed))

@@ -255,7 +255,7 @@ def _jobs_with_employer_and_competitive(thread: int) -> QuerySet[Job]:
         .annotate(employer_name=F("employer__name"))
         .only(
             *("client", "title", "job_type", "started_on", "ended_on", "end_reason"),
-            *("hours_per_week", "hourly_wage"),
+            *("hours_per_week", "hourly_wage", "competitive"),
         )
     )
 

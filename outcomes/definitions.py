@@ -13,17 +13,21 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Aggregate,
     Exists,
+    F,
     FloatField,
     Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -207,6 +211,43 @@ def rate(working: int, caseload: int) -> float | None:
     return working / caseload if caseload else None
 
 
+# --- Periods as conditions -------------------------------------------------------------------
+# Each number below is a condition on rows that is true when the row falls in a period. The
+# single-period querysets (the drill-down lists) and the many-period tallies (the roll-ups)
+# are both built from these, so a stored number and the rows listed behind it cannot differ.
+
+
+def overlapping(first: Any, last: Any, *, start: str, end: str, prefix: str = "") -> Q:
+    """Rows running from `start` to `end` (no end: still running) with a day in [first, last]:
+    started on or before the last day and not ended before the first (ending on the first day
+    is in; starting on the last day is in)."""
+    return Q(**{f"{prefix}{start}__lte": last}) & (
+        Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": first})
+    )
+
+
+def dated_in(period: Period, field: str) -> Q:
+    """Rows whose date `field` falls in the period (its first and last days included)."""
+    return Q(**{f"{field}__range": (period.first, period.last)})
+
+
+def episode_in(period: Period, prefix: str = "") -> Q:
+    """Enrollment episodes that overlap the period: enrolled on or before its last day and not
+    closed before its first (closed on the first day is in; enrolled on the last day is in)."""
+    return Q(**{f"{prefix}enrolled_on__isnull": False}) & overlapping(
+        period.first, period.last, start="enrolled_on", end="closed_on", prefix=prefix
+    )
+
+
+def held_while_enrolled(period: Period, enrolled_on: Any, closed_on: Any) -> Q:
+    """Jobs whose [start, end] (an open job has no end) overlaps the part of the period inside
+    the episode running from `enrolled_on` to `closed_on` (expressions for the episode's
+    columns); the episode itself must overlap the period (`episode_in`)."""
+    return Q(started_on__lte=Least(Coalesce(closed_on, period.last), period.last)) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=Greatest(enrolled_on, period.first))
+    )
+
+
 # --- Clients on the caseload ------------------------------------------------------------------
 
 
@@ -215,11 +256,7 @@ def _live_clients(clients: QuerySet[Client] | None) -> QuerySet[Client]:
 
 
 def _episodes_overlapping(period: Period) -> QuerySet[Episode]:
-    """Enrollment episodes that overlap the period: enrolled on or before its last day and not
-    closed before its first (closed on the first day is in; enrolled on the last day is in)."""
-    return Episode.objects.filter(enrolled_on__isnull=False, enrolled_on__lte=period.last).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gte=period.first)
-    )
+    return Episode.objects.filter(episode_in(period))
 
 
 def caseload(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
@@ -237,16 +274,13 @@ def working(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet
     while enrolled. The job's [start, end] (an open job has no end) overlaps the part of the
     period inside an enrollment episode; two jobs count the client once."""
     jobs_in_episode = _competitive_jobs().filter(
+        held_while_enrolled(period, OuterRef("enrolled_on"), OuterRef("closed_on")),
         client=OuterRef("client"),
-        started_on__lte=Least(Coalesce(OuterRef("closed_on"), period.last), period.last),
     )
-    jobs_in_episode = jobs_in_episode.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=Greatest(OuterRef("enrolled_on"), period.first))
-    )
-    # Implied by the two conditions above; stated with constants so the database can drop the
+    # Implied by the condition above; stated with constants so the database can drop the
     # jobs outside the period before it works out their minimum wage.
-    jobs_in_episode = jobs_in_episode.filter(started_on__lte=period.last).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=period.first)
+    jobs_in_episode = jobs_in_episode.filter(
+        overlapping(period.first, period.last, start="started_on", end="ended_on")
     )
     episodes = (
         _episodes_overlapping(period).filter(client=OuterRef("pk")).filter(Exists(jobs_in_episode))
@@ -264,58 +298,86 @@ def _enrolled_on_the_start(jobs: QuerySet[Job]) -> QuerySet[Job]:
     return jobs.filter(Exists(enrolled))
 
 
+def _live_jobs(jobs: QuerySet[Job] | None) -> QuerySet[Job]:
+    return (Job.objects.all() if jobs is None else jobs).filter(
+        archived_at__isnull=True, client__archived_at__isnull=True
+    )
+
+
+def _job_starts(jobs: QuerySet[Job] | None) -> QuerySet[Job]:
+    """Live competitive jobs that started while the client was enrolled, whenever."""
+    return _enrolled_on_the_start(_live_jobs(jobs).competitive())
+
+
 def job_starts(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
     """Job starts: competitive jobs that started in the period while the client was enrolled
     (a client with two new jobs gives two)."""
-    base = (Job.objects.all() if jobs is None else jobs).filter(
-        archived_at__isnull=True, client__archived_at__isnull=True
+    return _job_starts(jobs).filter(dated_in(period, "started_on"))
+
+
+def _with_first_competitive(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """Jobs with `first_competitive_on`: the start of their client's first live competitive
+    job ever (worked out once per row, whatever the number of periods asked about)."""
+    first = (
+        _competitive_jobs()
+        .filter(client=OuterRef("client"))
+        .order_by("started_on")
+        .values("started_on")[:1]
     )
-    started = base.competitive().filter(started_on__range=(period.first, period.last))
-    return _enrolled_on_the_start(started)
+    return jobs.annotate(first_competitive_on=Subquery(first))
+
+
+def _first_start_in(period: Period) -> Q:
+    """Job starts (`_with_first_competitive`) in the period by a client with no competitive job
+    started before it."""
+    return dated_in(period, "started_on") & Q(first_competitive_on__gte=period.first)
 
 
 def first_job_starts(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
     """First job starts: clients whose first-ever competitive job started in the period."""
-    started_in_period = _competitive_jobs().filter(
-        client=OuterRef("pk"), started_on__range=(period.first, period.last)
+    starts = _with_first_competitive(_job_starts(None)).filter(
+        _first_start_in(period), client=OuterRef("pk")
     )
-    started_before = _competitive_jobs().filter(client=OuterRef("pk"), started_on__lt=period.first)
-    return (
-        _live_clients(clients)
-        .filter(Exists(_enrolled_on_the_start(started_in_period)))
-        .exclude(Exists(started_before))
-    )
+    return _live_clients(clients).filter(Exists(starts))
+
+
+def _education_in(period: Period, episodes: str = "") -> Q:
+    """Courses with a day in the period, of a client with an episode overlapping it: the
+    client's episodes paired with the course through `episodes` (a path such as
+    "client__episodes__"), or looked up when no path is given."""
+    courses = overlapping(period.first, period.last, start="started_on", end="ended_on")
+    if episodes:
+        return courses & episode_in(period, episodes)
+    enrolled = _episodes_overlapping(period).filter(client=OuterRef("client"))
+    return courses & Q(Exists(enrolled))
 
 
 def in_education(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
     """In education: caseload clients enrolled in school or training on a day of the period."""
     courses = EducationEnrollment.objects.filter(
-        client=OuterRef("pk"), archived_at__isnull=True, started_on__lte=period.last
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.first))
-    return caseload(period, clients).filter(Exists(courses))
+        _education_in(period), client=OuterRef("pk"), archived_at__isnull=True
+    )
+    return _live_clients(clients).filter(Exists(courses))
 
 
 def job_endings(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
     """Job endings: jobs whose end date falls in the period (group by `end_reason`)."""
-    base = (Job.objects.all() if jobs is None else jobs).filter(
-        archived_at__isnull=True, client__archived_at__isnull=True
-    )
-    return base.filter(ended_on__range=(period.first, period.last))
+    return _live_jobs(jobs).filter(dated_in(period, "ended_on"))
+
+
+def _held_on(day: dt.date) -> Q:
+    return overlapping(day, day, start="started_on", end="ended_on")
 
 
 def current_jobs(day: dt.date, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
     """Competitive jobs held on `day` (average hours and wage are taken over these)."""
-    base = (Job.objects.all() if jobs is None else jobs).filter(
-        archived_at__isnull=True, client__archived_at__isnull=True
-    )
-    return base.competitive().held_on(day)
+    return _live_jobs(jobs).competitive().filter(_held_on(day))
 
 
-def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
-    """Episodes that began (enrollment date) in the period, with `first_employer_contact_on`
-    (the first face-to-face employer contact on the client's behalf on or after enrollment) and
-    `first_job_on` (the first competitive job start on or after enrollment); None when none yet.
-    Days to either is that date minus `enrolled_on`."""
+def with_first_events(episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
+    """Episodes with `first_employer_contact_on` (the first face-to-face employer contact on
+    the client's behalf on or after enrollment) and `first_job_on` (the first competitive job
+    start on or after enrollment); None when none yet."""
     base = Episode.objects.all() if episodes is None else episodes
     first_contact = (
         EmployerContact.objects.filter(
@@ -333,9 +395,94 @@ def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> Qu
         .order_by("started_on")
         .values("started_on")[:1]
     )
-    return base.filter(
-        client__archived_at__isnull=True, enrolled_on__range=(period.first, period.last)
-    ).annotate(first_employer_contact_on=first_contact, first_job_on=first_job)
+    return base.filter(client__archived_at__isnull=True).annotate(
+        first_employer_contact_on=first_contact, first_job_on=first_job
+    )
+
+
+def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
+    """Episodes that began (enrollment date) in the period, `with_first_events`. Days to either
+    is that date minus `enrolled_on`."""
+    return with_first_events(episodes).filter(dated_in(period, "enrolled_on"))
+
+
+# --- Many periods in one query ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One number for many periods in one grouped query: `rows` are the same whatever the
+    period, `when(period)` puts a row in a period (a FILTER of the count), and `counted` is the
+    field counted: distinct clients ("client") or rows ("pk"). `within(span)` is implied by
+    `when` of every period inside `span`; it narrows the rows read."""
+
+    rows: QuerySet
+    when: Callable[[Period], Q]
+    counted: str
+    within: Callable[[Period], Q]
+
+
+def _running(span: Period) -> Q:
+    return overlapping(span.first, span.last, start="started_on", end="ended_on")
+
+
+def tallies(where: Q) -> dict[str, Tally]:
+    """The client and job counts as tallies, over the client records matching `where` (a
+    condition on the `client` of an episode, job or course, e.g. its program)."""
+    episodes = Episode.objects.filter(where, client__archived_at__isnull=True)
+    jobs = Job.objects.filter(where)
+    courses = EducationEnrollment.objects.filter(
+        where, archived_at__isnull=True, client__archived_at__isnull=True
+    )
+    # Working: a competitive job paired with an episode of the same client.
+    paired = "client__episodes__"
+    return {
+        "caseload": Tally(episodes, episode_in, "client", episode_in),
+        "working": Tally(
+            _live_jobs(jobs).competitive(),
+            lambda period: (
+                episode_in(period, paired)
+                & held_while_enrolled(period, F(f"{paired}enrolled_on"), F(f"{paired}closed_on"))
+            ),
+            "client",
+            _running,
+        ),
+        "job_starts": Tally(
+            _job_starts(jobs),
+            lambda period: dated_in(period, "started_on"),
+            "pk",
+            lambda span: dated_in(span, "started_on"),
+        ),
+        "first_job_starts": Tally(
+            _with_first_competitive(_job_starts(jobs)),
+            _first_start_in,
+            "client",
+            lambda span: dated_in(span, "started_on"),
+        ),
+        "in_education": Tally(
+            courses, lambda period: _education_in(period, paired), "client", _running
+        ),
+    }
+
+
+def current_jobs_tally(where: Q) -> Tally:
+    """Competitive jobs held on each period's last day (count them, average hours and wage)."""
+    return Tally(
+        _live_jobs(Job.objects.filter(where)).competitive(),
+        lambda period: _held_on(period.last),
+        "pk",
+        _running,
+    )
+
+
+def job_endings_tally(where: Q) -> Tally:
+    """Job endings per period (group by `end_reason`)."""
+    return Tally(
+        _live_jobs(Job.objects.filter(where)),
+        lambda period: dated_in(period, "ended_on"),
+        "pk",
+        lambda span: dated_in(span, "ended_on"),
+    )
 
 
 # --- Supervision signals, as of a day -------------------------------------------------------
@@ -445,20 +592,29 @@ __all__ = [
     "DaysBetween",
     "Median",
     "Period",
+    "Tally",
     "benefits_pending_30d",
     "caseload",
     "current_jobs",
+    "current_jobs_tally",
+    "dated_in",
     "employer_contacts",
     "enrolled_in",
+    "episode_in",
     "first_job_starts",
+    "held_while_enrolled",
     "in_education",
     "job_endings",
+    "job_endings_tally",
     "job_starts",
     "jobs_ended_30d",
     "median_sql",
     "no_contact_30d",
     "no_employer_contact_30d",
+    "overlapping",
     "rate",
     "signal_cutoff",
+    "tallies",
+    "with_first_events",
     "working",
 ]

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Avg, Count, F, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 
 from clients.models import Client, Episode, Job
 from ips.models import User
 from outcomes import definitions
-from outcomes.definitions import DaysBetween, Period, median_sql
+from outcomes.definitions import DaysBetween, Period, Tally, median_sql
 from outcomes.models import OutcomeRollup
 
 
@@ -76,9 +76,16 @@ def program_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Ou
     """The outcome numbers of each program for the period, computed live: one grouped query
     per number for all the programs, whatever their count. Every id asked for gets an Outcome
     (zeros and no rate when the program has no one)."""
-    ids = sorted(set(program_ids))
-    clients = Client.objects.filter(program_id__in=ids)
-    return _outcomes(period, clients, _BY_PROGRAM, ids, agency=False)
+    every = program_outcomes_by_period(program_ids, [period])
+    return {program: outcome for (program, _), outcome in every.items()}
+
+
+def program_outcomes_by_period(
+    program_ids: Iterable[int], periods: Iterable[Period]
+) -> dict[tuple[int, str], Outcome]:
+    """{(program, period label): Outcome} for every program and period asked for, computed
+    live: one grouped query per number for all the programs and all the periods together."""
+    return _outcomes(list(periods), _BY_PROGRAM, sorted(set(program_ids)), agency=False)
 
 
 def stored_or_live_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
@@ -97,9 +104,8 @@ def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outc
     """The outcome numbers of each agency across its programs. A client belongs to one program,
     so the caseload and every client count are distinct clients of the agency; medians and
     averages are taken over the agency's rows, not averaged from its programs'."""
-    ids = sorted(set(agency_ids))
-    clients = Client.objects.filter(program__agency_id__in=ids)
-    return _outcomes(period, clients, _BY_AGENCY, ids, agency=True)
+    every = _outcomes([period], _BY_AGENCY, sorted(set(agency_ids)), agency=True)
+    return {agency: outcome for (agency, _), outcome in every.items()}
 
 
 # Up to this many programs (or agencies), the planner is told that index lookups are cheap.
@@ -126,54 +132,73 @@ def _planner_settings(groups: int) -> Iterator[None]:
 
 
 def _outcomes(
-    period: Period, clients: QuerySet[Client], key: str, ids: list[int], *, agency: bool
-) -> dict[int, Outcome]:
-    if not ids:
+    periods: list[Period], key: str, ids: list[int], *, agency: bool
+) -> dict[tuple[int, str], Outcome]:
+    periods = sorted(set(periods))
+    if not ids or not periods:
         return {}
     with _planner_settings(len(ids)):
-        return _computed(period, clients, key, ids, agency=agency)
+        return _computed(periods, key, ids, agency=agency)
 
 
 def _computed(
-    period: Period, clients: QuerySet[Client], key: str, ids: list[int], *, agency: bool
-) -> dict[int, Outcome]:
-    # Jobs and episodes are narrowed on their client's column directly, not through a subquery
-    # of the clients: one join fewer in every query.
-    job_key = f"client__{key}"
-    jobs = Job.objects.filter(**{f"{job_key}__in": ids})
+    periods: list[Period], key: str, ids: list[int], *, agency: bool
+) -> dict[tuple[int, str], Outcome]:
+    # Every row counted is an episode, job or course: narrowed and grouped by its client's
+    # column directly, not through a subquery of the clients.
+    group = f"client__{key}"
+    where = Q(**{f"{group}__in": ids})
+    span = Period(periods[0].first, max(p.last for p in periods), "span", "")
     counts = {
-        "caseload": _count(definitions.caseload(period, clients), key),
-        "working": _count(definitions.working(period, clients), key),
-        "job_starts": _count(definitions.job_starts(period, jobs), job_key),
-        "first_job_starts": _count(definitions.first_job_starts(period, clients), key),
-        "in_education": _count(definitions.in_education(period, clients), key),
+        name: _tally(tally, periods, span, group)
+        for name, tally in definitions.tallies(where).items()
     }
-    days = _days_to(period, Episode.objects.filter(**{f"{job_key}__in": ids}), job_key)
-    current = _current_jobs(period, jobs, job_key)
-    endings = _endings(period, jobs, job_key)
+    days = _days_to(periods, span, Episode.objects.filter(where), group)
+    current = _current_jobs(periods, span, where, group)
+    endings = _endings(periods, span, where, group)
     outcomes = {}
-    for group in ids:
-        n = {name: found.get(group, 0) for name, found in counts.items()}
-        spans = days.get(group, {})
-        held = current.get(group, {})
-        by_reason = endings.get(group, {})
-        outcomes[group] = Outcome(
-            program=None if agency else group,
-            agency=group if agency else None,
-            period=period,
-            rate=definitions.rate(n["working"], n["caseload"]),
-            **n,
-            median_days_to_first_employer_contact=spans.get("contact_median"),
-            mean_days_to_first_employer_contact=spans.get("contact_mean"),
-            median_days_to_first_job=spans.get("job_median"),
-            mean_days_to_first_job=spans.get("job_mean"),
-            current_jobs=held.get("count", 0),
-            average_hours=held.get("hours"),
-            average_hourly_wage=held.get("wage"),
-            job_endings=sum(by_reason.values()),
-            job_endings_by_reason=by_reason,
-        )
+    for period in periods:
+        for pk in ids:
+            at = (pk, period.label)
+            n = {name: found.get(at, 0) for name, found in counts.items()}
+            spans = days.get(at, {})
+            held = current.get(at, {})
+            by_reason = endings.get(at, {})
+            outcomes[at] = Outcome(
+                program=None if agency else pk,
+                agency=pk if agency else None,
+                period=period,
+                rate=definitions.rate(n["working"], n["caseload"]),
+                **n,
+                median_days_to_first_employer_contact=spans.get("contact_median"),
+                mean_days_to_first_employer_contact=spans.get("contact_mean"),
+                median_days_to_first_job=spans.get("job_median"),
+                mean_days_to_first_job=spans.get("job_mean"),
+                current_jobs=held.get("count", 0),
+                average_hours=held.get("hours"),
+                average_hourly_wage=held.get("wage"),
+                job_endings=sum(by_reason.values()),
+                job_endings_by_reason=by_reason,
+            )
     return outcomes
+
+
+def _tally(
+    tally: Tally, periods: list[Period], span: Period, group: str
+) -> dict[tuple[int, str], int]:
+    """{(group, period label): count} in one GROUP BY query, one filtered count per period."""
+    distinct = tally.counted != "pk"
+    columns = {
+        f"n{i}": Count(tally.counted, distinct=distinct, filter=tally.when(period))
+        for i, period in enumerate(periods)
+    }
+    rows = tally.rows.filter(tally.within(span)).order_by().values(group).annotate(**columns)
+    return {
+        (row[group], period.label): row[f"n{i}"]
+        for row in rows
+        for i, period in enumerate(periods)
+        if row[f"n{i}"]
+    }
 
 
 def _count(rows: QuerySet, key: str) -> dict[int, int]:
@@ -191,75 +216,92 @@ def _rounded(value: float | Decimal | None, places: int) -> float | None:
 
 
 def _days_to(
-    period: Period, episodes: QuerySet[Episode], key: str
-) -> dict[int, dict[str, float | None]]:
+    periods: list[Period], span: Period, episodes: QuerySet[Episode], key: str
+) -> dict[tuple[int, str], dict[str, float | None]]:
     """Median and mean days from enrollment to the first employer contact and to the first job,
-    over the episodes that began in the period (each only where the event happened).
+    over the episodes that began in each period (each only where the event happened).
 
     The days are computed once per episode in an inner query, and the median and the mean taken
-    over its rows: aggregating the annotations directly would repeat each first-contact and
-    first-job subquery for every aggregate using it."""
+    over its rows, joined to the periods the enrollment date falls in (`enrolled_in`'s
+    condition, `definitions.dated_in`): aggregating the annotations directly would repeat each
+    first-contact and first-job subquery for every aggregate and period using it."""
     inner = (
-        definitions.enrolled_in(period, episodes)
+        definitions.with_first_events(episodes)
+        .filter(definitions.dated_in(span, "enrolled_on"))
         .order_by()
         .annotate(
             contact_days=DaysBetween(F("first_employer_contact_on"), F("enrolled_on")),
             job_days=DaysBetween(F("first_job_on"), F("enrolled_on")),
         )
-        .values_list(key, "contact_days", "job_days")
+        .values_list(key, "enrolled_on", "contact_days", "job_days")
     )
     sql, params = inner.query.sql_with_params()
     median = median_sql(connection.vendor)
     # MATERIALIZED keeps PostgreSQL from folding the inner query back into the aggregate.
     fence = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    values = ", ".join(["(%s, %s, %s)"] * len(periods))
+    bounds = [value for period in periods for value in (period.label, period.first, period.last)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH days (grp, contact, job) AS {fence} ({sql}) "  # noqa: S608
-            f"SELECT grp, {median.format('contact')}, AVG(contact), "
-            f"{median.format('job')}, AVG(job) FROM days GROUP BY grp",
-            params,
+            f"WITH days (grp, enrolled_on, contact, job) AS {fence} ({sql}), "  # noqa: S608
+            f"periods (label, first_day, last_day) AS (VALUES {values}) "
+            f"SELECT d.grp, p.label, {median.format('d.contact')}, AVG(d.contact), "
+            f"{median.format('d.job')}, AVG(d.job) FROM days d JOIN periods p "
+            "ON d.enrolled_on >= p.first_day AND d.enrolled_on <= p.last_day GROUP BY 1, 2",
+            [*params, *bounds],
         )
         rows = cursor.fetchall()
     names = ("contact_median", "contact_mean", "job_median", "job_mean")
     return {
-        group: {name: _rounded(value, 1) for name, value in zip(names, values, strict=True)}
-        for group, *values in rows
+        (group, label): {
+            name: _rounded(value, 1) for name, value in zip(names, values, strict=True)
+        }
+        for group, label, *values in rows
     }
 
 
 def _current_jobs(
-    period: Period, jobs: QuerySet[Job], key: str
-) -> dict[int, dict[str, float | int | None]]:
-    """Count, average weekly hours and average hourly wage of the competitive jobs held on the
-    period's last day."""
-    rows = (
-        definitions.current_jobs(period.last, jobs)
-        .order_by()
-        .values(key)
-        .annotate(count=Count("pk"), hours=Avg("hours_per_week"), wage=Avg("hourly_wage"))
-    )
+    periods: list[Period], span: Period, where: Q, key: str
+) -> dict[tuple[int, str], dict[str, float | int | None]]:
+    """Count, average weekly hours and average hourly wage of the competitive jobs held on
+    each period's last day."""
+    tally = definitions.current_jobs_tally(where)
+    columns = {}
+    for i, period in enumerate(periods):
+        held = tally.when(period)
+        columns[f"count{i}"] = Count("pk", filter=held)
+        columns[f"hours{i}"] = Avg("hours_per_week", filter=held)
+        columns[f"wage{i}"] = Avg("hourly_wage", filter=held)
+    rows = tally.rows.filter(tally.within(span)).order_by().values(key).annotate(**columns)
     return {
-        row[key]: {
-            "count": row["count"],
-            "hours": _rounded(row["hours"], 2),
-            "wage": _rounded(row["wage"], 2),
+        (row[key], period.label): {
+            "count": row[f"count{i}"],
+            "hours": _rounded(row[f"hours{i}"], 2),
+            "wage": _rounded(row[f"wage{i}"], 2),
         }
         for row in rows
+        for i, period in enumerate(periods)
+        if row[f"count{i}"]
     }
 
 
-def _endings(period: Period, jobs: QuerySet[Job], key: str) -> dict[int, dict[str, int]]:
-    """Job endings per reason, in one grouped query."""
+def _endings(
+    periods: list[Period], span: Period, where: Q, key: str
+) -> dict[tuple[int, str], dict[str, int]]:
+    """Job endings per reason and period, in one grouped query."""
+    tally = definitions.job_endings_tally(where)
+    columns = {f"n{i}": Count("pk", filter=tally.when(period)) for i, period in enumerate(periods)}
     rows = (
-        definitions.job_endings(period, jobs)
+        tally.rows.filter(tally.within(span))
         .order_by()
         .values(key, "end_reason")
-        .annotate(n=Count("pk"))
-        .values_list(key, "end_reason", "n")
+        .annotate(**columns)
     )
-    endings: dict[int, dict[str, int]] = {}
-    for group, reason, n in rows:
-        endings.setdefault(group, {})[reason] = n
+    endings: dict[tuple[int, str], dict[str, int]] = {}
+    for row in rows:
+        for i, period in enumerate(periods):
+            if row[f"n{i}"]:
+                endings.setdefault((row[key], period.label), {})[row["end_reason"]] = row[f"n{i}"]
     return endings
 
 

@@ -251,7 +251,7 @@ _WAGE_ERRORS = {"min_value": "The hourly wage cannot be negative."}
 
 
 class JobSerializer(serializers.ModelSerializer):
-    """A job; `competitive` is derived (`Job.objects.with_competitive()`), never entered."""
+    """A job; `competitive` is derived and stored by the application, never entered."""
 
     competitive = serializers.BooleanField(read_only=True)
 

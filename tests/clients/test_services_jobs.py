@@ -7,12 +7,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from clients import services
 from clients.models import Client, Job, JobEndReason, JobType
 from employers.models import Employer
-from ips.models import Program, User
+from ips import services as ips_services
+from ips.models import MinimumWage, Program, User
 from ips.versioning import StaleVersionError
 from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory, days_ago
 from tests.factories import MinimumWageFactory
@@ -52,6 +54,57 @@ def job_on(client: Client, employer: Employer, started_on: dt.date, wage: str, *
 
 
 # --- Competitive derivation ---------------------------------------------------------------------
+
+
+def stored_and_computed() -> dict[str, tuple[bool, bool]]:
+    """{title: (stored flag, flag worked out now from the schedule)} for every job."""
+    rows = Job.objects.with_computed_competitive().values_list(
+        "title", "competitive", "computed_competitive"
+    )
+    return {title: (stored, computed) for title, stored, computed in rows}
+
+
+def test_the_stored_flag_follows_the_schedule_and_the_job(
+    client_: Client, employer: Employer, program: Program, other_program: Program
+) -> None:
+    """Jobs before, on and after a raise, equal to and a cent under the minimum, set aside, and
+    in another program; the flags as the schedule and the jobs change."""
+    ips_services.minimum_wage_add(
+        program=program, effective_on=dt.date(2025, 1, 1), hourly=OLD_MINIMUM
+    )
+    job_on(client_, employer, dt.date(2024, 6, 1), "15.00", title="before the schedule")
+    job_on(client_, employer, RAISE_DAY, "16.00", title="after the raise")
+    job_on(client_, employer, dt.date(2025, 3, 1), "14.99", title="a cent under")
+    job_on(client_, employer, dt.date(2025, 3, 1), "40.00", title="set aside", set_aside=True)
+    edited = job_on(client_, employer, dt.date(2025, 3, 1), "15.50", title="edited")
+    elsewhere = ClientFactory(program=other_program)
+    job_on(elsewhere, EmployerFactory(program=other_program), RAISE_DAY, "16.00", title="other")
+    flags = stored_and_computed()
+    assert all(stored == computed for stored, computed in flags.values())
+    assert {title for title, (stored, _) in flags.items() if stored} == {
+        "before the schedule",
+        "after the raise",
+        "edited",
+    }
+
+    ips_services.minimum_wage_add(program=program, effective_on=RAISE_DAY, hourly=NEW_MINIMUM)
+    assert stored_and_computed()["after the raise"] == (False, False)
+    assert stored_and_computed()["other"] == (False, False)  # no schedule there at all
+
+    edited = services.job_update(
+        job=edited, version=edited.version, changes={"hourly_wage": Decimal("14.00")}
+    )
+    assert edited.competitive is False
+    assert stored_and_computed()["edited"] == (False, False)
+    # the audit trail records what people changed, not the flag derived from it
+    entries = LogEntry.objects.get_for_object(edited)
+    assert "hourly_wage" in entries.get(action=LogEntry.Action.UPDATE).changes_dict
+    assert all("competitive" not in entry.changes_dict for entry in entries)
+
+    MinimumWage.objects.get(program=program, effective_on=RAISE_DAY).delete()
+    flags = stored_and_computed()
+    assert flags["after the raise"] == (True, True)
+    assert all(stored == computed for stored, computed in flags.values())
 
 
 @pytest.mark.usefixtures("schedule")

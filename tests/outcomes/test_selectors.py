@@ -9,9 +9,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clients.models import Client, ClosureReason, Job
 from ips.models import Agency, Program, User
+from outcomes import definitions
 from outcomes.definitions import Period
-from outcomes.selectors import agency_outcomes, program_outcomes, specialist_outcomes
+from outcomes.selectors import (
+    agency_outcomes,
+    program_outcomes,
+    program_outcomes_by_period,
+    specialist_outcomes,
+)
 from tests.clients.factories import ClientFactory, JobFactory
 from tests.factories import ProgramFactory
 
@@ -152,3 +159,70 @@ def test_specialist_table(
         "Unassigned",
     )
     assert specialist_outcomes(quarter.program.pk, Q1)[-1].specialist is None
+
+
+def test_many_periods_at_once_match_the_hand_count(quarter: SimpleNamespace) -> None:
+    """2025-01: caseload A B E F G H J K = 8 (D enrolled 03-31); working A (to 01-10) and F
+    (H's job began after his first episode closed 01-20) = 2; one start, F's, not his first.
+    2025-02: caseload A E F G H J K = 7 (B closed 01-01); working E F H (H re-enrolled 02-10)
+    = 3; E's start, her first. 2024-Q3: F's first job start 07-01."""
+    program = quarter.program.pk
+    periods = [Period.parse(label) for label in ("2025-01", "2025-02", "2024-Q3", "2025-Q1")]
+
+    every = program_outcomes_by_period([program], periods)
+
+    numbers = {
+        label: (o.caseload, o.working, o.job_starts, o.first_job_starts)
+        for (_, label), o in every.items()
+    }
+    assert numbers["2025-01"] == (8, 2, 1, 0)
+    assert numbers["2025-02"] == (7, 3, 1, 1)
+    assert numbers["2024-Q3"][2:] == (1, 1)
+    assert every[(program, "2025-Q1")] == program_outcomes([program], Q1)[program]
+
+
+def test_many_periods_at_once_count_the_drill_down_rows(quarter: SimpleNamespace) -> None:
+    """Every month and quarter from 2024-04 to 2025-06, all numbers at once, against the
+    single-period querysets that list the rows behind each number. Two more clients: X's job
+    outlives her episode (closed 2024-08-31), Y's began before his enrollment (2025-05-10)."""
+    x = ClientFactory(
+        program=quarter.program,
+        referred_on=dt.date(2024, 5, 20),
+        enrolled_on=dt.date(2024, 6, 1),
+        closed_on=dt.date(2024, 8, 31),
+        closure_reason=ClosureReason.MOVED,
+    )
+    JobFactory(client=x, employer=quarter.employer, started_on=dt.date(2024, 7, 1))
+    y = ClientFactory(
+        program=quarter.program, referred_on=dt.date(2025, 5, 1), enrolled_on=dt.date(2025, 5, 10)
+    )
+    JobFactory(client=y, employer=quarter.employer, started_on=dt.date(2025, 4, 1))
+    months = Period.parse("2025-06").recent(15)
+    quarters = Period.parse("2025-Q2").recent(5)
+    program = quarter.program.pk
+    clients = Client.objects.filter(program=program)
+    jobs = Job.objects.filter(client__program=program)
+
+    every = program_outcomes_by_period([program], [*months, *quarters])
+
+    assert len(every) == 20
+    for period in [*months, *quarters]:
+        outcome = every[(program, period.label)]
+        assert (
+            outcome.caseload,
+            outcome.working,
+            outcome.job_starts,
+            outcome.first_job_starts,
+            outcome.in_education,
+            outcome.current_jobs,
+            outcome.job_endings,
+        ) == (
+            definitions.caseload(period, clients).count(),
+            definitions.working(period, clients).count(),
+            definitions.job_starts(period, jobs).count(),
+            definitions.first_job_starts(period, clients).count(),
+            definitions.in_education(period, clients).count(),
+            definitions.current_jobs(period.last, jobs).count(),
+            definitions.job_endings(period, jobs).count(),
+        ), period.label
+    assert sum(outcome.working for outcome in every.values()) > 10

@@ -120,3 +120,38 @@ def test_rollup_refuses_a_week(quarter: SimpleNamespace) -> None:
 def test_closed_and_open_periods(today: dt.date, closed: list[str], open_: list[str]) -> None:
     assert [p.label for p in services.last_closed_periods(today)] == closed
     assert [p.label for p in services.open_periods(today)] == open_
+
+
+def test_a_backfill_stores_through_copy_the_same_rows(
+    quarter: SimpleNamespace, other_program: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many periods at once, stored through COPY (forced here from one row): the same numbers
+    as each period rolled up alone, the same rows on a second run, a bad row fails them all."""
+    periods = [Period.parse(label) for label in ("2025-01", "2025-02", "2025-03", "2025-Q1")]
+    for period in periods:
+        services.outcome_rollup(period=period)
+    alone = {period.label: _stored(period) for period in periods}
+    OutcomeRollup.objects.all().delete()
+    monkeypatch.setattr(services, "COPY_FROM_ROWS", 1)
+
+    assert services.outcome_rollups(periods=periods) == 8
+    assert {period.label: _stored(period) for period in periods} == alone
+    ids = set(OutcomeRollup.objects.values_list("pk", flat=True))
+    services.outcome_rollups(periods=periods)
+    assert set(OutcomeRollup.objects.values_list("pk", flat=True)) == ids
+    row = OutcomeRollup.objects.get(program=quarter.program, period="2025-Q1")
+    assert (row.caseload, row.working, row.job_endings_by_reason) == (9, 4, {"quit": 1, "fired": 1})
+
+    real = services.program_outcomes_by_period
+
+    def one_bad_row(ids: list[int], periods: list[Period]) -> dict:
+        outcomes = real(ids, periods)
+        key = (other_program.pk, "2025-02")
+        outcomes[key] = replace(outcomes[key], working=-1)
+        return outcomes
+
+    monkeypatch.setattr(services, "program_outcomes_by_period", one_bad_row)
+    JobFactory(client=quarter.d, employer=quarter.employer, started_on=dt.date(2025, 3, 31))
+    with pytest.raises(IntegrityError):
+        services.outcome_rollups(periods=periods)
+    assert {period.label: _stored(period) for period in periods} == alone
