@@ -139,3 +139,30 @@ def test_evidence_rows_page(
 
     # + the review, client numbers, competitive job ids, the jobs (with employer)
     assert count == PER_REQUEST + 4
+
+
+@pytest.mark.parametrize(
+    ("key", "queries"),
+    [
+        # the review, client numbers, team assignments, meetings expected, attended, the people
+        ("team_meeting_attendance", 6),
+        # the review, client numbers, team assignments, caseloads with those discussed
+        ("caseload_discussed_at_own_teams", 4),
+        # the review, client numbers, the sessions (with supervisor, present and items counted)
+        ("group_supervision_per_week", 3),
+    ],
+)
+def test_evidence_rows_of_the_supervision_records(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+    key: str,
+    queries: int,
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence_rows", args=[review.pk, key])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    assert count == PER_REQUEST + queries
