@@ -15,7 +15,9 @@ the week is not over yet (`SupervisionWeek.as_of`):
 - `no_employer_contact_30d`, `no_contact_30d`, `jobs_ended_30d`, `benefits_pending_30d` as of
   `as_of`;
 - meeting attendance = meetings attended ÷ meetings of the teams the specialist is assigned to,
-  in the month (None when their teams met no time that month).
+  in the month (None when their teams met no time that month): `team_meetings`,
+  `meetings_expected`, `meetings_attended`, `attendance_rate`, the one definition, which the
+  fidelity evidence (item 5) counts over a review window.
 
 A client counts for the specialist assigned to them; a job or a benefits referral for its
 client's specialist; an employer contact for the specialist who made it. Program totals count
@@ -160,7 +162,7 @@ METRICS: dict[str, Metric] = {
             "Team-meeting attendance this month",
             "meetings",
             "team__specialists",
-            lambda p, w: month_meetings(p, w.month),
+            lambda p, w: team_meetings(p, w.month),
         ),
     )
 }
@@ -183,13 +185,15 @@ API_KEYS = (
 # --- Team-meeting attendance ------------------------------------------------------------------
 
 
-def month_meetings(program: Program, month: Period) -> QuerySet[TeamMeeting]:
-    """Live meetings of the program's live teams held in the month."""
+def team_meetings(program: Program | int, period: Period) -> QuerySet[TeamMeeting]:
+    """Live meetings of the program's live teams held in the period (the dashboard's month, a
+    fidelity review's window). Teams count with the specialists assigned to them now: the
+    assignment keeps no history."""
     return TeamMeeting.objects.filter(
         team__program=program,
         team__archived_at__isnull=True,
         archived_at__isnull=True,
-        held_on__range=(month.first, month.last),
+        held_on__range=(period.first, period.last),
     )
 
 
@@ -306,7 +310,7 @@ def dashboard(*, program: Program, when: SupervisionWeek, only: User | None = No
     specialists = [s for s in everyone if only is None or s.pk == only.pk]
     target = program.weekly_employer_contact_target
     counts = {key: _counted(METRICS[key], program, when) for key in COUNTED_METRICS}
-    meetings = month_meetings(program, when.month)
+    meetings = team_meetings(program, when.month)
     expected, attended = meetings_expected(meetings), meetings_attended(meetings)
     rows = [
         Numbers(

@@ -88,6 +88,9 @@ def test_two_reviewers_score_agree_and_sign_off_then_director_downloads(
 
     page.goto(f"{base}/fidelity/{review.pk}/evidence/")
     expect(page.get_by_test_id("evidence-caseload_per_specialist")).to_be_visible()
+    expect(page.get_by_test_id("evidence-team_meeting_attendance")).not_to_contain_text(
+        "Not available"
+    )
     assert accessibility_violations(page) == []
     page.goto(f"{base}/fidelity/programs/{review.program_id}/history/")
     expect(page.get_by_test_id("history-table")).to_contain_text("100")

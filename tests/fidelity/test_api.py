@@ -103,9 +103,11 @@ def test_evidence_lists_indicators_per_item(
 
     rows = response.json()
     assert response.status_code == 200
-    assert [row["item"] for row in rows] == [1, 2, 5, 9, 12, 15, 17, 19, 20, 21, 22, 23, 24]
+    items = [1, 2, 4, 5, 7, 8, 9, 12, 15, 17, 19, 20, 21, 22, 23, 24]
+    assert [row["item"] for row in rows] == items
     team = next(row for row in rows if row["item"] == 5)
-    assert (team["available"], team["value"], team["rows_url"]) == (False, None, None)
+    assert (team["available"], team["value"]) == (True, None)  # no meeting in the window
+    assert team["rows_url"].endswith("/evidence/team_meeting_attendance/")
     caseload = rows[0]
     assert caseload["value"] is None  # nobody served in the window: no data, not 0
     assert caseload["rows_url"].endswith("/evidence/caseload_per_specialist/")

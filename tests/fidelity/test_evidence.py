@@ -223,14 +223,6 @@ def test_follow_along_duration(world: dict, program: Program) -> None:
     assert found.suggested == 1
 
 
-def test_team_meetings_are_not_available_yet(world: dict, program: Program) -> None:
-    found = _found(program, "team_meeting_attendance")
-
-    assert not found.available
-    assert found.value is None
-    assert found.display.startswith("Not available")
-
-
 def test_an_empty_window_gives_no_data(world: dict, program: Program) -> None:
     indicators = evidence.review_evidence(
         review=_review(program, first=D(2020, 1, 1), last=D(2020, 1, 31))

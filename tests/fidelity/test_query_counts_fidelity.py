@@ -14,6 +14,7 @@ from ips.models import Program, User
 from tests.clients.factories import ClientFactory, ContactFactory, JobFactory, SupportFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, quick_final_review
 from tests.helpers import assert_constant_queries
+from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,11 @@ def test_api_review_list(
 
 
 @pytest.fixture
-def add_clients(program: Program, specialist: User) -> Callable[[int], None]:
-    """Clients served in the review window, each with a contact, a job and a support."""
+def add_clients(program: Program, specialist: User, supervisor: User) -> Callable[[int], None]:
+    """Clients served in the review window, each with a contact, a job and a support, and
+    discussed at a team meeting (attended) of their specialist's team; with each client a
+    supervision session that agrees an action item."""
+    team = TreatmentTeamFactory(program=program, specialists=[specialist])
 
     def add(n: int) -> None:
         for _ in range(n):
@@ -92,6 +96,13 @@ def add_clients(program: Program, specialist: User) -> Callable[[int], None]:
             ContactFactory(client=client, specialist=specialist)
             JobFactory(client=client)
             SupportFactory(client=client, specialist=specialist)
+            meeting(
+                team=team,
+                recorded_by=specialist,
+                attendees=[specialist],
+                discussed=[(client, "Looking at warehouse jobs.")],
+            )
+            session(supervisor=supervisor, program=program, items=[(specialist, "Two visits")])
 
     return add
 
@@ -109,8 +120,10 @@ def test_evidence_page(
 
     # + the review; one aggregate per indicator (caseloads 1, minutes 2, referrals 2, benefits
     # 1, days to contact 1, employer contacts 2, diversity 2, competitive 2, supports 2); the
+    # supervision records (caseloads discussed, any meeting, team assignments; meetings
+    # expected, attended, the specialists; sessions; sessions with goals, staff roles); the
     # chart sample: client numbers, served clients, their jobs, supports, referrals, contacts
-    assert count == PER_REQUEST + 1 + 15 + 6
+    assert count == PER_REQUEST + 1 + 15 + 9 + 6
 
 
 def test_evidence_rows_page(
@@ -126,3 +139,30 @@ def test_evidence_rows_page(
 
     # + the review, client numbers, competitive job ids, the jobs (with employer)
     assert count == PER_REQUEST + 4
+
+
+@pytest.mark.parametrize(
+    ("key", "queries"),
+    [
+        # the review, client numbers, team assignments, meetings expected, attended, the people
+        ("team_meeting_attendance", 6),
+        # the review, client numbers, team assignments, caseloads with those discussed
+        ("caseload_discussed_at_own_teams", 4),
+        # the review, client numbers, the sessions (with supervisor, present and items counted)
+        ("group_supervision_per_week", 3),
+    ],
+)
+def test_evidence_rows_of_the_supervision_records(
+    login_as: Callable[[User], Client],
+    program: Program,
+    reviewer: User,
+    add_clients: Callable[[int], None],
+    key: str,
+    queries: int,
+) -> None:
+    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program))
+    url = reverse("fidelity:evidence_rows", args=[review.pk, key])
+
+    count = assert_constant_queries(login_as(reviewer), url, add_clients)
+
+    assert count == PER_REQUEST + queries
