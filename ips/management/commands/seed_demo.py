@@ -16,6 +16,8 @@ class Command(BaseCommand):
         from clients.services import today
         from employers.demo import seed_job_development
         from fidelity.demo import seed_reviews
+        from outcomes.definitions import Period
+        from outcomes.services import outcome_rollups
         from supervision.demo import seed_supervision
 
         programs = seed_organisation()
@@ -30,6 +32,14 @@ class Command(BaseCommand):
             # gathers them eventually, where it is on.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        # Stored outcome numbers for the last 8 quarters and 12 months, as the beat schedule
+        # keeps them; the same upsert, so a second run stores the same rows again.
+        day = today()
+        periods = [
+            *Period.containing("quarter", day).recent(8),
+            *Period.containing("month", day).recent(12),
+        ]
+        outcome_rollups(periods=periods)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(programs)} programs, {clients} new clients, "
