@@ -11,9 +11,12 @@ Then it prints, in one run:
 - the time to roll up every program for every month and quarter (`outcome_rollups`, stored);
 - the same counts by one bare SQL aggregate over the same rows (the floor), and the ratio;
 - whether the two agree, number by number;
-- one program-quarter recompute (median of 20 runs).
+- one program-quarter recompute (median of 20 runs);
+- the monthly and quarterly PDF report of one state-size program: seconds (median of 3) and
+  Python heap peak, as `bench/reports.py` renders them, and the process's peak resident memory.
 
-Targets: all-program roll-up <= 60 s and <= 3x the floor; one program-quarter <= 50 ms.
+Targets: all-program roll-up <= 60 s and <= 3x the floor; one program-quarter <= 50 ms; monthly
+PDF <= 1.5 s; quarterly PDF <= 12 s.
 """
 
 # The SQL below is built from this module's constants only, never from input.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import sys
 import time
@@ -373,6 +377,8 @@ def main() -> None:
         timings.append(time.perf_counter() - started)
     one = statistics.median(timings) * 1000
 
+    pdfs = render_pdfs(program_id=150)
+
     ratio = rollup_seconds / floor_seconds
     print()
     print(
@@ -385,14 +391,49 @@ def main() -> None:
     print(f"Ratio roll-up / floor:              {ratio:7.2f}x")
     print(f"Numbers differing from the floor:   {differences}")
     print(f"One program-quarter recompute:      {one:7.1f} ms (median of 20)")
+    for kind, seconds, peak in pdfs:
+        label = f"{kind.capitalize()} PDF (program 150):"
+        print(f"{label:<36}{seconds:7.2f} s  heap peak {peak:.1f} MiB")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Process peak resident memory:       {rss:7.0f} MiB")
     print()
+    monthly, quarterly = pdfs[0][1], pdfs[1][1]
     print(
-        "Targets: roll-up <= 60 s: {}; <= 3x floor: {}; one program-quarter <= 50 ms: {}".format(
+        "Targets: roll-up <= 60 s: {}; <= 3x floor: {}; one program-quarter <= 50 ms: {}; "
+        "monthly PDF <= 1.5 s: {}; quarterly PDF <= 12 s: {}".format(
             "met" if rollup_seconds <= 60 else "MISSED",
             "met" if ratio <= 3 else "MISSED",
             "met" if one <= 50 else "MISSED",
+            "met" if monthly <= 1.5 else "MISSED",
+            "met" if quarterly <= 12 else "MISSED",
         )
     )
+
+
+def render_pdfs(*, program_id: int) -> list[tuple[str, float, float]]:
+    """Seconds (median of 3) and Python heap peak (MiB) of the last closed month's and quarter's
+    PDF report of one state-size program, built as the report task builds it
+    (`bench/reports.py` `render_once`)."""
+    import importlib.util
+
+    from clients.services import today
+    from ips.models import Program
+    from outcomes.definitions import Period
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_reports", Path(__file__).with_name("reports.py")
+    )
+    bench_reports = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_reports)
+    program = Program.objects.select_related("agency").get(pk=program_id)
+    results = []
+    for kind in ("month", "quarter"):
+        period = Period.containing(kind, today()).previous()
+        runs = [bench_reports.render_once(program, period) for _ in range(3)]
+        seconds = statistics.median(run[0] + run[1] for run in runs)
+        peak = bench_reports.render_once(program, period, trace=True)[2] / 2**20
+        results.append(("monthly" if kind == "month" else "quarterly", seconds, peak))
+    return results
 
 
 if __name__ == "__main__":
