@@ -12,6 +12,7 @@ from ips import access
 from ips.access import Capability
 from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
 from ips.models import Role, User
+from outcomes.api.serializers import rounded_rate
 from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
 
 if TYPE_CHECKING:
@@ -158,7 +159,13 @@ class NumbersSerializer(serializers.Serializer):
     no_contact_30d = serializers.IntegerField()
     jobs_ended_30d = serializers.IntegerField()
     benefits_pending_30d = serializers.IntegerField()
-    meeting_attendance = serializers.FloatField(allow_null=True)
+    meeting_attendance = serializers.SerializerMethodField(
+        help_text="Meetings attended ÷ meetings of the specialist's teams in the month, a fraction "
+        "0..1 rounded to 4 places like the outcome rates; null when those teams did not meet."
+    )
+
+    def get_meeting_attendance(self, numbers: dict[str, Any]) -> float | None:
+        return rounded_rate(numbers["meeting_attendance"])
 
 
 class SpecialistNumbersSerializer(NumbersSerializer):

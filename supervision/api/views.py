@@ -218,4 +218,4 @@ def supervision_numbers(request: Request) -> Response:
         ],
         "program_totals": board.totals.as_dict(),
     }
-    return Response(body)
+    return Response(SupervisionNumbersSerializer(body).data)

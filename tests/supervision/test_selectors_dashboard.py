@@ -32,7 +32,7 @@ from ips.models import Program, Role, User
 from ips.services import record_archive
 from supervision import selectors
 from supervision.selectors import METRICS, SupervisionWeek
-from tests.clients.factories import BenefitsReferralFactory, ClientFactory, JobFactory
+from tests.clients.factories import BenefitsReferralFactory, ClientFactory, JobFactory, api_as
 from tests.employers.factories import EmployerContactFactory
 from tests.factories import MinimumWageFactory, StaffRoleFactory
 from tests.supervision.factories import TreatmentTeamFactory, meeting
@@ -207,6 +207,21 @@ def test_numbers_per_specialist_and_program(
     rows = {row.specialist: row.as_dict() for row in board.specialists}
     assert rows == {specialist: SAM, other_specialist: TARA}
     assert board.totals.as_dict() == TOTALS
+
+
+def test_the_api_gives_the_same_numbers_with_attendance_rounded_to_4_places(
+    world: dict, program: Program, specialist: User, supervisor: User
+) -> None:
+    body = (
+        api_as(supervisor)
+        .get("/api/v1/supervision/", {"program": program.pk, "week": "2026-W14"})
+        .json()
+    )
+
+    assert body["month"] == "2026-03"
+    rows = {row.pop("specialist"): row for row in body["specialists"]}
+    assert rows[specialist.pk] == {**SAM, "meeting_attendance": 0.6667}
+    assert body["program_totals"] == {**TOTALS, "meeting_attendance": 0.6}
 
 
 def test_a_specialist_with_no_team_has_no_attendance(world: dict, program: Program) -> None:
