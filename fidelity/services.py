@@ -325,10 +325,13 @@ def review_item_amend(
 
 
 def _report_on_commit(review: Review) -> None:
-    """Render the report once the sign-off (or amendment) is committed. It is small, so it is
-    made right away; if it fails, the download makes it on demand."""
+    """Queue the report's rendering once the sign-off (or amendment) is committed, so the
+    request does not wait for WeasyPrint. A download before the worker is done (or after it
+    failed) makes it then (`fidelity.views.report`)."""
+    from fidelity.tasks import review_report_task
+
     review_id = review.pk
-    transaction.on_commit(lambda: review_report_render(review_id=review_id), robust=True)
+    transaction.on_commit(lambda: review_report_task.delay(review_id), robust=True)
 
 
 def review_report_render(*, review_id: int) -> Review:

@@ -44,6 +44,27 @@ def _test_cache_location(location: str) -> str:
     return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB - worker % 8}"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _test_broker() -> Iterator[None]:
+    """Tasks that tests send (`.delay()` after a commit) go to the tests' own Redis database,
+    which the tests flush, never to the development broker that a running worker reads."""
+    from django.conf import settings as django_settings
+
+    from ips.celery import app
+
+    location = django_settings.CACHES["default"]["LOCATION"]
+    if not str(location).startswith(("redis://", "rediss://")):
+        yield
+        return
+    before = (app.conf.broker_url, app.conf.result_backend)
+    test_location = _test_cache_location(location)
+    app.conf.broker_url = app.conf.result_backend = test_location
+    app._pool = None  # connections to the previous broker are not reused
+    yield
+    app.conf.broker_url, app.conf.result_backend = before
+    app._pool = None
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
     """MD5 hashing (fast), media in a temporary folder, and an empty cache for every test.

@@ -19,6 +19,7 @@ from tests.fidelity.factories import (
     scale_items,
     score_all,
 )
+from tests.outcomes.reports_helpers import eager_celery
 
 pytestmark = pytest.mark.django_db
 
@@ -440,7 +441,8 @@ def test_sign_off_stores_the_report_once_committed(
     score_all(review, second_reviewer, 4)
     review = services.review_open_consensus(review=review, actor=reviewer)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    # The worker's part runs here (eager): the sign-off only queues it once committed.
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.review_finalise(review=review, actor=reviewer, version=review.version)
 
     review.refresh_from_db()
