@@ -24,11 +24,10 @@ from clients.models import (
 )
 from employers.models import EmployerContact
 from ips.models import staff_name
+from outcomes.definitions import signal_cutoff
 
 if TYPE_CHECKING:
     from ips.models import User
-
-NO_CONTACT_DAYS = 30
 
 
 def caseload_rows(
@@ -63,7 +62,7 @@ def caseload_rows(
     elif working == "no":
         rows = rows.filter(working=False)
     if no_recent_contact:
-        cutoff = today - dt.timedelta(days=NO_CONTACT_DAYS)
+        cutoff = signal_cutoff(today)  # the supervision signal's day count, from the definitions
         rows = rows.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff))
     if search:
         for word in search.split()[:3]:

@@ -98,6 +98,11 @@ class EmployerPerson(models.Model):
         return f"{self.name} ({self.role})" if self.role else self.name
 
 
+# What the weekly employer-contact target counts: face to face with someone who makes hiring
+# decisions. `outcomes.definitions.COUNTED_EMPLOYER_CONTACT` is this condition.
+COUNTED = Q(face_to_face=True, with_hiring_manager=True)
+
+
 class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
     def visible_to(self, user: User | AnonymousUser) -> EmployerContactQuerySet:
         """Job-development contacts of the programs where the user may see clients."""
@@ -113,7 +118,7 @@ class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
 
     def face_to_face_with_hiring_manager(self) -> EmployerContactQuerySet:
         """The contacts counted against the weekly target."""
-        return self.filter(face_to_face=True, with_hiring_manager=True)
+        return self.filter(COUNTED)
 
 
 class EmployerContact(Archivable):

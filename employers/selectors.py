@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
 from clients.models import Client
-from employers.models import Employer, EmployerContact
+from employers.models import COUNTED, Employer, EmployerContact
 from ips.models import Program, Role
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def weekly_counts(
         .values("week")
         .annotate(
             total=Count("id"),
-            counted=Count("id", filter=Q(face_to_face=True, with_hiring_manager=True)),
+            counted=Count("id", filter=COUNTED),
         )
     )
     found = {_as_date(row["week"]): row for row in rows}

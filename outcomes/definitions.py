@@ -40,14 +40,15 @@ from clients.models import (
     Job,
     Support,
 )
-from employers.models import EmployerContact
+from employers.models import COUNTED, EmployerContact
 
 # The supervision signals ("no contact in 30 days", "no employer contact 30 days after
 # enrollment", "benefits referral pending after 30 days", "jobs ended in the last 30 days").
 SIGNAL_DAYS = 30
 
-# What the weekly employer-contact target counts: face to face with someone who hires.
-COUNTED_EMPLOYER_CONTACT = Q(face_to_face=True, with_hiring_manager=True)
+# What the weekly employer-contact target counts: face to face with someone who hires (the
+# condition the job-development log itself counts with).
+COUNTED_EMPLOYER_CONTACT = COUNTED
 
 # Benchmarks for the quarterly competitive employment rate (IPS learning collaborative).
 BENCHMARKS = (("Minimum standard", 0.31), ("Average", 0.41), ("Excellent", 0.50))
