@@ -217,7 +217,7 @@ def trend(scope: Scope, period: Period, outcome: selectors.Outcome) -> list[Tren
         else Client.objects.filter(program__agency=scope.agency)
     )
     # The selectors' planner settings for one program or agency (JIT off, index lookups).
-    with selectors._planner_settings(1):
+    with selectors.planner_settings(1):
         points = [
             TrendPoint(
                 past.label,

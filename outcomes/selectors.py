@@ -113,7 +113,7 @@ FEW_GROUPS = 5
 
 
 @contextmanager
-def _planner_settings(groups: int) -> Iterator[None]:
+def planner_settings(groups: int) -> Iterator[None]:
     """PostgreSQL planner settings for these queries, in a transaction of their own.
 
     JIT compilation is off: the correlated subqueries make the cost estimates large, which
@@ -137,7 +137,7 @@ def _outcomes(
     periods = sorted(set(periods))
     if not ids or not periods:
         return {}
-    with _planner_settings(len(ids)):
+    with planner_settings(len(ids)):
         return _computed(periods, key, ids, agency=agency)
 
 
@@ -311,7 +311,7 @@ def specialist_outcomes(program_id: int, period: Period) -> list[SpecialistOutco
     in name order, with the unassigned clients last. Three grouped queries and one for names."""
     clients = Client.objects.filter(program_id=program_id)
     key = "specialist_id"
-    with _planner_settings(1):
+    with planner_settings(1):
         caseload = _count(definitions.caseload(period, clients), key)
         working = _count(definitions.working(period, clients), key)
         starts = _count(
