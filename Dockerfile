@@ -17,4 +17,4 @@ RUN SECRET_KEY=collectstatic-only-build-time-key-that-is-long-enough-to-pass-che
 RUN useradd --create-home ips && mkdir -p /app/media && chown ips /app/media
 USER ips
 EXPOSE 8000
-CMD ["gunicorn", "ips.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

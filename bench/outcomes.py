@@ -211,7 +211,7 @@ def generate(url: str) -> None:
 
 
 def periods() -> list:
-    from outcomes.definitions import Period
+    from ips.calendar import Period
 
     months, quarters = [], []
     month = Period.containing("month", FIRST_MONTH)
@@ -336,14 +336,14 @@ def main() -> None:
 
     reused = create_database(url, options.database, options.reuse)
     os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ips.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    from outcomes.definitions import Period
+    from ips.calendar import Period
     from outcomes.models import OutcomeRollup
     from outcomes.services import outcome_rollup, outcome_rollups
 
@@ -416,9 +416,8 @@ def render_pdfs(*, program_id: int) -> list[tuple[str, float, float]]:
     (`bench/reports.py` `render_once`)."""
     import importlib.util
 
-    from clients.services import today
+    from ips.calendar import Period, today
     from ips.models import Program
-    from outcomes.definitions import Period
 
     spec = importlib.util.spec_from_file_location(
         "bench_reports", Path(__file__).with_name("reports.py")

@@ -41,7 +41,7 @@ def session_cookie(username: str) -> str:
     """A logged-in session for `username`, made the way Django's login makes one."""
     sys.path.insert(0, str(ROOT))
     os.environ.update(ENV)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -154,7 +154,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "gunicorn",
-            "ips.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",

@@ -39,7 +39,7 @@ os.environ.update(
         "LOG_LEVEL": "WARNING",
     }
 )
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 

@@ -31,7 +31,7 @@ QUARTERLY_TARGET = 12.0
 
 def setup() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
@@ -45,7 +45,7 @@ class Rollback(Exception):
 def bench_program(specialists: int, clients: int):
     """A program of the demo agency with `specialists` x `clients` synthetic clients."""
     from clients.demo import seed_caseloads
-    from clients.services import today
+    from ips.calendar import today
     from ips.models import Agency, MinimumWage, Program, Role, StaffRole, User
 
     agency = Agency.objects.get(name="Demo Agency")
@@ -118,8 +118,7 @@ def main() -> None:
     from django.db import transaction
 
     from clients.models import Client, Job
-    from clients.services import today
-    from outcomes.definitions import Period
+    from ips.calendar import Period, today
     from outcomes.reports import TREND_LENGTH
     from outcomes.services import outcome_rollup
 

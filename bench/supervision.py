@@ -43,7 +43,7 @@ def setup() -> None:
             "LOG_LEVEL": "WARNING",
         }
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -52,8 +52,8 @@ def setup() -> None:
 def build_program() -> tuple[object, object]:
     """The bench program, its specialists and supervisor, and a year of demo data."""
     from clients.demo import seed_caseloads
-    from clients.services import today
     from employers.demo import seed_job_development
+    from ips.calendar import today
     from ips.demo import MINIMUM_WAGES
     from ips.models import Agency, MinimumWage, Program, Role, StaffRole, User
     from supervision.demo import seed_supervision

@@ -6,6 +6,7 @@ class ClientsConfig(AppConfig):
     name = "clients"
 
     def ready(self) -> None:
+        # Imported when the app registry is ready: models cannot load while apps are loading.
         from auditlog.registry import auditlog
         from django.db.models import QuerySet
 

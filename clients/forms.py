@@ -24,8 +24,8 @@ from clients.models import (
     ReferralSource,
     Support,
 )
-from clients.services import today
 from employers.models import Employer
+from ips.calendar import today
 from ips.forms import VersionedForm
 from ips.models import Program, User
 
@@ -127,15 +127,6 @@ class ReenrollForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["referred_on"].initial = today()
         self.helper = _helper("Start a new episode")
-
-
-class ArchiveForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    archive_reason = forms.CharField(max_length=300, label="Why archive this record?")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("Archive")
 
 
 class QuickContactForm(forms.Form):

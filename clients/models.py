@@ -20,17 +20,15 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from ips import access
 from ips.models import Archivable as BaseArchivable
-from ips.models import MinimumWage
+from ips.models import MinimumWage, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
-
 
 def _client_ids_visible_to(user: User | AnonymousUser) -> models.QuerySet:
-    from ips import access
 
     return Client.objects.filter(
         program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS),
@@ -59,6 +57,10 @@ class ClientRecordQuerySet(models.QuerySet):
         """Not archived, for computations that act for no particular user (outcomes)."""
         return self.filter(archived_at__isnull=True)
 
+    def editable_by(self, user: User | AnonymousUser) -> ClientRecordQuerySet:
+        """Live records about the clients the user may record client work for."""
+        return self.filter(client__in=Client.objects.editable_by(user), archived_at__isnull=True)
+
 
 # --- Client and enrollment episodes ------------------------------------------------------------
 
@@ -67,7 +69,6 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User | AnonymousUser) -> ClientQuerySet:
         """Clients of the programs where the user may see clients (specialists see their whole
         program's, so they can cover for each other); never archived ones."""
-        from ips import access
 
         # The same condition as `_client_ids_visible_to`, on the rows themselves: a subquery of
         # the client table in its own WHERE would only cost building and planning time.
@@ -78,6 +79,14 @@ class ClientQuerySet(models.QuerySet["Client"]):
 
     def live(self) -> ClientQuerySet:
         return self.filter(archived_at__isnull=True)
+
+    def editable_by(self, user: User | AnonymousUser) -> ClientQuerySet:
+        """Live clients of the programs where the user may record client work: the clients a
+        write (a contact, a job, an employer contact on their behalf) may name."""
+        return self.filter(
+            program_id__in=access.program_ids_for(user, access.Capability.EDIT_CLIENTS),
+            archived_at__isnull=True,
+        )
 
     def with_last_contact(self) -> ClientQuerySet:
         """`last_contact_on`: the date of the latest live contact, or None."""

@@ -22,9 +22,10 @@ from clients.models import (
     PlanStep,
     Support,
 )
+from clients.timeline import TimelineItem, contributed_items
 from employers.models import EmployerContact
+from ips.calendar import signal_cutoff
 from ips.models import staff_name
-from outcomes.definitions import signal_cutoff
 
 if TYPE_CHECKING:
     from ips.models import User
@@ -124,17 +125,6 @@ def _caseload_on(today: dt.date, thread: int) -> QuerySet[Client]:
     )
 
 
-@dataclass(frozen=True)
-class TimelineItem:
-    """One event on a client's timeline."""
-
-    on: dt.date
-    kind: str
-    title: str
-    detail: str
-    order: int = 0
-
-
 # The labels get_<field>_display() would give: it rebuilds the choices dict on every call, and a
 # long timeline calls it three times per contact. The timeline reads rows with values(), which
 # have no get_<field>_display() anyway.
@@ -199,7 +189,7 @@ def client_page(client: Client) -> ClientPage:
         *_support_items(supports),
         *_referral_items(referrals),
         *_education_items(courses),
-        *_meeting_items(client),
+        *contributed_items(client),
     ]
     timeline.sort(key=lambda item: (item.on, item.order), reverse=True)
     return ClientPage(timeline=timeline, jobs=jobs, referrals=referrals, episodes=episodes)
@@ -344,17 +334,4 @@ def _education_items(courses: QuerySet[EducationEnrollment]) -> Iterator[Timelin
             "education",
             f"Started {course.course or 'studies'} at {course.institution}",
             "",
-        )
-
-
-def _meeting_items(client: Client) -> Iterator[TimelineItem]:
-    """Treatment-team meetings where the client was discussed, with the note taken."""
-    from supervision.models import TeamMeetingClient
-
-    rows = TeamMeetingClient.objects.filter(
-        client=client, meeting__archived_at__isnull=True
-    ).values_list("meeting__held_on", "meeting__team__name", "note", named=True)
-    for row in rows:
-        yield TimelineItem(
-            row.meeting__held_on, "meeting", f"Discussed at {row.meeting__team__name}", row.note
         )

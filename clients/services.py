@@ -15,9 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from clients.models import (
+    Benefit,
     BenefitsReferral,
     CareerProfile,
     Client,
@@ -30,6 +30,7 @@ from clients.models import (
     Support,
 )
 from employers.models import Employer
+from ips.calendar import today
 from ips.models import Program, User
 from ips.services import record_archive  # noqa: F401  (clients archive through it too)
 from ips.versioning import StaleVersionError, save_versioned
@@ -43,11 +44,6 @@ EPISODE_FIELDS = {
     "closed_on",
     "closure_reason",
 }
-
-
-def today() -> dt.date:
-    """The local calendar date (programs count days, not timestamps)."""
-    return timezone.localdate()
 
 
 def _not_future(field: str, day: dt.date | None, what: str) -> None:
@@ -415,8 +411,6 @@ def support_record(
 
 
 def _check_benefits(benefits: list[str]) -> list[str]:
-    from clients.models import Benefit
-
     unknown = sorted(set(benefits) - set(Benefit.values))
     if unknown:
         raise ValidationError({"benefits": f"Unknown benefits: {', '.join(unknown)}"})

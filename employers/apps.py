@@ -6,6 +6,7 @@ class EmployersConfig(AppConfig):
     name = "employers"
 
     def ready(self) -> None:
+        # Imported when the app registry is ready: models cannot load while apps are loading.
         from auditlog.registry import auditlog
 
         from employers.models import Employer, EmployerContact, EmployerPerson

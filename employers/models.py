@@ -10,12 +10,12 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex
 
-from ips.models import Archivable
+from ips import access
+from ips.models import Archivable, Program, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
 
 _SUFFIXES = re.compile(r"\b(inc|llc|ltd|co|corp|corporation|company|the)\b")
 
@@ -31,14 +31,20 @@ class EmployerQuerySet(models.QuerySet["Employer"]):
         """Employers of the programs where the user may see clients; and, in an agency that
         shares employers, those of its other programs (read-only: writing still needs a role in
         the employer's own program). Never another agency's."""
-        from ips import access
-        from ips.models import Program
 
         programs = access.program_ids_for(user, access.Capability.VIEW_CLIENTS)
         sharing_agencies = Program.objects.filter(
             id__in=programs, agency__share_employers=True
         ).values("agency_id")
         return self.filter(Q(program_id__in=programs) | Q(program__agency_id__in=sharing_agencies))
+
+    def editable_by(self, user: User | AnonymousUser) -> EmployerQuerySet:
+        """Live employers of the programs where the user may record client work (a shared
+        employer of another program is read-only)."""
+        return self.filter(
+            program_id__in=access.program_ids_for(user, access.Capability.EDIT_CLIENTS),
+            archived_at__isnull=True,
+        )
 
     def similar_to(self, name: str) -> EmployerQuerySet:
         """Employers whose normalised name contains, or is contained in, that of `name`."""
@@ -106,8 +112,6 @@ COUNTED = Q(face_to_face=True, with_hiring_manager=True)
 class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
     def visible_to(self, user: User | AnonymousUser) -> EmployerContactQuerySet:
         """Job-development contacts of the programs where the user may see clients."""
-        from ips import access
-
         return self.filter(
             employer__program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS),
             archived_at__isnull=True,

@@ -7,7 +7,6 @@ face-to-face contacts with someone who makes hiring decisions.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,29 +15,13 @@ from django.db.models.functions import TruncWeek
 
 from clients.models import Client
 from employers.models import COUNTED, Employer, EmployerContact
+from ips.calendar import Period
 from ips.models import Program, Role
 
 if TYPE_CHECKING:
     from ips.models import User
 
-WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 HISTORY_WEEKS = 12
-
-
-def week_start(value: str | None, today: dt.date) -> dt.date:
-    """The Monday of ISO week `value` ('2026-W12'), or of the current week when absent or bad."""
-    match = WEEK.match(value or "")
-    if match:
-        try:
-            return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            pass
-    return today - dt.timedelta(days=today.weekday())
-
-
-def iso_week(monday: dt.date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def weekly_target(specialist: User) -> int:
@@ -69,7 +52,7 @@ class Week:
 
     @property
     def label(self) -> str:
-        return iso_week(self.monday)
+        return Period.week(self.monday).label
 
 
 def specialist_week(*, specialist: User, monday: dt.date) -> Week:
@@ -97,7 +80,7 @@ class WeekCount:
 
     @property
     def label(self) -> str:
-        return iso_week(self.monday)
+        return Period.week(self.monday).label
 
 
 def weekly_counts(

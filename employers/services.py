@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
+from ips import access
 from ips.models import Program, User
 from ips.versioning import save_versioned
 
@@ -96,8 +97,6 @@ def _check_contact(
     person: EmployerPerson | None,
     clients: list[Client],
 ) -> None:
-    from ips import access
-
     if not access.can(specialist, access.Capability.EDIT_CLIENTS, program=employer.program):
         raise ValidationError({"employer": "Choose an employer of your own program."})
     _check_contact_details(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.forms import ArchiveForm
 from clients.models import Client
 from employers import selectors, services
 from employers.forms import (
@@ -23,11 +21,11 @@ from employers.forms import (
     EmployerPersonForm,
 )
 from employers.models import Employer, EmployerContact
-from ips import access
+from ips import access, pages
 from ips.access import Capability
+from ips.calendar import parse_week
 from ips.forms import add_service_errors
 from ips.models import Program, Role, User
-from ips.services import record_archive
 from ips.versioning import StaleVersionError, show_stale
 
 
@@ -136,21 +134,12 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
     employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
     access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
-    form = ArchiveForm(request.POST or None, initial={"version": employer.version})
-    if form.is_valid():
-        try:
-            record_archive(
-                record=employer,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["archive_reason"],
-                actor=request.user,
-            )
-        except (ValidationError, StaleVersionError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Employer archived. Past jobs there keep their employer.")
-            return redirect("employers:list")
-    return render(request, "ips/form_page.html", {"form": form, "title": f"Archive {employer}"})
+    return pages.archive_page(
+        request,
+        employer,
+        done="Employer archived. Past jobs there keep their employer.",
+        to="employers:list",
+    )
 
 
 def _contact_form(
@@ -216,19 +205,21 @@ def week(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     specialist = _week_specialist(request)
     if specialist is None:
-        specialists = User.objects.filter(
-            is_active=True,
-            roles__role=Role.SPECIALIST,
-            roles__program_id__in=access.program_ids_for(request.user, Capability.VIEW_CLIENTS),
-        ).distinct()
+        specialists = User.objects.specialists_of(
+            access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
+        )
         return render(request, "employers/week_choose.html", {"specialists": specialists})
-    monday = selectors.week_start(request.GET.get("week"), today)
+    try:
+        week = parse_week(request.GET.get("week"), default=today)
+    except ValueError as error:
+        return pages.bad_request(request, str(error))
+    monday = week.first
     context = {
         "specialist": specialist,
         "week": selectors.specialist_week(specialist=specialist, monday=monday),
         "history": selectors.weekly_counts(specialist=specialist, last_monday=monday),
-        "previous": selectors.iso_week(monday - dt.timedelta(weeks=1)),
-        "next": selectors.iso_week(monday + dt.timedelta(weeks=1)),
+        "previous": week.previous().label,
+        "next": week.next().label,
         "waiting": selectors.job_seekers_without_employer_contact(
             specialist=specialist, today=today
         ),

@@ -7,6 +7,7 @@ class FidelityConfig(AppConfig):
     verbose_name = "Fidelity reviews"
 
     def ready(self) -> None:
+        # Imported when the app registry is ready: models cannot load while apps are loading.
         from auditlog.registry import auditlog
         from django.db.models import QuerySet
 

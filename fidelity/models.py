@@ -18,10 +18,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from ips import access
+from ips.models import User
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
 
 SCORES = (1, 2, 3, 4, 5)
 ITEM_COUNT = 25
@@ -116,7 +118,6 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         """Reviews the user may read: every review of the programs where they read fidelity
         (the program's supervisor, the agency's director and admin), and, for reviewers, the
         reviews they are assigned to (as reviewer or observer). Specialists see none."""
-        from ips import access
 
         readers = access.program_ids_for(user, access.Capability.VIEW_FIDELITY)
         scorers = access.program_ids_for(user, access.Capability.SCORE_FIDELITY)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from fidelity import evidence
 from fidelity.models import (
     BANDS,
     ITEM_COUNT,
@@ -275,8 +276,6 @@ def review_difference(*, earlier: Review, later: Review) -> list[DiffRow]:
 def report_context(*, review: Review) -> dict[str, Any]:
     """What the report PDF shows: item scores with rationale and recommendation, total and band,
     strengths, recommendations and the evidence indicators used."""
-    from fidelity import evidence
-
     return {
         "review": review,
         "total": review_total(review),

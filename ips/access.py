@@ -16,20 +16,35 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
-from ips.models import AGENCY_ROLES, PROGRAM_ROLES, Agency, Program, Role, StaffRole
+from ips.roles import AGENCY_ROLES, PROGRAM_ROLES, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
+    from ips.models import Agency, Program, User
 
     AnyUser = User | AnonymousUser
 
 M = TypeVar("M", bound=Model)
+
+
+# The organisation's tables, looked up when a rule runs: the models' `visible_to` methods call
+# this module, so it cannot import them while they load.
+def _programs() -> QuerySet[Program]:
+    return apps.get_model("ips", "Program").objects.all()
+
+
+def _staff_roles() -> QuerySet:
+    return apps.get_model("ips", "StaffRole").objects.all()
+
+
+def _agencies() -> QuerySet[Agency]:
+    return apps.get_model("ips", "Agency").objects.all()
 
 
 class Capability(StrEnum):
@@ -88,7 +103,7 @@ def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROG
     the ids themselves rather than joining the roles: far simpler SQL to build, compile and plan.
     """
     if not is_active_user(user):
-        return Program.objects.none().values("id")
+        return _programs().none().values("id")
     loaded = _loaded_grants(user)
     # The subquery is lazy (it runs inside each query that uses it), so keeping the built object
     # for the request is safe and saves rebuilding it several times per page.
@@ -96,7 +111,7 @@ def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROG
     key = ("ids" if loaded is not None else "programs", capability)
     if key not in built:
         built[key] = (
-            Program.objects.filter(id__in=sorted(loaded.programs[capability])).values("id")
+            _programs().filter(id__in=sorted(loaded.programs[capability])).values("id")
             if loaded is not None
             else _program_ids(user, capability)
         )
@@ -122,13 +137,17 @@ def holds(user: AnyUser, capability: Capability) -> bool:
 def _program_ids(user: AnyUser, capability: Capability) -> QuerySet:
     roles = RULES[capability]
     # Joining the program's agency back to the role's keeps a stale role from granting anything.
-    direct = StaffRole.objects.filter(
-        user=user, role__in=sorted(roles & PROGRAM_ROLES), program__agency_id=F("agency_id")
-    ).values("program_id")
-    agency_wide = StaffRole.objects.filter(user=user, role__in=sorted(roles & AGENCY_ROLES)).values(
-        "agency_id"
+    direct = (
+        _staff_roles()
+        .filter(
+            user=user, role__in=sorted(roles & PROGRAM_ROLES), program__agency_id=F("agency_id")
+        )
+        .values("program_id")
     )
-    return Program.objects.filter(Q(id__in=direct) | Q(agency_id__in=agency_wide)).values("id")
+    agency_wide = (
+        _staff_roles().filter(user=user, role__in=sorted(roles & AGENCY_ROLES)).values("agency_id")
+    )
+    return _programs().filter(Q(id__in=direct) | Q(agency_id__in=agency_wide)).values("id")
 
 
 def agency_ids_for(user: AnyUser, capability: Capability | None = None) -> QuerySet:
@@ -137,10 +156,11 @@ def agency_ids_for(user: AnyUser, capability: Capability | None = None) -> Query
     As in `program_ids_for`, a program role whose program is of another agency grants nothing.
     """
     if not is_active_user(user):
-        return Agency.objects.none().values("id")
+        return _agencies().none().values("id")
     roles = RULES[capability] if capability else frozenset(Role)
     return (
-        StaffRole.objects.filter(user=user, role__in=sorted(roles))
+        _staff_roles()
+        .filter(user=user, role__in=sorted(roles))
         .filter(Q(program__isnull=True) | Q(program__agency_id=F("agency_id")))
         .values("agency_id")
     )
@@ -158,9 +178,7 @@ def can(
         loaded = _loaded_grants(user) if is_active_user(user) else None
         if loaded is not None:
             return program.pk in loaded.programs[capability]
-        return Program.objects.filter(
-            id=program.pk, id__in=program_ids_for(user, capability)
-        ).exists()
+        return _programs().filter(id=program.pk, id__in=program_ids_for(user, capability)).exists()
     if agency is not None:
         return agency_ids_for(user, capability).filter(agency_id=agency.pk).exists()
     raise ValueError("can() needs a program or an agency")
@@ -228,7 +246,8 @@ def _read_grants(user: AnyUser) -> Grants:
     # of programs): an agency role grants all of them. order_by() drops the default ordering's
     # joins, which a set does not need.
     rows = (
-        StaffRole.objects.filter(user=user)
+        _staff_roles()
+        .filter(user=user)
         .order_by()
         .values_list(
             "role", "agency_id", "program_id", "program__agency_id", "agency__programs__id"
@@ -265,15 +284,17 @@ def two_factor_required(user: AnyUser) -> bool:
     """Whether any agency the user works for requires two-factor authentication."""
     if not is_active_user(user):
         return False
-    return StaffRole.objects.filter(user=user, agency__requires_two_factor=True).exists()
+    return _staff_roles().filter(user=user, agency__requires_two_factor=True).exists()
 
 
 def agency_wide_ids_for(user: AnyUser, capability: Capability) -> QuerySet:
     """Ids of the agencies where the user holds an *agency* role granting `capability`: what a
     whole-agency view needs (a program role gives a share of the agency, never all of it)."""
     if not is_active_user(user):
-        return Agency.objects.none().values("id")
+        return _agencies().none().values("id")
     roles = RULES[capability] & AGENCY_ROLES
-    return StaffRole.objects.filter(user=user, role__in=sorted(roles), program__isnull=True).values(
-        "agency_id"
+    return (
+        _staff_roles()
+        .filter(user=user, role__in=sorted(roles), program__isnull=True)
+        .values("agency_id")
     )

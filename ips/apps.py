@@ -7,6 +7,7 @@ class IpsConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        # Imported when the app registry is ready: models cannot load while apps are loading.
         from ips import audit, signals  # noqa: F401  (connects the login signal)
 
         audit.register_changes()

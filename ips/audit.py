@@ -20,12 +20,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from ips.models import AuditEvent
+from ips import access
+from ips.models import Agency, AuditEvent, MinimumWage, Program, StaffRole, User
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-
-    from ips.models import User
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,6 @@ def record_for_audit(user: User, key: str, object_id: str) -> Model:
 
 def register_changes() -> None:
     """Register every organisation model whose changes are audited (from `IpsConfig.ready`)."""
-    from ips import access
-    from ips.models import Agency, MinimumWage, Program, StaffRole, User
-
     auditlog.register(Agency)
     auditlog.register(Program)
     auditlog.register(MinimumWage)

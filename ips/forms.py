@@ -31,6 +31,17 @@ class VersionedForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
 
+class ArchiveForm(forms.Form):
+    """Archive a record: the version the user read, and why (nothing is ever deleted)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    archive_reason = forms.CharField(max_length=300, label="Why archive this record?")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Archive")
+
+
 class ProgramForm(VersionedForm):
     class Meta:
         model = Program

@@ -19,6 +19,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from ips import access
+from ips.roles import AGENCY_ROLES, PROGRAM_ROLES, Role
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -26,12 +29,19 @@ if TYPE_CHECKING:
 class UserQuerySet(models.QuerySet["User"]):
     def visible_to(self, user: User | AnonymousUser) -> UserQuerySet:
         """Accounts an agency admin manages: staff of their agency, or holding a role in it."""
-        from ips import access
-
         agencies = access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
         return self.filter(
             Q(home_agency_id__in=agencies)
             | Q(id__in=StaffRole.objects.filter(agency_id__in=agencies).values("user_id"))
+        )
+
+    def specialists_of(self, programs: Any) -> UserQuerySet:
+        """Active employment specialists of `programs` (programs, their ids, or a subquery of
+        ids), each once, by name."""
+        return (
+            self.filter(is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs)
+            .distinct()
+            .order_by("last_name", "first_name", "username")
         )
 
 
@@ -83,25 +93,9 @@ def staff_name(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
-class Role(models.TextChoices):
-    """Staff roles. Program roles name a program; agency roles cover every program of the agency."""
-
-    SPECIALIST = "specialist", "Employment specialist"
-    SUPERVISOR = "supervisor", "Supervisor"
-    REVIEWER = "reviewer", "Fidelity reviewer"
-    DIRECTOR = "director", "Director"
-    ADMIN = "admin", "Agency admin"
-
-
-PROGRAM_ROLES = frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.REVIEWER})
-AGENCY_ROLES = frozenset({Role.DIRECTOR, Role.ADMIN})
-
-
 class AgencyQuerySet(models.QuerySet["Agency"]):
     def visible_to(self, user: User | AnonymousUser) -> AgencyQuerySet:
         """Agencies in which the user holds any role (reviewers: the agencies they review)."""
-        from ips import access
-
         return self.filter(id__in=access.agency_ids_for(user))
 
 
@@ -133,8 +127,6 @@ class Agency(models.Model):
 class ProgramQuerySet(models.QuerySet["Program"]):
     def visible_to(self, user: User | AnonymousUser) -> ProgramQuerySet:
         """Programs the user may see: those of their program roles, and all of their agencies'."""
-        from ips import access
-
         return self.filter(id__in=access.program_ids_for(user, access.Capability.VIEW_PROGRAM))
 
     def for_list(self) -> ProgramQuerySet:
@@ -209,8 +201,6 @@ class MinimumWage(models.Model):
 class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
     def visible_to(self, user: User | AnonymousUser) -> StaffRoleQuerySet:
         """Roles within the agencies where the user may manage staff."""
-        from ips import access
-
         return self.filter(
             agency_id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
         )
@@ -272,8 +262,6 @@ class StaffRole(models.Model):
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: User | AnonymousUser) -> AuditEventQuerySet:
         """Audit events of the agencies where the user may read the audit trail."""
-        from ips import access
-
         return self.filter(agency_id__in=access.agency_ids_for(user, access.Capability.VIEW_AUDIT))
 
     def update(self, **kwargs: Any) -> int:

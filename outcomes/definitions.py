@@ -10,9 +10,7 @@ Dates are the program's local calendar dates. Archived records (entered in error
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,10 +39,7 @@ from clients.models import (
     Support,
 )
 from employers.models import COUNTED, EmployerContact
-
-# The supervision signals ("no contact in 30 days", "no employer contact 30 days after
-# enrollment", "benefits referral pending after 30 days", "jobs ended in the last 30 days").
-SIGNAL_DAYS = 30
+from ips.calendar import Period, signal_cutoff
 
 # What the weekly employer-contact target counts: face to face with someone who hires (the
 # condition the job-development log itself counts with).
@@ -52,97 +47,6 @@ COUNTED_EMPLOYER_CONTACT = COUNTED
 
 # Benchmarks for the quarterly competitive employment rate (IPS learning collaborative).
 BENCHMARKS = (("Minimum standard", 0.31), ("Average", 0.41), ("Excellent", 0.50))
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A closed range of calendar days with its label: `2026-03`, `2026-Q1`, `2026-W12`, or a
-    single day (its ISO date)."""
-
-    first: dt.date
-    last: dt.date
-    kind: str
-    label: str
-
-    @classmethod
-    def parse(cls, label: str) -> Period:
-        """The period a label names; ValueError with a message a user can act on otherwise."""
-        text = (label or "").strip()
-        if match := _MONTH.match(text):
-            year, month = int(match[1]), int(match[2])
-            if 1 <= month <= 12:
-                return cls.month(year, month)
-        elif match := _QUARTER.match(text):
-            return cls.quarter(int(match[1]), int(match[2]))
-        elif match := _WEEK.match(text):
-            try:
-                return cls.week(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
-            except ValueError:
-                pass
-        raise ValueError(
-            "Give a period as a month (2026-03), a quarter (2026-Q1) or an ISO week (2026-W12)."
-        )
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        last_day = calendar.monthrange(year, month)[1]
-        return cls(
-            dt.date(year, month, 1), dt.date(year, month, last_day), "month", f"{year}-{month:02d}"
-        )
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> Period:
-        first_month = 3 * (quarter - 1) + 1
-        last = cls.month(year, first_month + 2).last
-        return cls(dt.date(year, first_month, 1), last, "quarter", f"{year}-Q{quarter}")
-
-    @classmethod
-    def week(cls, day: dt.date) -> Period:
-        """The ISO week (Monday to Sunday) holding `day`."""
-        monday = day - dt.timedelta(days=day.weekday())
-        year, number, _ = monday.isocalendar()
-        return cls(monday, monday + dt.timedelta(days=6), "week", f"{year}-W{number:02d}")
-
-    @classmethod
-    def day(cls, day: dt.date) -> Period:
-        return cls(day, day, "day", day.isoformat())
-
-    @classmethod
-    def containing(cls, kind: str, day: dt.date) -> Period:
-        """The month, quarter or week that holds `day`."""
-        if kind == "month":
-            return cls.month(day.year, day.month)
-        if kind == "quarter":
-            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
-        if kind == "week":
-            return cls.week(day)
-        if kind == "day":
-            return cls.day(day)
-        raise ValueError(f"Unknown kind of period: {kind}")
-
-    def previous(self) -> Period:
-        return Period.containing(self.kind, self.first - dt.timedelta(days=1))
-
-    def next(self) -> Period:
-        return Period.containing(self.kind, self.last + dt.timedelta(days=1))
-
-    def recent(self, count: int) -> list[Period]:
-        """The `count` periods ending with this one, oldest first (a trend chart's x axis)."""
-        periods = [self]
-        while len(periods) < count:
-            periods.append(periods[-1].previous())
-        return periods[::-1]
-
-    def is_closed(self, today: dt.date) -> bool:
-        """Whether the period has ended (its numbers only change when late data arrives)."""
-        return self.last < today
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class DaysBetween(Func):
@@ -185,26 +89,6 @@ def median_sql(vendor: str) -> str:
     if vendor == "sqlite":
         return "median({})"
     return "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {})"
-
-
-class SqliteMedian:
-    """The `median` aggregate for SQLite connections (the development fallback only)."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-
-    def step(self, value: float | None) -> None:
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self) -> float | None:
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return float(ordered[middle])
-        return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def rate(working: int, caseload: int) -> float | None:
@@ -498,11 +382,6 @@ def _open_enrolled(clients: QuerySet[Client] | None, today: dt.date) -> QuerySet
     )
 
 
-def signal_cutoff(today: dt.date) -> dt.date:
-    """The day 30 days before `today`: something dated before it is more than 30 days old."""
-    return today - dt.timedelta(days=SIGNAL_DAYS)
-
-
 def no_contact_30d(today: dt.date, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
     """Enrolled clients with no contact in the last 30 days: their latest contact is more than
     30 days before `today` (exactly 30 days ago still counts as recent), or there is none."""
@@ -589,10 +468,8 @@ def employer_contacts(
 __all__ = [
     "BENCHMARKS",
     "COUNTED_EMPLOYER_CONTACT",
-    "SIGNAL_DAYS",
     "DaysBetween",
     "Median",
-    "Period",
     "Tally",
     "benefits_pending_30d",
     "caseload",
@@ -614,7 +491,6 @@ __all__ = [
     "no_employer_contact_30d",
     "overlapping",
     "rate",
-    "signal_cutoff",
     "tallies",
     "with_first_events",
     "working",

@@ -10,13 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ips.models import Agency, Program
-from outcomes.definitions import Period
+from ips import access
+from ips.calendar import Period
+from ips.models import Agency, Program, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
     from outcomes.selectors import Outcome
 
 # The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
@@ -115,7 +115,6 @@ class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
     def visible_to(self, user: User | AnonymousUser) -> OutcomeReportQuerySet:
         """Reports the user may read: a program's reports where they may view its outcomes, an
         agency's reports where they may view the outcomes of the whole agency (directors)."""
-        from ips import access
 
         capability = access.Capability.VIEW_OUTCOMES
         return self.filter(

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from clients.services import today
 from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
+from ips.calendar import Period, today
 from ips.models import Agency, AuditEvent, Program
 from outcomes import report_services
-from outcomes.definitions import Period
 from outcomes.models import OutcomeReport
 from outcomes.reports import (
     CSV_TABLES,

@@ -21,10 +21,11 @@ from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
+from ips.calendar import Period
 from ips.models import Agency, Program
 from outcomes import definitions, selectors
 from outcomes.charts import TrendPoint, format_rate, rate_trend_svg
-from outcomes.definitions import BENCHMARKS, Period
+from outcomes.definitions import BENCHMARKS
 from outcomes.models import OutcomeRollup
 
 # How far back the trend chart looks: two years of quarters, or a year of months.

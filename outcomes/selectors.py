@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet
 
 from clients.models import Client, Episode, Job
+from ips.calendar import Period
 from ips.models import User
 from outcomes import definitions
-from outcomes.definitions import DaysBetween, Period, Tally, median_sql
+from outcomes.definitions import DaysBetween, Tally, median_sql
 from outcomes.models import OutcomeRollup
 
 

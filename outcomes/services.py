@@ -10,8 +10,8 @@ from django.db.models import JSONField
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from ips.calendar import Period
 from ips.models import Program
-from outcomes.definitions import Period
 from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
 from outcomes.selectors import Outcome, program_outcomes, program_outcomes_by_period
 

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
+from ips.calendar import Period
 from ips.models import AuditEvent, Program
 from outcomes.api.serializers import rounded_rate
-from outcomes.definitions import Period
 from outcomes.selectors import stored_or_live_outcomes
 
 SUBMISSION_COLUMNS = (

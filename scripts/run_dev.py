@@ -96,7 +96,7 @@ def wait_for_web(timeout: float = 60) -> bool:
 
 def print_logins() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ips.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -6,9 +6,14 @@ class SupervisionConfig(AppConfig):
     name = "supervision"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models can only load once the app registry is ready.
         from auditlog.registry import auditlog
 
+        from clients.timeline import register_timeline_source
         from supervision import models
+        from supervision.selectors import meeting_timeline_items
+
+        register_timeline_source("team_meetings", meeting_timeline_items)
 
         auditlog.register(models.TreatmentTeam, m2m_fields={"specialists"})
         auditlog.register(models.TeamMeeting, m2m_fields={"attendees"})

@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 
-from ips.models import Archivable
+from ips import access
+from ips.models import Archivable, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from ips.models import User
-
 
 def _programs(user: User | AnonymousUser, capability: str) -> models.QuerySet:
-    from ips import access
 
     return access.program_ids_for(user, access.Capability(capability))
 

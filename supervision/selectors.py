@@ -27,7 +27,7 @@ the whole program (clients with no specialist assigned included).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,13 +35,20 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from clients.models import BenefitsReferral, Client, Job
+from clients.timeline import TimelineItem
 from employers.models import EmployerContact
 from ips import access
 from ips.access import Capability
+from ips.calendar import Period, parse_week
 from ips.models import Program, Role, StaffRole, User
 from outcomes import definitions as d
-from outcomes.definitions import Period
-from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
+from supervision.models import (
+    ActionItem,
+    SupervisionSession,
+    TeamMeeting,
+    TeamMeetingClient,
+    TreatmentTeam,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,15 +66,7 @@ class SupervisionWeek:
     def parse(cls, label: str | None, today: dt.date) -> SupervisionWeek:
         """`2026-W12`, or the current week when absent; ValueError with a clear message for
         anything else."""
-        if not label:
-            week = Period.week(today)
-        else:
-            try:
-                week = Period.parse(label)
-            except ValueError:
-                week = None
-            if week is None or week.kind != "week":
-                raise ValueError("Give the week as an ISO week, such as 2026-W12.")
+        week = parse_week(label, default=today)
         month = Period.month(week.first.year, week.first.month)
         return cls(week=week, month=month, as_of=min(week.last, today))
 
@@ -461,3 +460,15 @@ def teams_of(programs: QuerySet) -> QuerySet[TreatmentTeam]:
         .select_related("program")
         .prefetch_related("specialists")
     )
+
+
+def meeting_timeline_items(client: Client) -> Iterator[TimelineItem]:
+    """Treatment-team meetings where the client was discussed, with the note taken (the client
+    timeline's source from this app, registered in `SupervisionConfig.ready`)."""
+    rows = TeamMeetingClient.objects.filter(
+        client=client, meeting__archived_at__isnull=True
+    ).values_list("meeting__held_on", "meeting__team__name", "note", named=True)
+    for row in rows:
+        yield TimelineItem(
+            row.meeting__held_on, "meeting", f"Discussed at {row.meeting__team__name}", row.note
+        )

@@ -16,14 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clients.forms import ArchiveForm
 from clients.models import Client
-from ips import access
+from ips import access, pages
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.forms import add_service_errors
 from ips.models import Program, Role, User
-from ips.services import record_archive
 from ips.versioning import StaleVersionError
 from supervision import selectors, services
 from supervision.forms import (
@@ -359,34 +357,15 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/meeting_detail.html", context)
 
 
-def _archive_page(
-    request: HttpRequest, record: TeamMeeting | SupervisionSession, *, done: str, to: str
-) -> HttpResponse:
-    """Archive a meeting or session with a reason (nothing is deleted)."""
-    form = ArchiveForm(request.POST or None, initial={"version": record.version})
-    if form.is_valid():
-        try:
-            record_archive(
-                record=record,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["archive_reason"],
-                actor=request.user,
-            )
-        except (ValidationError, StaleVersionError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(to)
-    return render(request, "ips/form_page.html", {"form": form, "title": f"Archive {record}"})
-
-
 @login_required
 def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.get_visible_or_404(
         TeamMeeting.objects.select_related("team__program"), request.user, pk=pk
     )
     access.require(request.user, Capability.EDIT_CLIENTS, program=meeting.team.program)
-    return _archive_page(request, meeting, done="Meeting archived.", to="supervision:meeting_list")
+    return pages.archive_page(
+        request, meeting, done="Meeting archived.", to="supervision:meeting_list"
+    )
 
 
 @login_required
@@ -395,4 +374,6 @@ def session_archive(request: HttpRequest, pk: int) -> HttpResponse:
         SupervisionSession.objects.select_related("program"), request.user, pk=pk
     )
     access.require(request.user, Capability.RUN_SUPERVISION, program=session.program)
-    return _archive_page(request, session, done="Session archived.", to="supervision:session_list")
+    return pages.archive_page(
+        request, session, done="Session archived.", to="supervision:session_list"
+    )

@@ -50,7 +50,7 @@ def _test_broker() -> Iterator[None]:
     which the tests flush, never to the development broker that a running worker reads."""
     from django.conf import settings as django_settings
 
-    from ips.celery import app
+    from config.celery import app
 
     location = django_settings.CACHES["default"]["LOCATION"]
     if not str(location).startswith(("redis://", "rediss://")):

@@ -96,7 +96,7 @@ def test_api_docs_are_shown_to_staff(login_as: Callable[[User], Client], special
 def test_deploy_checks_are_clean_in_production() -> None:
     env = {
         **process_environ(),
-        "DJANGO_SETTINGS_MODULE": "ips.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": (string.ascii_letters + string.digits)[:60],
         "ALLOWED_HOSTS": "ips.example.org",

@@ -33,7 +33,7 @@ from ips.api.mixins import (
     VersionedInputSerializer,
     VisibleProgramField,
 )
-from ips.models import Role, User
+from ips.models import User
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
@@ -41,51 +41,21 @@ if TYPE_CHECKING:
 CLIENT_STATUSES = [("referred", "Referred"), ("enrolled", "Enrolled"), ("closed", "Closed")]
 
 
-# --- Scopes of the related ids a write may name ------------------------------------------------
-
-
-def _editable_program_ids(user: AnyUser) -> QuerySet:
-    return access.program_ids_for(user, Capability.EDIT_CLIENTS)
-
-
-def editable_clients(user: AnyUser) -> QuerySet[Client]:
-    """Clients the user may record things about: live clients of their EDIT_CLIENTS programs."""
-    return Client.objects.filter(
-        program_id__in=_editable_program_ids(user), archived_at__isnull=True
-    )
-
-
-def editable_employers(user: AnyUser) -> QuerySet[Employer]:
-    """Live employers of the programs where the user may edit client records."""
-    return Employer.objects.filter(
-        program_id__in=_editable_program_ids(user), archived_at__isnull=True
-    )
-
-
-def editable_jobs(user: AnyUser) -> QuerySet[Job]:
-    """Live jobs of the clients the user may record things about."""
-    return Job.objects.filter(client__in=editable_clients(user), archived_at__isnull=True)
-
-
-def assignable_specialists(user: AnyUser) -> QuerySet[User]:
-    """Specialists of the programs where the user may edit clients (the service then checks the
-    specialist works in the client's own program)."""
-    return User.objects.filter(
-        is_active=True,
-        roles__role=Role.SPECIALIST,
-        roles__program_id__in=_editable_program_ids(user),
-    ).distinct()
-
-
 class ClientField(ScopedPrimaryKeyField):
     """A client the caller may record things about."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            scope=editable_clients,
+            scope=Client.objects.editable_by,
             not_found="Choose a client of a program where you may record client work.",
             **kwargs,
         )
+
+
+def assignable_specialists(user: AnyUser) -> QuerySet[User]:
+    """Specialists of the programs where the user may edit clients (the service then checks the
+    specialist works in the client's own program)."""
+    return User.objects.specialists_of(access.program_ids_for(user, Capability.EDIT_CLIENTS))
 
 
 class SpecialistField(ScopedPrimaryKeyField):
@@ -104,7 +74,7 @@ class EmployerField(ScopedPrimaryKeyField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            scope=editable_employers,
+            scope=Employer.objects.editable_by,
             not_found="Choose an employer of the client's program.",
             **kwargs,
         )
@@ -324,7 +294,7 @@ class SupportCreateSerializer(serializers.Serializer):
 
     client = ClientField()
     job = ScopedPrimaryKeyField(
-        scope=editable_jobs,
+        scope=Job.objects.editable_by,
         not_found="Choose one of this client's jobs.",
         required=False,
         allow_null=True,

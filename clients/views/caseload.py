@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 
 from clients import selectors, services
 from clients.forms import ClientIntakeForm
-from clients.services import today
 from clients.views.common import specialists_of
 from ips import access
 from ips.access import Capability
+from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.models import Program, Role
 

@@ -8,15 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
-from clients.forms import ArchiveForm, ClientForm, CloseForm, QuickContactForm, ReenrollForm
+from clients.forms import ClientForm, CloseForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
 from clients.views.common import client_for, form_page, specialists_of
-from ips import access
+from ips import access, pages
 from ips.access import Capability
 from ips.audit import audit_read
+from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.versioning import StaleVersionError, show_stale
 
@@ -106,21 +108,13 @@ def client_reenroll(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
-    form = ArchiveForm(request.POST or None, initial={"version": client.version})
-    if form.is_valid():
-        try:
-            services.record_archive(
-                record=client,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["archive_reason"],
-                actor=request.user,
-            )
-        except (ValidationError, StaleVersionError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Client archived. The record is kept in the audit trail.")
-            return redirect("clients:caseload")
-    return form_page(request, form, title=f"Archive {client}", client=client)
+    return pages.archive_page(
+        request,
+        client,
+        done="Client archived. The record is kept in the audit trail.",
+        to="clients:caseload",
+        back=(reverse("clients:detail", args=[client.pk]), str(client)),
+    )
 
 
 @login_required
@@ -155,7 +149,7 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
             if contact
             else None
         ),
-        "today": services.today(),
+        "today": today(),
         "where": request.POST.get("where") or request.GET.get("where", "detail"),
     }
     return render(request, "clients/_quick_contact.html", context)

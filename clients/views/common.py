@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.urls import reverse
 
 from clients.models import Client
-from ips import access
+from ips import access, pages
 from ips.access import Capability
 from ips.models import Program, Role, User
 from ips.versioning import Difference
@@ -46,10 +46,9 @@ def form_page(
     differences: list[Difference] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """A page holding one form (re-rendered with its errors when invalid)."""
-    return render(
-        request,
-        "clients/record_form.html",
-        {"form": form, "title": title, "client": client, "differences": differences or []},
-        status=status,
+    """A page holding one form about `client` (re-rendered with its errors when invalid), with a
+    link back to the client."""
+    back = (reverse("clients:detail", args=[client.pk]), str(client)) if client else None
+    return pages.form_page(
+        request, form, title=title, back=back, differences=differences, status=status
     )

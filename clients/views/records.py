@@ -31,6 +31,7 @@ from clients.models import BenefitsReferral, CareerProfile, Client, Contact, Job
 from clients.views.common import client_for, form_page
 from employers.models import Employer
 from ips import access
+from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.versioning import StaleVersionError, show_stale
 
@@ -160,7 +161,7 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def step_done(request: HttpRequest, pk: int) -> HttpResponse:
     step = _step_for(request, pk)
-    services.step_done(step=step, done_on=services.today())
+    services.step_done(step=step, done_on=today())
     messages.success(request, "Step marked done.")
     return redirect("clients:plan", pk=step.goal.client_id)
 

@@ -9,7 +9,7 @@ from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clients.api.serializers import ClientField, editable_employers
+from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
 from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
 
@@ -70,7 +70,7 @@ class EmployerUpdateSerializer(VersionedInputSerializer, EmployerChangesSerializ
 def editable_people(user: AnyUser) -> QuerySet[EmployerPerson]:
     """People at the employers where the user may log contacts (live employers of their
     EDIT_CLIENTS programs)."""
-    return EmployerPerson.objects.filter(employer__in=editable_employers(user))
+    return EmployerPerson.objects.filter(employer__in=Employer.objects.editable_by(user))
 
 
 class OwnEmployerField(ScopedPrimaryKeyField):
@@ -78,7 +78,9 @@ class OwnEmployerField(ScopedPrimaryKeyField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            scope=editable_employers, not_found="Choose an employer of your own program.", **kwargs
+            scope=Employer.objects.editable_by,
+            not_found="Choose an employer of your own program.",
+            **kwargs,
         )
 
 
@@ -175,7 +177,12 @@ class EmployerContactChangesSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    clients = ClientField(many=True, required=False)
+    clients = ScopedPrimaryKeyField(
+        scope=Client.objects.editable_by,
+        not_found="Choose a client of a program where you may record client work.",
+        many=True,
+        required=False,
+    )
     outcome = serializers.CharField(required=False, allow_blank=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 from clients.models import Client
 from fidelity.models import Review
+from ips.calendar import Period
 from outcomes import definitions
-from outcomes.definitions import Period
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from clients.demo import seed_caseloads
 from clients.models import Client
-from clients.services import today
+from ips.calendar import today
 from ips.demo import DEMO_PASSWORD
 from tests.browser.helpers import accessibility_violations, log_in
 

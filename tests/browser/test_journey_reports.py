@@ -12,11 +12,10 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from clients.demo import seed_caseloads
-from clients.services import today
-from ips.celery import app
+from config.celery import app
+from ips.calendar import Period, today
 from ips.demo import DEMO_PASSWORD
 from ips.models import AuditEvent
-from outcomes.definitions import Period
 from outcomes.models import OutcomeReport
 from tests.browser.helpers import accessibility_violations, log_in
 

@@ -7,7 +7,8 @@ import datetime as dt
 from playwright.sync_api import Page, expect
 
 from clients.demo import seed_caseloads
-from clients.services import client_enroll, today
+from clients.services import client_enroll
+from ips.calendar import today
 from ips.demo import DEMO_PASSWORD, RIVERSIDE
 from ips.models import Program, User
 from tests.browser.helpers import accessibility_violations, log_in

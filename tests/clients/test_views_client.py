@@ -18,6 +18,7 @@ from clients import services
 from clients.forms import QuickContactForm
 from clients.models import Client, ClosureReason, Contact, Episode
 from ips.audit import history_for
+from ips.calendar import today
 from ips.models import AuditEvent, Program, User
 from tests.clients.factories import (
     BenefitsReferralFactory,
@@ -414,7 +415,7 @@ def test_quick_contact_form_has_three_required_fields() -> None:
 def test_quick_contact_form_defaults_to_today_in_person_community_client() -> None:
     form = QuickContactForm()
 
-    assert form.fields["contacted_on"].initial == services.today()
+    assert form.fields["contacted_on"].initial == today()
     assert form.fields["mode"].initial == Contact.Mode.IN_PERSON
     assert form.fields["place"].initial == Contact.Place.COMMUNITY
     assert form.fields["with_whom"].initial == Contact.WithWhom.CLIENT

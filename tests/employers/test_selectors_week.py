@@ -4,16 +4,17 @@ managers, hand-computed around week boundaries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
+from django.test import Client as DjangoClient
+from django.urls import reverse
 from django.utils import timezone
 
 from employers.models import EmployerContact
 from employers.selectors import (
-    iso_week,
     job_seekers_without_employer_contact,
     specialist_week,
-    week_start,
     weekly_counts,
 )
 from ips.models import Program, User
@@ -37,17 +38,6 @@ def log(specialist: User, employer: object, day: dt.date, *, f2f: bool, hm: bool
         with_hiring_manager=hm,
         purpose=EmployerContact.Purpose.LEARN_NEEDS,
     )
-
-
-def test_week_start_parses_iso_weeks_and_falls_back_to_this_week() -> None:
-    today = dt.date(2026, 3, 19)  # a Thursday
-
-    assert week_start("2026-W12", today) == MONDAY
-    assert week_start("2026-W01", today) == dt.date(2025, 12, 29)
-    assert week_start("2026-W99", today) == MONDAY
-    assert week_start("junk", today) == MONDAY
-    assert week_start(None, dt.date(2026, 3, 22)) == MONDAY
-    assert iso_week(MONDAY) == "2026-W12"
 
 
 def test_weekly_counts_on_week_boundaries(specialist: User, program: Program) -> None:
@@ -141,3 +131,14 @@ def test_employers_of_other_programs_are_shared_read_only_when_the_agency_allows
     assert "Zebulon" not in page.content.decode()
     assert client.get(reverse("employers:edit", kwargs={"pk": other.pk})).status_code == 403
     assert client.get(reverse("employers:detail", kwargs={"pk": outsider.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("week", ["2026-W99", "junk", "9999-W52"])
+def test_week_page_refuses_a_bad_week_with_a_message(
+    week: str, specialist: User, login_as: Callable[[User], DjangoClient]
+) -> None:
+    response = login_as(specialist).get(reverse("employers:week"), {"week": week})
+
+    assert response.status_code == 400
+    assert b'data-testid="bad-request"' in response.content
+    assert b"2026-W12" in response.content or b"1990" in response.content

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from pypdf import PdfReader
 
-from ips.celery import app
+from config.celery import app
 
 
 @contextmanager

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from ips.calendar import Period
 from ips.models import Program, User
 from outcomes import services
-from outcomes.definitions import Period
 from outcomes.models import OutcomeRollup
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from ips.calendar import Period
 from outcomes import definitions
-from outcomes.definitions import Period
 from outcomes.models import OutcomeRollup
 from outcomes.reports import (
     Scope,

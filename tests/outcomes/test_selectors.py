@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, ClosureReason, Job
+from ips.calendar import Period
 from ips.models import Agency, Program, User
 from outcomes import definitions
-from outcomes.definitions import Period
 from outcomes.selectors import (
     agency_outcomes,
     program_outcomes,

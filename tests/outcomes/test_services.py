@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import IntegrityError
 
+from ips.calendar import Period
 from ips.models import Program
 from outcomes import services
-from outcomes.definitions import Period
 from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
 from outcomes.selectors import program_outcomes
 from tests.clients.factories import JobFactory

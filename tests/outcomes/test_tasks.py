@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from ips.celery import app
+from config.celery import app
 from outcomes.models import OutcomeRollup
 from outcomes.tasks import (
     outcome_rollup_closed_task,

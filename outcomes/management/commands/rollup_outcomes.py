@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from ips.calendar import Period
 from ips.models import Program
-from outcomes.definitions import Period
 from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
 
 

@@ -5,21 +5,19 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from clients.demo import seed_caseloads
+from employers.demo import seed_job_development
+from fidelity.demo import seed_reviews
+from ips.calendar import Period, today
 from ips.demo import DEMO_PASSWORD, HEADLINE_LOGINS, seed_organisation
+from outcomes.services import outcome_rollups
+from supervision.demo import seed_supervision
 
 
 class Command(BaseCommand):
     help = "Create the synthetic Demo Agency (and a second agency) with demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from clients.demo import seed_caseloads
-        from clients.services import today
-        from employers.demo import seed_job_development
-        from fidelity.demo import seed_reviews
-        from outcomes.definitions import Period
-        from outcomes.services import outcome_rollups
-        from supervision.demo import seed_supervision
-
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
         contacts = seed_job_development(today=today())

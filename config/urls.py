@@ -1,9 +1,12 @@
+"""The root URLs: each app's pages under its prefix, the API under /api/v1/."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ips.views import accounts, audit, home, programs, staff
+from config import home
+from ips.views import accounts, audit, programs, staff
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -45,6 +48,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("fidelity/", include("fidelity.urls")),
-    path("api/v1/", include(("ips.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("config.api", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "fidelity",
     "outcomes",
     "supervision",
+    # The wiring: seed_demo and the home page (it imports every app; none imports it).
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -144,8 +146,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "ips.urls"
-WSGI_APPLICATION = "ips.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ips.User"
 

@@ -1,3 +1,5 @@
+"""The API router: every app's viewsets under /api/v1/, the OpenAPI schema and its docs."""
+
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

@@ -1,4 +1,4 @@
-"""ips/settings.py: junk environment values stop start-up loudly; a production env starts."""
+"""config/settings.py: junk environment values stop start-up loudly; a production env starts."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
     env = {
         **process_environ(),
         **PRODUCTION_ENV,
-        "DJANGO_SETTINGS_MODULE": "ips.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         **overrides,
     }
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
@@ -58,7 +58,7 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_variable_the_settings_read_is_listed_in_env_example() -> None:
-    source = (REPO_ROOT / "ips" / "settings.py").read_text()
+    source = (REPO_ROOT / "config" / "settings.py").read_text()
     helpers = r"env(?:_bool|_int|_url|\.str|\.list|\.db_url)"
     read = set(re.findall(helpers + r"\(\s*\"([A-Z_]+)\"", source))
 
