@@ -13,6 +13,7 @@ class ClientsConfig(AppConfig):
         from clients import models, signals  # noqa: F401 (connects the receivers)
         from ips import access
         from ips.audit import register_audited_kind
+        from ips.reads import register_client_agencies
 
         for model in (
             models.Client,
@@ -37,3 +38,12 @@ class ClientsConfig(AppConfig):
             )
 
         register_audited_kind("client", "Client", audited_clients, show_values=False)
+
+        def client_agencies(client_ids: list[int]) -> dict[int, int]:
+            return dict(
+                models.Client.objects.filter(id__in=client_ids).values_list(
+                    "id", "program__agency_id"
+                )
+            )
+
+        register_client_agencies(client_agencies)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from ips import access
 from ips.models import Archivable as BaseArchivable
 from ips.models import MinimumWage, User
+from ips.reads import ReadAuditedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -39,6 +40,10 @@ def _client_ids_visible_to(user: User | AnonymousUser) -> models.QuerySet:
 class Archivable(BaseArchivable):
     """A record about a client: archived, never deleted; its audit entries name the client."""
 
+    # The program whose roles govern the record, and the client a read of it is about.
+    program_path: ClassVar[str] = "client.program"
+    client_id_path: ClassVar[str] = "client_id"
+
     class Meta:
         abstract = True
 
@@ -47,11 +52,14 @@ class Archivable(BaseArchivable):
         return {"client_id": getattr(self, "client_id", None) or self.pk}
 
 
-class ClientRecordQuerySet(models.QuerySet):
-    """For records about a client: visible when the client is, never when archived."""
+class ClientRecordQuerySet(ReadAuditedQuerySet):
+    """For records about a client: visible when the client is, never when archived. The rows
+    read through `visible_to` are recorded as reads of their clients (`ips.reads`)."""
 
     def visible_to(self, user: User | AnonymousUser) -> ClientRecordQuerySet:
-        return self.filter(client_id__in=_client_ids_visible_to(user), archived_at__isnull=True)
+        return self.filter(
+            client_id__in=_client_ids_visible_to(user), archived_at__isnull=True
+        ).recording_reads()
 
     def live(self) -> ClientRecordQuerySet:
         """Not archived, for computations that act for no particular user (outcomes)."""
@@ -65,7 +73,9 @@ class ClientRecordQuerySet(models.QuerySet):
 # --- Client and enrollment episodes ------------------------------------------------------------
 
 
-class ClientQuerySet(models.QuerySet["Client"]):
+class ClientQuerySet(ReadAuditedQuerySet):
+    audited_client_field = "id"
+
     def visible_to(self, user: User | AnonymousUser) -> ClientQuerySet:
         """Clients of the programs where the user may see clients (specialists see their whole
         program's, so they can cover for each other); never archived ones."""
@@ -75,7 +85,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return self.filter(
             program_id__in=access.program_ids_for(user, access.Capability.VIEW_CLIENTS),
             archived_at__isnull=True,
-        )
+        ).recording_reads()
 
     def live(self) -> ClientQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -86,7 +96,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return self.filter(
             program_id__in=access.program_ids_for(user, access.Capability.EDIT_CLIENTS),
             archived_at__isnull=True,
-        )
+        ).recording_reads()
 
     def with_last_contact(self) -> ClientQuerySet:
         """`last_contact_on`: the date of the latest live contact, or None."""
@@ -106,6 +116,9 @@ class ClientQuerySet(models.QuerySet["Client"]):
 
 class Client(Archivable):
     """A person served by an IPS program. Episodes (referral → enrollment → closure) hang off it."""
+
+    program_path = "program"
+    client_id_path = "pk"
 
     program = models.ForeignKey("ips.Program", on_delete=models.PROTECT, related_name="clients")
     specialist = models.ForeignKey(
@@ -171,6 +184,9 @@ class Episode(models.Model):
     circumstances.
     """
 
+    program_path = "client.program"
+    client_id_path = "client_id"
+
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
     referred_on = models.DateField()
     referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
@@ -223,6 +239,9 @@ class Episode(models.Model):
 class CareerProfile(models.Model):
     """The IPS career (vocational) profile: the client's preferences, history and choices."""
 
+    program_path = "client.program"
+    client_id_path = "client_id"
+
     client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="profile")
     work_goal = models.TextField("Work goal / dream job", blank=True)
     preferred_job_types = models.TextField(blank=True)
@@ -272,8 +291,19 @@ class PlanGoal(Archivable):
         return self.text[:60]
 
 
+class PlanStepQuerySet(models.QuerySet["PlanStep"]):
+    def visible_to(self, user: User | AnonymousUser) -> PlanStepQuerySet:
+        """Steps of the live goals of clients the user may see."""
+        return self.filter(
+            goal__client_id__in=_client_ids_visible_to(user), goal__archived_at__isnull=True
+        )
+
+
 class PlanStep(models.Model):
     """A step towards a goal, and who takes it."""
+
+    program_path = "goal.client.program"
+    client_id_path = "goal.client_id"
 
     class Who(models.TextChoices):
         CLIENT = "client", "Client"
@@ -287,6 +317,8 @@ class PlanStep(models.Model):
     who = models.CharField(max_length=20, choices=Who.choices, default=Who.CLIENT)
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
+
+    objects = PlanStepQuerySet.as_manager()
 
     class Meta:
         ordering = ["done_on", "due_on", "id"]

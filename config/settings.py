@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "ips.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Every read of a client record is recorded once the response is ready (`ips.reads`).
+    "ips.reads.ReadAuditMiddleware",
     # Axes must be last: it turns a lockout raised by the authentication backend into a response.
     "axes.middleware.AxesMiddleware",
 ]

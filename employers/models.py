@@ -88,6 +88,8 @@ class Employer(Archivable):
 class EmployerPerson(models.Model):
     """Someone at an employer: a hiring manager or another contact."""
 
+    program_path = "employer.program"
+
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="people")
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=120, blank=True)
@@ -127,6 +129,8 @@ class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
 
 class EmployerContact(Archivable):
     """A job-development contact: a specialist meeting an employer, often on clients' behalf."""
+
+    program_path = "employer.program"
 
     class Purpose(models.TextChoices):
         INTRODUCE = "introduce", "Introduce self and program"

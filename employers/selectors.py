@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
-from clients.models import Client
+from clients.models import Client, Job
 from employers.models import COUNTED, Employer, EmployerContact
 from ips.calendar import Period
 from ips.models import Program, Role
@@ -55,13 +55,19 @@ class Week:
         return Period.week(self.monday).label
 
 
-def specialist_week(*, specialist: User, monday: dt.date) -> Week:
-    """The week's contacts (with employer, person and clients) and their split by purpose."""
+def clients_seen_by(viewer: User) -> Prefetch:
+    """The clients a contact was on behalf of, those `viewer` may see (their read recorded)."""
+    return Prefetch("clients", queryset=Client.objects.visible_to(viewer))
+
+
+def specialist_week(*, specialist: User, monday: dt.date, viewer: User) -> Week:
+    """The week's contacts (with employer, person and the clients `viewer` may see) and their
+    split by purpose."""
     contacts = list(
         EmployerContact.objects.live()
         .filter(specialist=specialist, contacted_on__range=(monday, monday + dt.timedelta(days=6)))
         .select_related("employer", "person")
-        .prefetch_related("clients")
+        .prefetch_related(clients_seen_by(viewer))
         .order_by("contacted_on", "id")
     )
     labels = dict(EmployerContact.Purpose.choices)
@@ -114,14 +120,16 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def job_seekers_without_employer_contact(*, specialist: User, today: dt.date) -> QuerySet[Client]:
+def job_seekers_without_employer_contact(
+    *, specialist: User, today: dt.date, viewer: User
+) -> QuerySet[Client]:
     """The specialist's enrolled clients, not working today, with no employer contact on their
-    behalf since enrollment."""
+    behalf since enrollment, as `viewer` may see them."""
     on_behalf = EmployerContact.objects.live().filter(
         clients=OuterRef("pk"), contacted_on__gte=OuterRef("current_episode__enrolled_on")
     )
     return (
-        Client.objects.live()
+        Client.objects.visible_to(viewer)
         .filter(
             specialist=specialist,
             current_episode__enrolled_on__isnull=False,
@@ -133,6 +141,15 @@ def job_seekers_without_employer_contact(*, specialist: User, today: dt.date) ->
         .select_related("current_episode")
         .order_by("current_episode__enrolled_on", "last_name")
     )
+
+
+def hires(*, employer: Employer, viewer: User, with_clients: bool) -> QuerySet[Job]:
+    """Live jobs at the employer of live clients. `with_clients`: the jobs of clients `viewer`
+    may see, with the client (their read recorded); else (an employer shared by another program
+    of the agency) every hire, and no client is loaded."""
+    if with_clients:
+        return Job.objects.visible_to(viewer).filter(employer=employer).select_related("client")
+    return employer.jobs.live().filter(client__archived_at__isnull=True)
 
 
 def employer_rows(*, employers: QuerySet[Employer], order: str) -> QuerySet[Employer]:
@@ -158,14 +175,14 @@ class Relationship:
     knows_best: list[tuple[str, int]]
 
 
-def employer_relationship(employer: Employer) -> Relationship:
-    """Every live contact with the employer across the program, the last one, and who has met
-    them most (two queries)."""
+def employer_relationship(employer: Employer, *, viewer: User) -> Relationship:
+    """Every live contact with the employer across the program (with the clients `viewer` may
+    see), the last one, and who has met them most (two queries)."""
     contacts = list(
         EmployerContact.objects.live()
         .filter(employer=employer)
         .select_related("specialist", "person")
-        .prefetch_related("clients")
+        .prefetch_related(clients_seen_by(viewer))
     )
     counts: dict[str, int] = {}
     for contact in contacts:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,10 +29,8 @@ from ips.models import Program, Role, User
 from ips.versioning import StaleVersionError, show_stale
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def employer_list(request: HttpRequest) -> HttpResponse:
-    if not access.holds(request.user, Capability.VIEW_CLIENTS):
-        raise PermissionDenied("Your role does not include employer records.")
     employers = Employer.objects.visible_to(request.user).filter(archived_at__isnull=True)
     search = request.GET.get("q", "").strip()
     if search:
@@ -46,13 +44,11 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@pages.requires(Capability.EDIT_CLIENTS)
 def employer_new(request: HttpRequest) -> HttpResponse:
     programs = Program.objects.filter(
         id__in=access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
     )
-    if not programs.exists():
-        raise PermissionDenied("Your role does not allow adding employers.")
     form = EmployerCreateForm(request.POST or None, programs=programs)
     duplicates: list[Employer] = []
     if form.is_valid():
@@ -83,17 +79,14 @@ def employer_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The relationship: every contact across the program, hires there, people, a quick log."""
-    employer = access.get_visible_or_404(
-        Employer.objects.select_related("program"), request.user, pk=pk
-    )
+    employer = pages.record_for(request, Employer.objects.select_related("program"), pk=pk)
     can_edit = access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program)
     # An employer shared from another program of the agency: its clients stay hidden.
     own = access.can(request.user, Capability.VIEW_CLIENTS, program=employer.program)
-    jobs = employer.jobs.live().filter(client__archived_at__isnull=True).select_related("client")
     context = {
         "employer": employer,
-        "jobs": jobs,
-        "relationship": selectors.employer_relationship(employer),
+        "jobs": selectors.hires(employer=employer, viewer=request.user, with_clients=own),
+        "relationship": selectors.employer_relationship(employer, viewer=request.user),
         "people": employer.people.all(),
         "can_edit": can_edit,
         "show_clients": own,
@@ -107,8 +100,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
-    access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
     form = EmployerForm(request.POST or None, instance=employer)
     differences = []
     if form.is_valid():
@@ -132,8 +124,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
-    access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
     return pages.archive_page(
         request,
         employer,
@@ -146,24 +137,21 @@ def _contact_form(
     request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | None = None
 ) -> EmployerContactQuickForm:
     """The quick-log form, limited to what the user may write, pre-filled from the page."""
-    editable = access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
     return EmployerContactQuickForm(
         data,
-        employers=Employer.objects.filter(program_id__in=editable, archived_at__isnull=True),
-        clients=Client.objects.live().filter(program_id__in=editable),
+        employers=Employer.objects.editable_by(request.user),
+        clients=Client.objects.editable_by(request.user),
         initial=initial,
     )
 
 
-@login_required
+@pages.requires(Capability.EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def contact_quick(request: HttpRequest) -> HttpResponse:
     """Log a job-development contact without leaving the page (htmx); a full page otherwise.
 
     GET returns the empty form, pre-filled from `?client=ID` or `?employer=ID` (a client's page
     loads it when its employer log is opened)."""
-    if not access.program_ids_for(request.user, Capability.EDIT_CLIENTS).exists():
-        raise PermissionDenied("Your role does not allow logging employer contacts.")
     if request.method == "GET":
         initial = {
             "clients": [v for v in request.GET.getlist("client") if v.isdigit()],
@@ -199,7 +187,7 @@ def _fresh_form(request: HttpRequest, contact: EmployerContact) -> EmployerConta
     return _contact_form(request, initial={"employer": contact.employer_id, "clients": clients})
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def week(request: HttpRequest) -> HttpResponse:
     """A specialist's job development this week (or `?week=2026-W12`) against the target."""
     today = timezone.localdate()
@@ -216,12 +204,14 @@ def week(request: HttpRequest) -> HttpResponse:
     monday = week.first
     context = {
         "specialist": specialist,
-        "week": selectors.specialist_week(specialist=specialist, monday=monday),
+        "week": selectors.specialist_week(
+            specialist=specialist, monday=monday, viewer=request.user
+        ),
         "history": selectors.weekly_counts(specialist=specialist, last_monday=monday),
         "previous": week.previous().label,
         "next": week.next().label,
         "waiting": selectors.job_seekers_without_employer_contact(
-            specialist=specialist, today=today
+            specialist=specialist, today=today, viewer=request.user
         ),
         "today": today,
     }
@@ -232,8 +222,6 @@ def _week_specialist(request: HttpRequest) -> User | None:
     """Whose week: `?specialist=ID` among the specialists of visible programs, else oneself
     (None for someone who is no specialist and chose nobody yet)."""
     visible = access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
-    if not visible.exists():
-        raise PermissionDenied("Your role does not include job development.")
     chosen = request.GET.get("specialist", "")
     if not chosen.isdigit():
         return request.user if Role.SPECIALIST in access.roles_of(request.user) else None
@@ -248,8 +236,7 @@ def _week_specialist(request: HttpRequest) -> User | None:
 @login_required
 @require_POST
 def person_new(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = access.get_visible_or_404(Employer.objects, request.user, pk=pk)
-    access.require(request.user, Capability.EDIT_CLIENTS, program=employer.program)
+    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
     form = EmployerPersonForm(request.POST)
     if form.is_valid():
         try:

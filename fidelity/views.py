@@ -28,7 +28,7 @@ from fidelity.forms import (
     ScoreForm,
 )
 from fidelity.models import Item, Review, ReviewerScore, ReviewItem
-from ips import access
+from ips import access, pages
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.forms import add_service_errors
@@ -38,9 +38,9 @@ from ips.versioning import Difference, StaleVersionError, show_stale
 
 def _review_for(request: HttpRequest, pk: int) -> Review:
     """The review if the user may read it, else 404."""
-    return access.get_visible_or_404(
+    return pages.record_for(
+        request,
         Review.objects.select_related("program", "scale", "reviewer_a", "reviewer_b"),
-        request.user,
         pk=pk,
     )
 
@@ -60,14 +60,10 @@ def _item(review: Review, number: int) -> Item:
     return item
 
 
-@login_required
+@pages.requires(Capability.VIEW_FIDELITY, Capability.SCORE_FIDELITY)
 def review_list(request: HttpRequest) -> HttpResponse:
     """The reviews the user may read, newest first (`?program=ID`: one program's), and the
     programs where they may plan one."""
-    access.grants(request.user)  # read once: the checks below and the navigation reuse them
-    readers = access.holds(request.user, Capability.VIEW_FIDELITY)
-    if not (readers or access.holds(request.user, Capability.SCORE_FIDELITY)):
-        raise PermissionDenied("Your role does not include fidelity reviews.")
     reviews = Review.objects.visible_to(request.user).for_list()
     chosen = request.GET.get("program", "")
     if chosen.isdigit():
@@ -81,8 +77,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_new(request: HttpRequest, program_pk: int) -> HttpResponse:
-    program = access.get_visible_or_404(Program.objects, request.user, pk=program_pk)
-    access.require(request.user, Capability.PLAN_FIDELITY, program=program)
+    program = pages.record_for(
+        request, Program.objects, edit=Capability.PLAN_FIDELITY, pk=program_pk
+    )
     form = ReviewPlanForm(request.POST or None, program=program)
     if form.is_valid():
         try:
@@ -349,8 +346,7 @@ def evidence_rows(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 def history(request: HttpRequest, program_pk: int) -> HttpResponse:
     """A program's signed-off reviews over time, and the item-by-item difference of two."""
-    access.grants(request.user)  # read once: the checks below and the navigation reuse them
-    program = access.get_visible_or_404(Program.objects, request.user, pk=program_pk)
+    program = pages.record_for(request, Program.objects, pk=program_pk)
     readers = access.can(request.user, Capability.VIEW_FIDELITY, program=program)
     if not (readers or access.can(request.user, Capability.SCORE_FIDELITY, program=program)):
         raise Http404("No such record.")

@@ -12,8 +12,9 @@ Two outcomes, deliberately different:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
@@ -134,6 +135,15 @@ def holds(user: AnyUser, capability: Capability) -> bool:
     return program_ids_for(user, capability).exists()
 
 
+def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
+    """Whether the user has `capability` in a program, or through an agency role in an agency
+    (an agency admin manages staff before the agency runs any program). One query per request."""
+    loaded = grants(user)
+    return bool(loaded.programs[capability]) or bool(
+        loaded.roles & RULES[capability] & AGENCY_ROLES
+    )
+
+
 def _program_ids(user: AnyUser, capability: Capability) -> QuerySet:
     roles = RULES[capability]
     # Joining the program's agency back to the role's keeps a stale role from granting anything.
@@ -199,6 +209,13 @@ def require(
         raise PermissionDenied("Your role does not allow this change.")
 
 
+def program_of(record: Model) -> Program:
+    """The program whose roles govern `record`: `type(record).program_path` leads to it (a
+    model's own `program` unless it says otherwise, e.g. `client.program` for a job)."""
+    path = getattr(record, "program_path", "program")
+    return attrgetter(path)(record) if path else record  # type: ignore[return-value]
+
+
 def get_visible_or_404(queryset: QuerySet[M], user: AnyUser, **lookup: Any) -> M:
     """The record matching `lookup` among those visible to the user, or 404 for everyone else."""
     # The lookup names one record, so no ORDER BY: compiling the model's default ordering cost
@@ -212,10 +229,12 @@ def get_visible_or_404(queryset: QuerySet[M], user: AnyUser, **lookup: Any) -> M
 
 @dataclass(frozen=True)
 class Grants:
-    """What the user's roles grant, read once per request: role kinds, programs per capability."""
+    """What the user's roles grant, read once per request: role kinds, programs per capability,
+    and the agency of each of those programs."""
 
     roles: frozenset[Role]
     programs: dict[Capability, frozenset[int]]
+    program_agencies: dict[int, int] = field(default_factory=dict)
 
 
 NO_GRANTS = Grants(roles=frozenset(), programs={capability: frozenset() for capability in RULES})
@@ -255,6 +274,7 @@ def _read_grants(user: AnyUser) -> Grants:
     )
     roles: set[Role] = set()
     programs: dict[Capability, set[int]] = {capability: set() for capability in RULES}
+    program_agencies: dict[int, int] = {}
     for value, agency_id, program_id, program_agency_id, agency_program_id in rows:
         role = Role(value)
         roles.add(role)
@@ -266,12 +286,14 @@ def _read_grants(user: AnyUser) -> Grants:
         else:
             granted = None
         if granted is not None:
+            program_agencies[granted] = agency_id
             for capability, allowed in RULES.items():
                 if role in allowed:
                     programs[capability].add(granted)
     return Grants(
         roles=frozenset(roles),
         programs={capability: frozenset(ids) for capability, ids in programs.items()},
+        program_agencies=program_agencies,
     )
 
 

@@ -2,8 +2,10 @@
 
 - Changes: django-auditlog records every create/update/delete of a registered model, with who,
   when and before → after (`register_changes` below is the one list of audited models).
-- Reads: `audit_read` records every read of a protected record — a detail page, an API retrieve,
-  an export. Both tables are append-only (and PostgreSQL enforces it with a trigger).
+- Reads: every read of a client record is recorded by construction (`ips.reads`: a read log per
+  request, filled by the client querysets and the record-fetching helpers); `audit_read` records
+  a read at once (exports). All audit tables are append-only (PostgreSQL enforces it with a
+  trigger).
 - `history_for` merges the two into one timeline for the admin page.
 """
 
@@ -101,6 +103,13 @@ def audit_read(
     )
 
 
+def read_label(event: AuditEvent) -> str:
+    """What a read event names: the record, or how many clients a list showed."""
+    if event.action == AuditEvent.Action.LIST:
+        return f"{event.object_id} ({event.content_type.name} list)"
+    return f"{event.content_type.name} #{event.object_id}"
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     """One line of a record's history: a read or a change."""
@@ -122,14 +131,15 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
     reads = Q(content_type=content_type, object_id=object_id)
     changes = Q(content_type=content_type, object_pk=object_id)
     if content_type.model == "client":
-        reads |= Q(subject_client_id=obj.pk)
+        # Reads of records about the client, and lists that named them.
+        reads |= Q(subject_client_id=obj.pk) | Q(clients__client_id=obj.pk)
         changes |= Q(additional_data__client_id=obj.pk)
     read_rows = [
         HistoryRow(
             at=event.at,
             actor=str(event.actor),
             kind=event.get_action_display(),
-            what=f"{event.content_type.name} #{event.object_id}",
+            what=read_label(event),
             changes={},
         )
         for event in AuditEvent.objects.filter(reads).select_related("actor", "content_type")[

@@ -100,6 +100,8 @@ class AgencyQuerySet(models.QuerySet["Agency"]):
 
 
 class Agency(models.Model):
+    program_path = None  # agency roles govern an agency, not a program (`ips.pages.record_for`)
+
     """A mental-health agency running one or more IPS programs. Agencies never see each other."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -139,6 +141,8 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 
 
 class Program(models.Model):
+    program_path = ""  # a program's roles govern the program itself (`access.program_of`)
+
     """An IPS team at a site. Its minimum-wage schedule decides which jobs are competitive."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
@@ -282,6 +286,8 @@ class AuditEvent(models.Model):
         VIEW = "view", "Viewed page"
         API = "api", "Read through the API"
         EXPORT = "export", "Exported"
+        # A list, search, drill-down or form naming several clients: `clients` says which.
+        LIST = "list", "Listed"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -303,6 +309,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.content_type} #{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("The audit trail is append-only.")
+
+
+class AuditEventClient(models.Model):
+    """One client named by a bulk read (`AuditEvent.Action.LIST`): a client's history finds every
+    list that showed them. Append-only, like the event."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="clients")
+    client_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "client_id"], name="audit_event_client_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Client #{self.client_id} in {self.event_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -1,18 +1,79 @@
-"""Page pieces every app's views share: a page holding one form, and the archive flow."""
+"""What every app's pages share: fetching a record for the user (scoped, checked and audited by
+construction), the guard of pages that show no particular record, a page holding one form, the
+archive flow, and the answer to a bad address.
+
+A page view starts with one of these, never with hand-written access calls:
+
+- `record_for(request, queryset, edit=..., pk=pk)` for a page about one record: the user's
+  grants are loaded, the record is looked up through `visible_to(user)` (404 for anyone who may
+  not see it), a write needs the `edit` capability in the record's program (403 for read-only
+  roles), and a record about a client is recorded as read.
+- `@requires(capability)` for a list, search, dashboard or form of no particular record: 403
+  for anyone who holds the capability in no program ("no role anywhere" is 403 in every app).
+
+Lists need nothing more: the client querysets record what they fetch (`ips.reads`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from ips import access, reads
+from ips.access import Capability
 from ips.forms import ArchiveForm, add_service_errors
 from ips.services import record_archive
 from ips.versioning import Difference, StaleVersionError
+
+M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponse]
+
+
+def record_for(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    *,
+    edit: Capability | None = None,
+    **lookup: Any,
+) -> M:
+    """The record `lookup` names, as the user may see it: 404 for anyone who may not see it,
+    403 when `edit` is asked and the user's role in its program does not allow it; a record
+    about a client is recorded as read by this request."""
+    # The grants first (one query, which the navigation reuses): the lookup then filters on
+    # literal program ids and the write check costs no query.
+    access.grants(request.user)
+    record = access.get_visible_or_404(queryset, request.user, **lookup)
+    if edit is not None and getattr(record, "program_path", "program") is None:
+        access.require(request.user, edit, agency=record)  # type: ignore[arg-type]
+    elif edit is not None:
+        access.require(request.user, edit, program=access.program_of(record))
+    reads.note_record(record)
+    return record
+
+
+def requires(*capabilities: Capability) -> Callable[[View], View]:
+    """Guard a page of no particular record: the login page for visitors, then 403 unless the
+    user holds one of `capabilities` in at least one program."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # One query (the user's grants), which the page's checks and the navigation reuse.
+            if not any(access.holds_anywhere(request.user, each) for each in capabilities):
+                raise PermissionDenied("Your role does not include this page.")
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorate
 
 
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:

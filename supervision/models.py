@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from clients.models import Client
 from ips import access
 from ips.models import Archivable, User
+from ips.reads import ReadAuditedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -75,6 +78,8 @@ class TeamMeeting(Archivable):
     """One meeting of a treatment team: who attended, which clients were discussed (each with
     a short note) and the follow-ups agreed."""
 
+    program_path = "team.program"
+
     team = models.ForeignKey(TreatmentTeam, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField("Date")
     attendees = models.ManyToManyField(
@@ -99,14 +104,28 @@ class TeamMeeting(Archivable):
         return f"{self.team} on {self.held_on:%Y-%m-%d}"
 
 
+class TeamMeetingClientQuerySet(ReadAuditedQuerySet):
+    def visible_to(self, user: User | AnonymousUser) -> TeamMeetingClientQuerySet:
+        """Notes on clients the user may see, taken at live meetings; their reads recorded."""
+        return self.filter(
+            client__in=Client.objects.visible_to(user).values("id"),
+            meeting__archived_at__isnull=True,
+        ).recording_reads()
+
+
 class TeamMeetingClient(models.Model):
     """A client discussed at a meeting, with the note taken. A client record (audited)."""
+
+    program_path = "meeting.team.program"
+    client_id_path = "client_id"
 
     meeting = models.ForeignKey(TeamMeeting, on_delete=models.PROTECT, related_name="discussed")
     client = models.ForeignKey(
         "clients.Client", on_delete=models.PROTECT, related_name="team_meeting_notes"
     )
     note = models.CharField(max_length=500)
+
+    objects = TeamMeetingClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -159,8 +178,6 @@ class SupervisionSession(Archivable):
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def visible_to(self, user: User | AnonymousUser) -> ActionItemQuerySet:
         """Live items of the sessions the user may see, and a specialist's own items."""
-        from django.db.models import Q
-
         return self.filter(
             Q(session__program_id__in=_programs(user, "view_supervision"))
             | Q(specialist_id=getattr(user, "pk", None) or 0),
@@ -171,8 +188,6 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def open_on(self, day: Any) -> ActionItemQuerySet:
         """Items agreed on or before `day` and not done by then: what a session on `day`
         carries forward."""
-        from django.db.models import Q
-
         return self.filter(
             archived_at__isnull=True,
             session__archived_at__isnull=True,
@@ -182,6 +197,8 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
 
 class ActionItem(Archivable):
     """A goal or action item agreed for one specialist at a session; open until done."""
+
+    program_path = "session.program"
 
     session = models.ForeignKey(
         SupervisionSession, on_delete=models.PROTECT, related_name="action_items"

@@ -41,6 +41,7 @@ from ips import access
 from ips.access import Capability
 from ips.calendar import Period, parse_week
 from ips.models import Program, Role, StaffRole, User
+from ips.reads import ReadAuditedQuerySet
 from outcomes import definitions as d
 from supervision.models import (
     ActionItem,
@@ -336,7 +337,10 @@ def drilldown_rows(
 ) -> QuerySet:
     """Exactly the rows behind one number: the metric's queryset, narrowed to the specialist,
     with what the list prints joined in."""
+    # The rows are shown to the user: those naming clients are recorded as read (`ips.reads`).
     rows = metric.rows(program, when)
+    if isinstance(rows, ReadAuditedQuerySet):
+        rows = rows.recording_reads()
     if specialist is not None:
         rows = rows.filter(**{metric.specialist_path: specialist})
     if metric.rows_kind == "clients":
@@ -374,6 +378,7 @@ def dashboard_scope(
     programs = list(dashboard_programs(user))
     found = [p for p in programs if str(p.pk) == chosen] if chosen else programs[:1]
     if not found:
+        # A program outside their reach, or (a director of an agency running none yet) none.
         raise Http404("No such program.")
     program = found[0]
     full = access.can(user, Capability.VIEW_SUPERVISION, program=program)

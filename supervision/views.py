@@ -2,7 +2,8 @@
 treatment teams and their meetings.
 
 Supervisors run the dashboard and record sessions for their programs, directors read the
-dashboard, specialists see their own numbers and record team meetings. Everyone else gets 404.
+dashboard, specialists see their own numbers and record team meetings. A role without the page's
+capability gets 403 (`ips.pages.requires`); a record outside one's reach, 404.
 Query strings carry ids, the week and the metric only: never client data.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_POST
 from clients.models import Client
 from ips import access, pages
 from ips.access import Capability
-from ips.audit import audit_read
 from ips.forms import add_service_errors
 from ips.models import Program, Role, User
 from ips.versioning import StaleVersionError
@@ -30,7 +30,13 @@ from supervision.forms import (
     TreatmentTeamEditForm,
     TreatmentTeamForm,
 )
-from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
+from supervision.models import (
+    ActionItem,
+    SupervisionSession,
+    TeamMeeting,
+    TeamMeetingClient,
+    TreatmentTeam,
+)
 from supervision.selectors import METRICS, SupervisionWeek
 
 
@@ -45,7 +51,7 @@ def _week(request: HttpRequest) -> tuple[SupervisionWeek | None, str]:
         return None, str(error)
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Per specialist and for the program, the week's numbers, each linking to its rows."""
     program, only, programs = _scope(request)
@@ -59,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/dashboard.html", context)
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def drilldown(request: HttpRequest) -> HttpResponse:
     """The rows behind one number: `?program=ID&week=2026-W12&metric=KEY[&specialist=ID]`."""
     program, only, _ = _scope(request)
@@ -101,16 +107,8 @@ def _chosen_specialist(request: HttpRequest, program: Program, only: User | None
 # --- Sessions and action items ------------------------------------------------------------------
 
 
-def _require_somewhere(user: User, capability: Capability) -> None:
-    """404 for users who have the capability nowhere (nothing here exists for them)."""
-    access.grants(user)  # one query, reused by every later check and the navigation
-    if not access.holds(user, capability):
-        raise Http404("No such page.")
-
-
-@login_required
+@pages.requires(Capability.VIEW_SUPERVISION)
 def session_list(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Capability.VIEW_SUPERVISION)
     programs = access.program_ids_for(request.user, Capability.VIEW_SUPERVISION)
     context = {
         "sessions": selectors.sessions_of(programs)[:100],
@@ -129,12 +127,9 @@ def _specialists_of(programs: object) -> object:
     )
 
 
-@login_required
+@pages.requires(Capability.RUN_SUPERVISION)
 def session_new(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Capability.VIEW_SUPERVISION)
     ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
-    if not ids.exists():
-        raise PermissionDenied("Only supervisors record supervision sessions.")
     form = SupervisionSessionForm(
         request.POST or None,
         programs=Program.objects.filter(id__in=ids),
@@ -164,8 +159,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session, the items agreed at it, and every item still open on its date."""
-    session = access.get_visible_or_404(
-        SupervisionSession.objects.select_related("program", "supervisor"), request.user, pk=pk
+    session = pages.record_for(
+        request, SupervisionSession.objects.select_related("program", "supervisor"), pk=pk
     )
     context = {
         "session": session,
@@ -185,9 +180,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark an item done: its specialist, or a supervisor of its program (htmx or full page)."""
-    item = access.get_visible_or_404(
-        ActionItem.objects.select_related("session__program"), request.user, pk=pk
-    )
+    item = pages.record_for(request, ActionItem.objects.select_related("session__program"), pk=pk)
     own = item.specialist_id == request.user.pk
     if not own:
         access.require(request.user, Capability.RUN_SUPERVISION, program=item.session.program)
@@ -213,9 +206,8 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Treatment teams and meetings ---------------------------------------------------------------
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def team_list(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
     programs = access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
     context = {
         "teams": selectors.teams_of(programs),
@@ -225,12 +217,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/team_list.html", context)
 
 
-@login_required
+@pages.requires(Capability.RUN_SUPERVISION)
 def team_new(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
     ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
-    if not ids.exists():
-        raise PermissionDenied("Only supervisors set up treatment teams.")
     form = TreatmentTeamForm(
         request.POST or None,
         programs=Program.objects.filter(id__in=ids),
@@ -250,10 +239,12 @@ def team_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename a team or change the specialists assigned to it (supervisors of its program)."""
-    team = access.get_visible_or_404(
-        TreatmentTeam.objects.select_related("program"), request.user, pk=pk
+    team = pages.record_for(
+        request,
+        TreatmentTeam.objects.select_related("program"),
+        edit=Capability.RUN_SUPERVISION,
+        pk=pk,
     )
-    access.require(request.user, Capability.RUN_SUPERVISION, program=team.program)
     initial = {"version": team.version, "name": team.name, "specialists": team.specialists.all()}
     form = TreatmentTeamEditForm(
         request.POST or None, initial=initial, specialists=_specialists_of([team.program_id])
@@ -271,9 +262,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ips/form_page.html", {"form": form, "title": f"Edit {team}"})
 
 
-@login_required
+@pages.requires(Capability.VIEW_CLIENTS)
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
     meetings = (
         TeamMeeting.objects.visible_to(request.user)
         .select_related("team__program", "recorded_by")
@@ -298,19 +288,16 @@ def _meeting_form(request: HttpRequest) -> TeamMeetingForm:
         )
         .distinct()
         .order_by("last_name", "first_name"),
-        clients=Client.objects.live()
-        .filter(program_id__in=ids, current_episode__closed_on__isnull=True)
+        clients=Client.objects.editable_by(request.user)
+        .filter(current_episode__closed_on__isnull=True)
         .order_by("last_name", "first_name"),
         me=request.user,
     )
 
 
-@login_required
+@pages.requires(Capability.EDIT_CLIENTS)
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Record a team meeting on a phone: one form, sensible defaults."""
-    _require_somewhere(request.user, Capability.VIEW_CLIENTS)
-    if not access.holds(request.user, Capability.EDIT_CLIENTS):
-        raise PermissionDenied("Your role does not allow recording team meetings.")
     form = _meeting_form(request)
     if form.is_valid():
         data = form.cleaned_data
@@ -333,21 +320,16 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A meeting with its notes on clients: a read of each client discussed (audited)."""
-    meeting = access.get_visible_or_404(
-        TeamMeeting.objects.select_related("team__program", "recorded_by"), request.user, pk=pk
+    """A meeting with its notes on clients: a read of each client discussed (recorded by the
+    notes' queryset)."""
+    meeting = pages.record_for(
+        request, TeamMeeting.objects.select_related("team__program", "recorded_by"), pk=pk
     )
     discussed = list(
-        meeting.discussed.filter(client__archived_at__isnull=True).select_related("client")
+        TeamMeetingClient.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .select_related("client")
     )
-    for row in discussed:
-        audit_read(
-            actor=request.user,
-            obj=row,
-            agency_id=meeting.team.program.agency_id,
-            subject_client_id=row.client_id,
-            request=request,
-        )
     context = {
         "meeting": meeting,
         "attendees": meeting.attendees.order_by("last_name", "first_name"),
@@ -359,10 +341,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access.get_visible_or_404(
-        TeamMeeting.objects.select_related("team__program"), request.user, pk=pk
+    meeting = pages.record_for(
+        request,
+        TeamMeeting.objects.select_related("team__program"),
+        edit=Capability.EDIT_CLIENTS,
+        pk=pk,
     )
-    access.require(request.user, Capability.EDIT_CLIENTS, program=meeting.team.program)
     return pages.archive_page(
         request, meeting, done="Meeting archived.", to="supervision:meeting_list"
     )
@@ -370,10 +354,12 @@ def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    session = access.get_visible_or_404(
-        SupervisionSession.objects.select_related("program"), request.user, pk=pk
+    session = pages.record_for(
+        request,
+        SupervisionSession.objects.select_related("program"),
+        edit=Capability.RUN_SUPERVISION,
+        pk=pk,
     )
-    access.require(request.user, Capability.RUN_SUPERVISION, program=session.program)
     return pages.archive_page(
         request, session, done="Session archived.", to="supervision:session_list"
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -87,6 +88,21 @@ def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
 # --- The personas ------------------------------------------------------------------------------
 
 
+def make_organisation() -> SimpleNamespace:
+    """The agencies and programs the personas work in, as the fixtures below name them."""
+    agency = AgencyFactory(name="Riverside Mental Health")
+    outsider_agency = AgencyFactory(name="Lakeside Services")
+    return SimpleNamespace(
+        agency=agency,
+        program=ProgramFactory(agency=agency, name="Harbor Works", site="Main Street"),
+        other_program=ProgramFactory(agency=agency, name="Bridge Team", site="Hill Road"),
+        outsider_agency=outsider_agency,
+        outsider_program=ProgramFactory(
+            agency=outsider_agency, name="Summit Employment", site="Lake Drive"
+        ),
+    )
+
+
 @pytest.fixture
 def agency() -> Agency:
     return AgencyFactory(name="Riverside Mental Health")
@@ -116,58 +132,77 @@ def _person(username: str, first: str, last: str, agency: Agency | None) -> User
     return UserFactory(username=username, first_name=first, last_name=last, home_agency=agency)
 
 
+# Who each persona is: login, names, role, and where the role is held ("program": `program`,
+# "agency": `agency`, "outsider": `outsider_program`'s agency; None: no role at all).
+PERSONAS: dict[str, tuple[str, str, str, Role | None, str]] = {
+    "specialist": ("sam.specialist", "Sam", "Specialist", Role.SPECIALIST, "program"),
+    "other_specialist": ("tara.specialist", "Tara", "Colleague", Role.SPECIALIST, "program"),
+    "supervisor": ("sue.supervisor", "Sue", "Supervisor", Role.SUPERVISOR, "program"),
+    "director": ("dan.director", "Dan", "Director", Role.DIRECTOR, "agency"),
+    "reviewer": ("rita.reviewer", "Rita", "Reviewer", Role.REVIEWER, "program"),
+    "admin": ("ada.admin", "Ada", "Admin", Role.ADMIN, "agency"),
+    "outsider_director": ("olive.outsider", "Olive", "Outsider", Role.DIRECTOR, "outsider"),
+    "no_role_user": ("nora.norole", "Nora", "Norole", None, "agency"),
+}
+
+
+def make_persona(
+    name: str, *, program: Program | None = None, agency: Agency | None = None
+) -> User:
+    """Create persona `name` with its role in `program` (program roles) or `agency` (agency
+    roles, and the home agency of the role-less account). Reviewers come from outside."""
+    username, first, last, role, where = PERSONAS[name]
+    if where == "program":
+        assert program is not None
+        home = None if role == Role.REVIEWER else program.agency
+        user = _person(username, first, last, home)
+        StaffRoleFactory(user=user, role=role, program=program)
+        return user
+    assert agency is not None
+    user = _person(username, first, last, agency)
+    if role is not None:
+        StaffRoleFactory(user=user, role=role, program=None, agency=agency)
+    return user
+
+
 @pytest.fixture
 def specialist(program: Program) -> User:
-    user = _person("sam.specialist", "Sam", "Specialist", program.agency)
-    StaffRoleFactory(user=user, role=Role.SPECIALIST, program=program)
-    return user
+    return make_persona("specialist", program=program)
 
 
 @pytest.fixture
 def other_specialist(program: Program) -> User:
-    user = _person("tara.specialist", "Tara", "Colleague", program.agency)
-    StaffRoleFactory(user=user, role=Role.SPECIALIST, program=program)
-    return user
+    return make_persona("other_specialist", program=program)
 
 
 @pytest.fixture
 def supervisor(program: Program) -> User:
-    user = _person("sue.supervisor", "Sue", "Supervisor", program.agency)
-    StaffRoleFactory(user=user, role=Role.SUPERVISOR, program=program)
-    return user
+    return make_persona("supervisor", program=program)
 
 
 @pytest.fixture
 def director(agency: Agency) -> User:
-    user = _person("dan.director", "Dan", "Director", agency)
-    StaffRoleFactory(user=user, role=Role.DIRECTOR, program=None, agency=agency)
-    return user
+    return make_persona("director", agency=agency)
 
 
 @pytest.fixture
 def reviewer(program: Program) -> User:
-    user = _person("rita.reviewer", "Rita", "Reviewer", None)
-    StaffRoleFactory(user=user, role=Role.REVIEWER, program=program)
-    return user
+    return make_persona("reviewer", program=program)
 
 
 @pytest.fixture
 def admin(agency: Agency) -> User:
-    user = _person("ada.admin", "Ada", "Admin", agency)
-    StaffRoleFactory(user=user, role=Role.ADMIN, program=None, agency=agency)
-    return user
+    return make_persona("admin", agency=agency)
 
 
 @pytest.fixture
 def outsider_director(outsider_program: Program) -> User:
-    user = _person("olive.outsider", "Olive", "Outsider", outsider_program.agency)
-    StaffRoleFactory(user=user, role=Role.DIRECTOR, program=None, agency=outsider_program.agency)
-    return user
+    return make_persona("outsider_director", agency=outsider_program.agency)
 
 
 @pytest.fixture
 def no_role_user(agency: Agency) -> User:
-    return _person("nora.norole", "Nora", "Norole", agency)
+    return make_persona("no_role_user", agency=agency)
 
 
 # --- Logging in --------------------------------------------------------------------------------

@@ -8,6 +8,25 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+# What a page listing clients adds to its queries: the bulk read event and the clients it names
+# (two INSERTs, `ips.reads`).
+LIST_READ = 2
+# The same through the API, which reads the caller's grants for it (pages read them anyway).
+API_LIST_READ = 1 + LIST_READ
+
+
+def clients_read_by(user: object) -> set[int]:
+    """Every client whose read by `user` the audit trail holds: viewed records about them, and
+    the lists that named them."""
+    from ips.models import AuditEvent, AuditEventClient
+
+    viewed = AuditEvent.objects.filter(actor=user, subject_client_id__isnull=False)
+    listed = AuditEventClient.objects.filter(event__actor=user)
+    return set(viewed.values_list("subject_client_id", flat=True)) | set(
+        listed.values_list("client_id", flat=True)
+    )
+
+
 # Logging in without a password skips axes' backend, which cannot load a user from a session.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

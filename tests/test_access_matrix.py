@@ -14,15 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clients.models import Client as ClientRecord
 from clients.services import goal_add, step_add
 from fidelity.models import Review, ReviewItem
 from ips.audit import audit_read
-from ips.models import AuditEvent, StaffRole, User
+from ips.models import AuditEvent, AuditEventClient, StaffRole, User
 from tests.clients.factories import (
     BenefitsReferralFactory,
     ClientFactory,
@@ -31,6 +35,7 @@ from tests.clients.factories import (
     JobFactory,
     SupportFactory,
 )
+from tests.conftest import make_organisation, make_persona
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import UserFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
@@ -253,12 +258,14 @@ def client_api() -> dict[str, Spec]:
 
 
 # Supervision: supervisors run it, directors read it, specialists see their own numbers and
-# record team meetings; reviewers, admins and other agencies find nothing (404). A director of
-# another agency opens the dashboard of their own program.
-SUPERVISION_DASHBOARD = expect(200, anonymous=302, reviewer=404, admin=404, no_role_user=404)
-SUPERVISION_READ = expect(404, anonymous=302, supervisor=200, director=200, outsider_director=200)
-SUPERVISION_WRITE = expect(404, anonymous=302, supervisor=200, director=403, outsider_director=403)
-TEAM_PAGE = expect(200, anonymous=302, reviewer=404, admin=404, no_role_user=404)
+# record team meetings. A page of no particular record refuses roles without its capability
+# (403, as in every app); another agency's records are not found (404). A director of another
+# agency opens the dashboard of their own program.
+SUPERVISION_DASHBOARD = expect(200, anonymous=302, reviewer=403, admin=403, no_role_user=403)
+SUPERVISION_PAGE = expect(403, anonymous=302, supervisor=200, director=200, outsider_director=200)
+SUPERVISION_READ = expect(404, anonymous=302, supervisor=200, director=200)
+SUPERVISION_WRITE = expect(403, anonymous=302, supervisor=200)
+TEAM_PAGE = expect(200, anonymous=302, reviewer=403, admin=403, no_role_user=403)
 TEAM_NEW = {**TEAM_PAGE, **dict.fromkeys(("specialist", "other_specialist", "director"), 403)}
 TEAM_NEW["outsider_director"] = 403
 TEAM_EDIT = expect(
@@ -280,15 +287,13 @@ def supervision_routes() -> dict[str, Spec]:
             {
                 "GET": {
                     **SUPERVISION_DASHBOARD,
-                    **expect(400, anonymous=302, reviewer=404, admin=404, no_role_user=404),
+                    **expect(400, anonymous=302, reviewer=403, admin=403, no_role_user=403),
                 }
             }
         ),
-        "supervision:session_list": Spec({"GET": SUPERVISION_READ}),
+        "supervision:session_list": Spec({"GET": SUPERVISION_PAGE}),
         "supervision:session_new": Spec({"GET": SUPERVISION_WRITE, "POST": SUPERVISION_WRITE}),
-        "supervision:session_detail": Spec(
-            {"GET": {**SUPERVISION_READ, "outsider_director": 404}}, record_pk("session")
-        ),
+        "supervision:session_detail": Spec({"GET": SUPERVISION_READ}, record_pk("session")),
         "supervision:action_item_done": Spec(
             {
                 "GET": POST_ONLY_GET,
@@ -313,7 +318,7 @@ def supervision_routes() -> dict[str, Spec]:
         "supervision:meeting_detail": Spec({"GET": CLIENT_READ}, record_pk("meeting")),
         # No program asked for: 400, after the check that the caller may open any dashboard.
         "api:supervision": Spec(
-            {"GET": expect(400, anonymous=403, reviewer=404, admin=404, no_role_user=404)}
+            {"GET": expect(400, anonymous=403, reviewer=403, admin=403, no_role_user=403)}
         ),
         "api:team-meeting-list": Spec({"GET": API_ANY_LOGGED_IN, "POST": API_CLIENT_CREATE}),
         "api:team-meeting-detail": Spec(
@@ -613,12 +618,31 @@ def test_walk_finds_nested_api_routes() -> None:
     assert not any(route.startswith("admin:") for route in routes)
 
 
-@pytest.fixture
-def world(request: pytest.FixtureRequest) -> SimpleNamespace:
-    """Every persona and record, created for every case so that each has something to hide."""
-    names = [*PERSONAS[1:], "agency", "program", "other_program", "outsider_program"]
-    world = SimpleNamespace(**{name: request.getfixturevalue(name) for name in names})
-    world.client = ClientFactory(program=world.program, specialist=world.specialist)
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """Every persona and record, so that each case has something to hide: built once for the
+    module inside a transaction rolled back at its end. Each case runs in a savepoint of it (as
+    with Django's setUpTestData), so what a case writes is gone before the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+def _build_world() -> SimpleNamespace:
+    world = make_organisation()
+    for name in PERSONAS[1:]:
+        where = {"program": world.program, "agency": world.agency}
+        if name == "outsider_director":
+            where = {"agency": world.outsider_agency}
+        setattr(world, name, make_persona(name, **where))
+    # Names that no other text of any page contains, so a page showing the client is found by
+    # them.
+    world.client = ClientFactory(
+        program=world.program,
+        specialist=world.specialist,
+        first_name="Quillon",
+        last_name="Zebrowska",
+    )
     world.employer = EmployerFactory(program=world.program)
     world.contact = ContactFactory(client=world.client, specialist=world.specialist)
     world.job = JobFactory(client=world.client, employer=world.employer)
@@ -664,7 +688,7 @@ def _reviews(world: SimpleNamespace) -> tuple[Review, Review]:
     return planned, final
 
 
-def _send(client: Client, method: str, url: str) -> object:
+def _send(client: Client, method: str, url: str) -> HttpResponse:
     if method == "GET":
         return client.get(url)
     if method == "POST":
@@ -696,6 +720,8 @@ def test_access(
     if spec.query is not None:
         url = f"{url}?{spec.query(world)}"
 
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
     response = _send(client, method, url)
 
     expected = spec.methods[method][persona]
@@ -704,6 +730,25 @@ def test_access(
     )
     if persona == "anonymous" and expected == 302:
         assert response["Location"].startswith(reverse("login"))
+    if _shows_client(response, world.client):
+        assert world.client.pk in _clients_read_since(before), (
+            f"{method} {url} as {persona} shows a client's name without recording the read"
+        )
+
+
+def _shows_client(response: HttpResponse, client: ClientRecord) -> bool:
+    """Whether the response carries the client's name (a page, JSON or a file)."""
+    if getattr(response, "streaming", False):
+        return False  # files (PDF reports) name no client
+    return client.last_name.encode() in response.content
+
+
+def _clients_read_since(event_id: int) -> set[int]:
+    """The clients whose reads were recorded after event `event_id`."""
+    events = AuditEvent.objects.filter(id__gt=event_id)
+    viewed = events.exclude(subject_client_id=None).values_list("subject_client_id", flat=True)
+    listed = AuditEventClient.objects.filter(event__in=events).values_list("client_id", flat=True)
+    return {*viewed, *listed}
 
 
 # --- Lists show what the persona may see, and nothing else -------------------------------------

@@ -156,7 +156,6 @@ class ClientViewSet(
         "partial_update": ClientUpdateSerializer,
     }
     filterset_class = ClientFilter
-    client_path = ""
 
     def get_queryset(self) -> QuerySet[Client]:
         return Client.objects.visible_to(self.request.user).select_related(
@@ -180,9 +179,6 @@ class ClientRecordViewSet(
     ScopedViewSet,
 ):
     """A kind of record about a client: its program and audit subject are the client's."""
-
-    program_path = "client.program"
-    client_path = "client"
 
 
 class ContactViewSet(VersionedUpdateMixin, ClientRecordViewSet):

@@ -17,7 +17,6 @@ from clients.models import Contact
 from clients.views.common import client_for, form_page, specialists_of
 from ips import access, pages
 from ips.access import Capability
-from ips.audit import audit_read
 from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.versioning import StaleVersionError, show_stale
@@ -26,13 +25,6 @@ from ips.versioning import StaleVersionError, show_stale
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk)
-    audit_read(
-        actor=request.user,
-        obj=client,
-        agency_id=client.program.agency_id,
-        subject_client_id=client.pk,
-        request=request,
-    )
     page = selectors.client_page(client)
     context = {
         "client": client,

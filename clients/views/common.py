@@ -9,25 +9,19 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from clients.models import Client
-from ips import access, pages
+from ips import pages
 from ips.access import Capability
 from ips.models import Program, Role, User
 from ips.versioning import Difference
 
 
 def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
-    """The client if the user may see them (else 404); with `write`, 403 for read-only roles."""
-    # The user's grants first (one query, which the navigation reuses): the client query then
-    # filters on literal program ids, and the write check costs no query.
-    access.grants(request.user)
-    client = access.get_visible_or_404(
-        Client.objects.select_related("program", "current_episode", "specialist"),
-        request.user,
-        pk=pk,
+    """The client as the user may see them (`ips.pages.record_for`: 404 for outsiders, 403 for
+    read-only roles when `write`, the read recorded), with what every client page prints."""
+    queryset = Client.objects.select_related("program", "current_episode", "specialist")
+    return pages.record_for(
+        request, queryset, edit=Capability.EDIT_CLIENTS if write else None, pk=pk
     )
-    if write:
-        access.require(request.user, Capability.EDIT_CLIENTS, program=client.program)
-    return client
 
 
 def specialists_of(programs: QuerySet | list[Program]) -> QuerySet[User]:

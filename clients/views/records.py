@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -30,7 +30,7 @@ from clients.forms import (
 from clients.models import BenefitsReferral, CareerProfile, Client, Contact, Job, PlanGoal, PlanStep
 from clients.views.common import client_for, form_page
 from employers.models import Employer
-from ips import access
+from ips import access, pages
 from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.versioning import StaleVersionError, show_stale
@@ -68,12 +68,14 @@ def _versioned(update: Callable[..., Model], key: str, record: Model) -> Callabl
 
 
 def _record_for(request: HttpRequest, queryset: Any, pk: int) -> Any:
-    """A record about a client, 404 unless visible; 403 unless the user may edit clients."""
-    record = access.get_visible_or_404(
-        queryset.select_related("client__program"), request.user, pk=pk
+    """A record about a client, for editing: 404 unless visible, 403 unless the user may edit
+    clients in its program."""
+    return pages.record_for(
+        request,
+        queryset.select_related("client__program"),
+        edit=access.Capability.EDIT_CLIENTS,
+        pk=pk,
     )
-    client_for(request, record.client_id, write=True)
-    return record
 
 
 def _employers_for(client: Client) -> Any:
@@ -113,7 +115,9 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The employment plan: goals with their steps, and forms to add more."""
     client = client_for(request, pk)
-    goals = PlanGoal.objects.live().filter(client=client).prefetch_related("steps")
+    goals = (
+        PlanGoal.objects.visible_to(request.user).filter(client=client).prefetch_related("steps")
+    )
     return render(
         request,
         "clients/plan.html",
@@ -167,12 +171,12 @@ def step_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step_for(request: HttpRequest, pk: int) -> PlanStep:
-    goal_ids = PlanGoal.objects.visible_to(request.user).values("id")
-    step = PlanStep.objects.filter(pk=pk, goal_id__in=goal_ids).select_related("goal").first()
-    if step is None:
-        raise Http404("No such record.")
-    client_for(request, step.goal.client_id, write=True)
-    return step
+    return pages.record_for(
+        request,
+        PlanStep.objects.select_related("goal__client__program"),
+        edit=access.Capability.EDIT_CLIENTS,
+        pk=pk,
+    )
 
 
 @login_required

@@ -13,8 +13,6 @@ from typing import Any
 from django.db.models import Model, Prefetch, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import mixins
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from clients.models import Client
 from employers import services
@@ -41,8 +39,6 @@ from ips.api.mixins import (
     ServiceCreateMixin,
     VersionedUpdateMixin,
 )
-from ips.audit import audit_read
-from ips.models import AuditEvent
 
 
 class EmployerFilter(filters.FilterSet):
@@ -148,7 +144,6 @@ class EmployerPersonViewSet(
         "partial_update": EmployerPersonUpdateSerializer,
     }
     filterset_class = EmployerPersonFilter
-    program_path = "employer.program"
 
     def get_queryset(self) -> QuerySet[EmployerPerson]:
         return EmployerPerson.objects.filter(
@@ -169,6 +164,7 @@ class EmployerContactViewSet(
     ArchiveMixin,
     ServiceCreateMixin,
     VersionedUpdateMixin,
+    mixins.RetrieveModelMixin,
     mixins.ListModelMixin,
     ScopedViewSet,
 ):
@@ -182,31 +178,19 @@ class EmployerContactViewSet(
         "partial_update": EmployerContactUpdateSerializer,
     }
     filterset_class = EmployerContactFilter
-    program_path = "employer.program"
 
     def get_queryset(self) -> QuerySet[EmployerContact]:
         # Only the ids of the clients are shown: one query for the whole page, no joins.
         return (
             EmployerContact.objects.visible_to(self.request.user)
             .select_related("employer__program")
-            .prefetch_related(Prefetch("clients", queryset=Client.objects.only("id")))
-        )
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        contact = self.get_object()
-        named = Client.objects.filter(employer_contacts=contact).values_list(
-            "pk", "program__agency_id"
-        )
-        for client_id, agency_id in named:
-            audit_read(
-                actor=request.user,
-                obj=contact,
-                agency_id=agency_id,
-                action=AuditEvent.Action.API,
-                subject_client_id=client_id,
-                request=request,
+            # The clients it was on behalf of, as the caller may see them: their reads recorded.
+            .prefetch_related(
+                Prefetch(
+                    "clients", queryset=Client.objects.visible_to(self.request.user).only("id")
+                )
             )
-        return Response(self.get_serializer(contact).data)
+        )
 
     def perform_service_create(self, data: dict[str, Any]) -> Model:
         return services.employer_contact_log(specialist=self.request.user, **data)

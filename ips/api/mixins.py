@@ -14,7 +14,6 @@ A resource viewset starts from `ScopedViewSet` and picks the mixins it answers:
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any, ClassVar
 
 from django import forms
@@ -29,9 +28,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ips import access
+from ips import access, reads
 from ips.access import Capability
-from ips.audit import audit_read
 from ips.models import AuditEvent, Program
 
 # --- Serializers shared by every resource -------------------------------------------------------
@@ -144,14 +142,14 @@ class ScopedViewSet(viewsets.GenericViewSet):
     extra keys of `created_extra`.
     """
 
-    program_path: ClassVar[str] = "program"
     edit_capability: ClassVar[Capability] = Capability.EDIT_CLIENTS
     input_serializers: ClassVar[dict[str, type[serializers.Serializer]]] = {}
     output_serializers: ClassVar[dict[str, type[serializers.Serializer]]] = {}
     schema = InputOutputSchema()
 
     def program_of(self, instance: Model) -> Program:
-        return attrgetter(self.program_path)(instance)
+        """The record's program (`access.program_of`: the model says how to reach it)."""
+        return access.program_of(instance)
 
     def check_may_edit(self, instance: Model) -> None:
         """403 for callers who may see the record (or they would have had 404) but not change it."""
@@ -179,24 +177,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 
 class AuditedRetrieveMixin:
-    """Retrieve, recording the read (action `api`) against the client the record is about.
-
-    `client_path` leads from the record to its client; "" when the record is the client.
-    """
-
-    client_path: ClassVar[str] = "client"
+    """Retrieve, recording the read (action `api`) of the client the record is about (the model
+    says which: `client_id_path`). Lists need nothing: the client querysets record their rows."""
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()  # type: ignore[attr-defined]
-        client = attrgetter(self.client_path)(instance) if self.client_path else instance
-        audit_read(
-            actor=request.user,
-            obj=instance,
-            agency_id=client.program.agency_id,
-            action=AuditEvent.Action.API,
-            subject_client_id=client.pk,
-            request=request,
-        )
+        reads.note_record(instance, action=AuditEvent.Action.API)
         return Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
 
 

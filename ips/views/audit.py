@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ips import access, audit
+from ips import audit, pages
 from ips.access import Capability
 from ips.models import AuditEvent
 
 
-@login_required
+@pages.requires(Capability.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Recent reads in the admin's agencies, or the whole history of one record."""
-    if not access.agency_ids_for(request.user, Capability.VIEW_AUDIT).exists():
-        raise PermissionDenied("Only agency admins read the audit trail.")
     kind = request.GET.get("type", "")
     object_id = request.GET.get("id", "")
     context: dict[str, object] = {

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ips import access, services
+from ips import access, pages, services
 from ips.access import Capability
 from ips.forms import MinimumWageForm, ProgramCreateForm, ProgramForm
 from ips.models import Agency, Program, Role
@@ -31,9 +31,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    program = access.get_visible_or_404(
-        Program.objects.select_related("agency"), request.user, pk=pk
-    )
+    program = pages.record_for(request, Program.objects.select_related("agency"), pk=pk)
     staff = program.staff_roles.select_related("user").order_by("role", "user__last_name")
     return render(
         request,
@@ -50,8 +48,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def program_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
-    agency = access.get_visible_or_404(Agency.objects, request.user, pk=agency_pk)
-    access.require(request.user, Capability.EDIT_PROGRAM, agency=agency)
+    agency = pages.record_for(request, Agency.objects, edit=Capability.EDIT_PROGRAM, pk=agency_pk)
     form = ProgramCreateForm(request.POST or None)
     if form.is_valid():
         try:
@@ -66,8 +63,7 @@ def program_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
 
 @login_required
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    program = access.get_visible_or_404(Program.objects, request.user, pk=pk)
-    access.require(request.user, Capability.EDIT_PROGRAM, program=program)
+    program = pages.record_for(request, Program.objects, edit=Capability.EDIT_PROGRAM, pk=pk)
     form = ProgramForm(request.POST or None, instance=program)
     differences = []
     if form.is_valid():
@@ -92,8 +88,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def minimum_wage_add(request: HttpRequest, pk: int) -> HttpResponse:
-    program = access.get_visible_or_404(Program.objects, request.user, pk=pk)
-    access.require(request.user, Capability.EDIT_PROGRAM, program=program)
+    program = pages.record_for(request, Program.objects, edit=Capability.EDIT_PROGRAM, pk=pk)
     form = MinimumWageForm(request.POST)
     if form.is_valid():
         try:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ips import access, selectors, services
+from ips import access, pages, selectors, services
 from ips.access import Capability
 from ips.forms import AgencyForm, NewPasswordForm, RoleGrantForm, StaffCreateForm
 from ips.models import Agency, Program, StaffRole, User
@@ -27,9 +27,7 @@ def _admin_agencies(user: User) -> list[Agency]:
 
 def _account_for_admin(request: HttpRequest, pk: int) -> User:
     """The account, 404 when outside the admin's agencies, 403 when another agency employs it."""
-    account = access.get_visible_or_404(
-        User.objects.select_related("home_agency"), request.user, pk=pk
-    )
+    account = pages.record_for(request, User.objects.select_related("home_agency"), pk=pk)
     if request.method == "POST" and not selectors.can_manage_account(request.user, account):
         raise PermissionDenied("Another agency manages this account.")
     return account
@@ -125,7 +123,7 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    account = access.get_visible_or_404(User.objects, request.user, pk=pk)
+    account = pages.record_for(request, User.objects, pk=pk)
     agencies = _admin_agencies(request.user)
     programs = Program.objects.filter(agency__in=agencies)
     form = RoleGrantForm(request.POST, programs=programs)
@@ -148,7 +146,7 @@ def staff_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_role = access.get_visible_or_404(StaffRole.objects, request.user, pk=pk)
+    staff_role = pages.record_for(request, StaffRole.objects, pk=pk)
     services.staff_role_revoke(staff_role=staff_role)
     messages.success(request, "Role removed.")
     return redirect("staff_detail", pk=staff_role.user_id)
@@ -156,8 +154,7 @@ def staff_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agency_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
-    access.require(request.user, Capability.MANAGE_STAFF, agency=agency)
+    agency = pages.record_for(request, Agency.objects, edit=Capability.MANAGE_STAFF, pk=pk)
     form = AgencyForm(request.POST or None, instance=agency)
     differences = []
     if form.is_valid():

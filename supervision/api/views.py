@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -32,8 +32,6 @@ from ips.api.mixins import (
     ServiceCreateMixin,
     VersionedUpdateMixin,
 )
-from ips.audit import audit_read
-from ips.models import AuditEvent
 from supervision import selectors, services
 from supervision.api.serializers import (
     SupervisionNumbersSerializer,
@@ -74,6 +72,7 @@ class TeamMeetingViewSet(
     ArchiveMixin,
     ServiceCreateMixin,
     VersionedUpdateMixin,
+    mixins.RetrieveModelMixin,
     mixins.ListModelMixin,
     ScopedViewSet,
 ):
@@ -86,28 +85,15 @@ class TeamMeetingViewSet(
         "partial_update": TeamMeetingUpdateSerializer,
     }
     filterset_class = TeamMeetingFilter
-    program_path = "team.program"
 
     def get_queryset(self) -> QuerySet[TeamMeeting]:
-        notes = TeamMeetingClient.objects.filter(client__archived_at__isnull=True)
+        # Notes on the clients the caller may see: their reads are recorded (`ips.reads`).
+        notes = TeamMeetingClient.objects.visible_to(self.request.user)
         return (
             TeamMeeting.objects.visible_to(self.request.user)
             .select_related("team__program")
             .prefetch_related("attendees", Prefetch("discussed", queryset=notes))
         )
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        meeting = self.get_object()
-        for row in meeting.discussed.all():
-            audit_read(
-                actor=request.user,
-                obj=row,
-                agency_id=meeting.team.program.agency_id,
-                action=AuditEvent.Action.API,
-                subject_client_id=row.client_id,
-                request=request,
-            )
-        return Response(self.get_serializer(meeting).data)
 
     def perform_service_create(self, data: dict[str, Any]) -> Model:
         return services.team_meeting_record(
@@ -196,8 +182,9 @@ class SupervisionSessionViewSet(
 def supervision_numbers(request: Request) -> Response:
     """The supervision dashboard's numbers for a program and an ISO week (Monday first); `month`
     is the month the week's Monday falls in. Specialists get their own row only."""
-    if not selectors.dashboard_programs(request.user).exists():
-        raise Http404("No such program.")
+    # As the page: a role without client work anywhere is refused (403) before anything else.
+    if not access.holds_anywhere(request.user, Capability.VIEW_CLIENTS):
+        raise PermissionDenied("Your role does not include the supervision numbers.")
     chosen = request.query_params.get("program", "")
     if not chosen.isdigit():
         raise ApiValidationError({"program": ["Give the program's id: ?program=ID."]})

@@ -16,7 +16,7 @@ from ips.models import Program, User
 from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import MinimumWageFactory
-from tests.helpers import assert_constant_queries
+from tests.helpers import LIST_READ, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,9 @@ def test_week_page(login_as: Callable[[User], Client], specialist: User, program
         client, reverse("employers:week"), add_contacts(specialist, employer)
     )
 
-    # + the user's grants; week's contacts with employer and person; their clients; target; the
-    # weekly history; job seekers without an employer contact
-    assert count == PER_REQUEST + 6
+    # + the week's contacts with employer and person; their clients; target; the weekly history;
+    # job seekers without an employer contact; the read of the clients listed
+    assert count == PER_REQUEST + 5 + LIST_READ
 
 
 def test_employer_relationship_page(
@@ -81,6 +81,6 @@ def test_employer_relationship_page(
     )
 
     assert EmployerContact.objects.filter(employer=employer).count() == 12
-    # + the user's grants; employer; contacts with specialist and person; their clients; people;
-    # jobs with clients; the quick-log form's employer, person and client lists; hires count
-    assert count == PER_REQUEST + 10
+    # + employer; contacts with specialist and person; their clients; people; jobs with clients;
+    # the quick-log form's employer, person and client lists; the read of the clients listed
+    assert count == PER_REQUEST + 8 + LIST_READ

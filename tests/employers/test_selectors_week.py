@@ -59,7 +59,7 @@ def test_weekly_counts_on_week_boundaries(specialist: User, program: Program) ->
         archive_reason="Logged twice",
     )
 
-    week = specialist_week(specialist=specialist, monday=MONDAY)
+    week = specialist_week(specialist=specialist, monday=MONDAY, viewer=specialist)
     history = weekly_counts(specialist=specialist, last_monday=NEXT_MONDAY, weeks=3)
 
     assert week.counted == 2
@@ -78,7 +78,7 @@ def test_target_comes_from_the_program(specialist: User, program: Program) -> No
     program.weekly_employer_contact_target = 4
     program.save()
 
-    assert specialist_week(specialist=specialist, monday=MONDAY).target == 4
+    assert specialist_week(specialist=specialist, monday=MONDAY, viewer=specialist).target == 4
 
 
 def test_job_seekers_without_employer_contact(specialist: User, program: Program) -> None:
@@ -98,7 +98,9 @@ def test_job_seekers_without_employer_contact(specialist: User, program: Program
     JobFactory(client=working, employer=employer)
 
     today = timezone.localdate()
-    rows = list(job_seekers_without_employer_contact(specialist=specialist, today=today))
+    rows = list(
+        job_seekers_without_employer_contact(specialist=specialist, today=today, viewer=specialist)
+    )
 
     assert rows == [waiting]
     assert closed not in rows

@@ -10,7 +10,7 @@ from ips.models import AuditEvent, Program, User
 from supervision.models import SupervisionSession, TeamMeeting, TreatmentTeam
 from tests.clients.factories import ClientFactory, api_as, days_ago
 from tests.factories import MinimumWageFactory
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, clients_read_by
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
@@ -91,11 +91,12 @@ def test_program_is_required(supervisor: User) -> None:
     assert response.json() == {"program": ["Give the program's id: ?program=ID."]}
 
 
-def test_outsiders_and_reviewers_get_404(
+def test_outsiders_get_404_and_roles_without_client_work_403(
     program: Program, outsider_director: User, reviewer: User, admin: User
 ) -> None:
-    for user in (outsider_director, reviewer, admin):
-        assert api_as(user).get(NUMBERS, {"program": program.pk}).status_code == 404
+    assert api_as(outsider_director).get(NUMBERS, {"program": program.pk}).status_code == 404
+    for user in (reviewer, admin):
+        assert api_as(user).get(NUMBERS, {"program": program.pk}).status_code == 403
 
 
 def test_specialist_gets_their_own_row(
@@ -117,9 +118,9 @@ def test_numbers_queries_do_not_grow(program: Program, supervisor: User) -> None
 
     count = assert_constant_queries(api_as(supervisor), f"{NUMBERS}?program={program.pk}", add_rows)
 
-    # token (with user); grants; may the caller open any dashboard; the dashboard's programs;
-    # specialists; the 8 numbers; meetings expected and attended
-    assert count == 1 + 1 + 1 + 1 + 1 + 8 + 2
+    # token (with user); grants (also "may the caller open any dashboard?"); the dashboard's
+    # programs; specialists; the 8 numbers; meetings expected and attended
+    assert count == 1 + 1 + 1 + 1 + 8 + 2
 
 
 # --- /api/v1/team-meetings/ ------------------------------------------------------------------
@@ -196,7 +197,11 @@ def test_retrieving_a_meeting_audits_each_client(
 
     assert response.status_code == 200
     event = AuditEvent.objects.get(actor=supervisor)
-    assert (event.action, event.subject_client_id) == ("api", client.pk)
+    assert (event.action, event.path) == (
+        "list",
+        reverse("api:team-meeting-detail", args=[recorded.pk]),
+    )
+    assert clients_read_by(supervisor) == {client.pk}
 
 
 def test_outsider_gets_404_for_a_meeting(

@@ -14,7 +14,7 @@ from ips.models import Program, Role, User
 from tests.clients.factories import ClientFactory, JobFactory, days_ago
 from tests.employers.factories import EmployerContactFactory
 from tests.factories import MinimumWageFactory, StaffRoleFactory
-from tests.helpers import assert_constant_queries
+from tests.helpers import LIST_READ, assert_constant_queries
 from tests.supervision.factories import TreatmentTeamFactory, meeting
 
 pytestmark = pytest.mark.django_db
@@ -100,13 +100,14 @@ def test_director_reads_the_dashboard(
     assert _cell(html.content.decode(), specialist.pk, "caseload")[0] == "2"
 
 
-def test_other_agencies_and_reviewers_find_nothing(
+def test_other_agencies_find_nothing_and_roles_without_clients_are_refused(
     login_as: LoginAs, program: Program, outsider_director: User, reviewer: User
 ) -> None:
     url = _url("supervision:dashboard", program=program.pk)
 
     assert login_as(outsider_director).get(url).status_code == 404
-    assert login_as(reviewer).get(url).status_code == 404
+    # A reviewer holds no client role anywhere: refused like every page without its role.
+    assert login_as(reviewer).get(url).status_code == 403
     drill = _url("supervision:drilldown", program=program.pk, week="2026-W12", metric="caseload")
     assert login_as(outsider_director).get(drill).status_code == 404
 
@@ -187,8 +188,9 @@ def test_drilldown_queries_do_not_grow(
 
     count = assert_constant_queries(http, url, add_rows)
 
-    # + the dashboard's programs, the specialist, the rows (with specialist and episode)
-    assert count == 2 + 3
+    # + the dashboard's programs, the specialist, the rows (with specialist and episode); the
+    # read of the clients listed
+    assert count == 2 + 3 + LIST_READ
 
 
 def test_week_navigation_links(login_as: LoginAs, program: Program, supervisor: User) -> None:

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from ips.models import AuditEvent, Program, User
+from ips.models import Program, User
 from supervision.models import TeamMeeting, TreatmentTeam
 from tests.clients.factories import ClientFactory, days_ago
+from tests.helpers import LIST_READ, assert_constant_queries, clients_read_by
 from tests.supervision.factories import TreatmentTeamFactory, meeting
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +105,7 @@ def test_reading_a_meeting_audits_each_client_discussed(
     response = login_as(director).get(reverse("supervision:meeting_detail", args=[recorded.pk]))
 
     assert response.status_code == 200
-    reads = AuditEvent.objects.filter(actor=director)
-    assert {e.subject_client_id for e in reads} == {first.pk, second.pk}
+    assert clients_read_by(director) == {first.pk, second.pk}
 
 
 def test_supervisor_adds_a_team(
@@ -124,7 +124,6 @@ def test_supervisor_adds_a_team(
 def test_meeting_list_queries_do_not_grow(
     login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
 ) -> None:
-    from tests.helpers import assert_constant_queries
 
     def add_rows(n: int) -> None:
         for _ in range(n):
@@ -198,7 +197,6 @@ def test_archived_meeting_leaves_the_timeline(
 def test_meeting_form_queries_do_not_grow_with_the_caseload(
     login_as: LoginAs, program: Program, team: TreatmentTeam, specialist: User
 ) -> None:
-    from tests.helpers import assert_constant_queries
 
     def add_rows(n: int) -> None:
         for _ in range(n):
@@ -209,5 +207,5 @@ def test_meeting_form_queries_do_not_grow_with_the_caseload(
     )
 
     # user, grants; the caseload (once for the five pickers); teams (twice: the only one is
-    # pre-selected, then the options); staff
-    assert count == 2 + 1 + 2 + 1
+    # pre-selected, then the options); staff; the read of the clients the pickers name
+    assert count == 2 + 1 + 2 + 1 + LIST_READ
