@@ -1,5 +1,5 @@
-"""Organization (items 4-11): treatment teams, the vocational unit and its supervision, zero
-exclusion."""
+"""The scale's Organization section (items 4-11): treatment teams, the vocational unit and its
+supervision, zero exclusion."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from fidelity.evidence.registry import (
     indicator,
     rows_of,
 )
-from fidelity.evidence.staffing import _caseloads
+from fidelity.evidence.section_staffing import _caseloads
 from ips.models import Role, StaffRole, User
 from supervision.models import ActionItem, SupervisionSession, TeamMeetingClient, TreatmentTeam
 from supervision.selectors import (
