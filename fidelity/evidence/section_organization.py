@@ -137,16 +137,9 @@ def _attendance(window: Window) -> list[dict[str, Any]]:
     attended (the supervision dashboard's definition, `supervision.selectors`)."""
     meetings = _team_meetings(window)
     expected, attended = meetings_expected(meetings), meetings_attended(meetings)
+    specialists = User.objects.specialists_of([window.program_id]).values("pk")
     people = (
-        User.objects.filter(
-            Q(pk__in=list(expected))
-            | Q(
-                is_active=True,
-                roles__role=Role.SPECIALIST,
-                roles__program_id=window.program_id,
-            )
-        )
-        .distinct()
+        User.objects.filter(Q(pk__in=list(expected)) | Q(pk__in=specialists))
         .order_by("last_name", "first_name", "id")
         .values_list("id", "first_name", "last_name")
     )
