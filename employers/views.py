@@ -219,15 +219,13 @@ def week(request: HttpRequest) -> HttpResponse:
 
 
 def _week_specialist(request: HttpRequest) -> User | None:
-    """Whose week: `?specialist=ID` among the specialists of visible programs, else oneself
-    (None for someone who is no specialist and chose nobody yet)."""
+    """Whose week: `?specialist=ID` among the active specialists of visible programs (those the
+    chooser lists), else oneself (None for someone who is no specialist and chose nobody yet)."""
     visible = access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
     chosen = request.GET.get("specialist", "")
     if not chosen.isdigit():
         return request.user if Role.SPECIALIST in access.roles_of(request.user) else None
-    specialist = User.objects.filter(
-        pk=int(chosen), roles__role=Role.SPECIALIST, roles__program_id__in=visible
-    ).first()
+    specialist = User.objects.specialists_of(visible).filter(pk=int(chosen)).first()
     if specialist is None:
         raise Http404("No such specialist.")
     return specialist

@@ -281,15 +281,6 @@ class Dashboard:
     totals: Numbers
 
 
-def program_specialists(program: Program) -> QuerySet[User]:
-    """Active employment specialists of the program, by name."""
-    return (
-        User.objects.filter(is_active=True, roles__role=Role.SPECIALIST, roles__program=program)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 def _counted(metric: Metric, program: Program, when: SupervisionWeek) -> dict[int | None, int]:
     rows = (
         metric.rows(program, when)
@@ -306,7 +297,7 @@ def dashboard(*, program: Program, when: SupervisionWeek, only: User | None = No
 
     A constant number of queries: the specialists, one per counted number, two for attendance.
     """
-    everyone = list(program_specialists(program))
+    everyone = list(User.objects.specialists_of([program]))
     specialists = [s for s in everyone if only is None or s.pk == only.pk]
     target = program.weekly_employer_contact_target
     counts = {key: _counted(METRICS[key], program, when) for key in COUNTED_METRICS}

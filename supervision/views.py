@@ -95,7 +95,7 @@ def _chosen_specialist(request: HttpRequest, program: Program, only: User | None
     chosen = request.GET.get("specialist", "")
     specialist = None
     if chosen:
-        found = selectors.program_specialists(program).filter(pk=chosen) if chosen.isdigit() else []
+        found = User.objects.specialists_of([program]).filter(pk=chosen) if chosen.isdigit() else []
         specialist = next(iter(found), None)
         if specialist is None:
             raise Http404("No such specialist.")
@@ -117,23 +117,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/session_list.html", context)
 
 
-def _specialists_of(programs: object) -> object:
-    return (
-        User.objects.filter(
-            is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
-
-
 @pages.requires(Capability.RUN_SUPERVISION)
 def session_new(request: HttpRequest) -> HttpResponse:
     ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
     form = SupervisionSessionForm(
         request.POST or None,
         programs=Program.objects.filter(id__in=ids),
-        specialists=_specialists_of(ids),
+        specialists=User.objects.specialists_of(ids),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -223,7 +213,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
     form = TreatmentTeamForm(
         request.POST or None,
         programs=Program.objects.filter(id__in=ids),
-        specialists=_specialists_of(ids),
+        specialists=User.objects.specialists_of(ids),
     )
     if form.is_valid():
         try:
@@ -247,7 +237,9 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     initial = {"version": team.version, "name": team.name, "specialists": team.specialists.all()}
     form = TreatmentTeamEditForm(
-        request.POST or None, initial=initial, specialists=_specialists_of([team.program_id])
+        request.POST or None,
+        initial=initial,
+        specialists=User.objects.specialists_of([team.program_id]),
     )
     if form.is_valid():
         changes = dict(form.cleaned_data)

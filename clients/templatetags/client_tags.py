@@ -37,7 +37,12 @@ def pk_url(pk: int, route: str) -> str:
     return f"{head}{int(pk)}{tail}"
 
 
+# Kept between requests on purpose: this is string work on the URL configuration only. The key
+# (route name, script prefix) holds no user, no day and no row, and the value is the two halves
+# of a path around a placeholder number, so it cannot serve one user's or one day's records to
+# another. No queryset or model data may be cached this way.
 @functools.lru_cache(maxsize=64)
 def _around_pk(route: str, script_prefix: str) -> tuple[str, str]:
+    """The path of `route` before and after its pk, for the given script prefix."""
     head, tail = reverse(route, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
     return head, tail

@@ -9,12 +9,11 @@ from django.shortcuts import redirect, render
 
 from clients import selectors, services
 from clients.forms import ClientIntakeForm
-from clients.views.common import specialists_of
 from ips import access, pages
 from ips.access import Capability
 from ips.calendar import today
 from ips.forms import add_service_errors
-from ips.models import Program, Role
+from ips.models import Program, Role, User
 
 
 def _specialist_filter(request: HttpRequest) -> int | None:
@@ -43,7 +42,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "today": today(),
         # The filter prints names only: the rest of each user row would be parsed for nothing.
-        "specialists": specialists_of(
+        "specialists": User.objects.specialists_of(
             access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
         ).only("first_name", "last_name", "username"),
         "specialist_id": specialist_id,
@@ -59,7 +58,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         id__in=access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
     )
     form = ClientIntakeForm(
-        request.POST or None, programs=programs, specialists=specialists_of(programs)
+        request.POST or None, programs=programs, specialists=User.objects.specialists_of(programs)
     )
     if not request.POST and Role.SPECIALIST in access.roles_of(request.user):
         form.fields["specialist"].initial = request.user.pk

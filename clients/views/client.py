@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods
 from clients import selectors, services
 from clients.forms import ClientForm, CloseForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
-from clients.views.common import client_for, form_page, specialists_of
+from clients.views.common import client_for, form_page
 from ips import access, pages
 from ips.access import Capability
 from ips.calendar import today
 from ips.forms import add_service_errors
+from ips.models import User
 from ips.versioning import StaleVersionError, show_stale
 
 
@@ -45,7 +46,9 @@ EPISODE_FORM_FIELDS = ("referred_on", "referral_source", "enrolled_on", "employe
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
     form = ClientForm(
-        request.POST or None, instance=client, specialists=specialists_of([client.program])
+        request.POST or None,
+        instance=client,
+        specialists=User.objects.specialists_of([client.program]),
     )
     differences = []
     if form.is_valid():

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from clients.models import Client
 from ips import pages
 from ips.access import Capability
-from ips.models import Program, Role, User
 from ips.versioning import Difference
 
 
@@ -22,13 +20,6 @@ def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
     return pages.record_for(
         request, queryset, edit=Capability.EDIT_CLIENTS if write else None, pk=pk
     )
-
-
-def specialists_of(programs: QuerySet | list[Program]) -> QuerySet[User]:
-    """Active employment specialists of the programs (given as programs or their ids)."""
-    return User.objects.filter(
-        is_active=True, roles__role=Role.SPECIALIST, roles__program__in=programs
-    ).distinct()
 
 
 def form_page(

@@ -13,10 +13,11 @@ Reviewers never see client identities: the rows behind an indicator and the char
 clients "Client 1..N" (numbered within the program) and give dates as days since enrollment.
 
 The package: `registry` (the window, the result, the registry and its decorators, the shared
-helpers, the pseudonyms, the drill-down and the chart sample), and one module per section of the
-scale registering its indicators on import: `staffing` (items 1-3, and 24 beside item 2),
-`organization` (items 4-11), `services` (items 12-25). They are imported here in that order, so
-indicators register by item as before.
+helpers, the pseudonyms, the drill-down and the chart sample), and one `section_*` module per
+section of the scale registering its indicators on import: `section_staffing` (items 1-3, and 24
+beside item 2), `section_organization` (items 4-11), `section_services` (items 12-25: the scale's
+"Services" section, not a layer of writes). They are imported here in that order, so indicators
+register by item as before.
 """
 
 # isort: off
@@ -37,13 +38,13 @@ from fidelity.evidence.registry import (
     rows_of,
     window_of as window_of,
 )
-from fidelity.evidence.staffing import (
+from fidelity.evidence.section_staffing import (
     EMPLOYMENT_PURPOSES as EMPLOYMENT_PURPOSES,
     caseload_per_specialist as caseload_per_specialist,
     community_minutes_share as community_minutes_share,
     employment_minutes_share as employment_minutes_share,
 )
-from fidelity.evidence.organization import (
+from fidelity.evidence.section_organization import (
     WEEKLY_PER_MONTH as WEEKLY_PER_MONTH,
     WEEKS_PER_MONTH as WEEKS_PER_MONTH,
     caseload_discussed_at_own_teams as caseload_discussed_at_own_teams,
@@ -52,7 +53,7 @@ from fidelity.evidence.organization import (
     supervision_goals_share as supervision_goals_share,
     team_meeting_attendance as team_meeting_attendance,
 )
-from fidelity.evidence.services import (
+from fidelity.evidence.section_services import (
     FOLLOW_ALONG_DAYS as FOLLOW_ALONG_DAYS,
     benefits_planning_offered as benefits_planning_offered,
     competitive_share as competitive_share,

@@ -17,9 +17,9 @@ from employers.selectors import (
     specialist_week,
     weekly_counts,
 )
-from ips.models import Program, User
+from ips.models import Program, Role, User
 from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory
-from tests.factories import MinimumWageFactory
+from tests.factories import MinimumWageFactory, StaffRoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,34 @@ def test_week_page_refuses_a_bad_week_with_a_message(
     assert response.status_code == 400
     assert b'data-testid="bad-request"' in response.content
     assert b"2026-W12" in response.content or b"1990" in response.content
+
+
+# --- Whose week --------------------------------------------------------------------------------
+
+
+def test_a_supervisor_opens_a_specialists_week(
+    supervisor: User, specialist: User, login_as: Callable[[User], DjangoClient]
+) -> None:
+    response = login_as(supervisor).get(reverse("employers:week"), {"specialist": specialist.pk})
+
+    assert response.status_code == 200
+    assert response.context["specialist"] == specialist
+
+
+def test_only_active_specialists_of_visible_programs_have_a_week(
+    supervisor: User,
+    specialist: User,
+    other_specialist: User,
+    outsider_program: Program,
+    login_as: Callable[[User], DjangoClient],
+) -> None:
+    """The ids the chooser could list: a deactivated specialist, someone who is no specialist
+    and a specialist of another agency's program are not found."""
+    other_specialist.is_active = False
+    other_specialist.save(update_fields=["is_active"])
+    outsider = StaffRoleFactory(role=Role.SPECIALIST, program=outsider_program).user
+    client = login_as(supervisor)
+
+    for user in (other_specialist, supervisor, outsider):
+        response = client.get(reverse("employers:week"), {"specialist": user.pk})
+        assert response.status_code == 404, user.username

@@ -1,4 +1,5 @@
-"""Staffing (items 1-3): caseload size and the share of minutes on employment.
+"""The scale's Staffing section (items 1-3): caseload size and the share of minutes on
+employment.
 
 Item 24 (community-based services) is registered here too: it reads the same contact minutes as
 item 2 and shares their rows."""

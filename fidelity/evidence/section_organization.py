@@ -1,5 +1,5 @@
-"""Organization (items 4-11): treatment teams, the vocational unit and its supervision, zero
-exclusion."""
+"""The scale's Organization section (items 4-11): treatment teams, the vocational unit and its
+supervision, zero exclusion."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from fidelity.evidence.registry import (
     indicator,
     rows_of,
 )
-from fidelity.evidence.staffing import _caseloads
+from fidelity.evidence.section_staffing import _caseloads
 from ips.models import Role, StaffRole, User
 from supervision.models import ActionItem, SupervisionSession, TeamMeetingClient, TreatmentTeam
 from supervision.selectors import (
@@ -137,16 +137,9 @@ def _attendance(window: Window) -> list[dict[str, Any]]:
     attended (the supervision dashboard's definition, `supervision.selectors`)."""
     meetings = _team_meetings(window)
     expected, attended = meetings_expected(meetings), meetings_attended(meetings)
+    specialists = User.objects.specialists_of([window.program_id]).values("pk")
     people = (
-        User.objects.filter(
-            Q(pk__in=list(expected))
-            | Q(
-                is_active=True,
-                roles__role=Role.SPECIALIST,
-                roles__program_id=window.program_id,
-            )
-        )
-        .distinct()
+        User.objects.filter(Q(pk__in=list(expected)) | Q(pk__in=specialists))
         .order_by("last_name", "first_name", "id")
         .values_list("id", "first_name", "last_name")
     )

@@ -1,5 +1,6 @@
-"""Services (items 12-25): benefits planning, rapid job search, employer contact, the jobs and
-follow-along supports."""
+"""The scale's Services section (items 12-25): benefits planning, rapid job search, employer
+contact, the jobs and follow-along supports. (The section of the fidelity scale, not a layer of
+writes.)"""
 
 from __future__ import annotations
 
