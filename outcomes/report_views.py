@@ -19,6 +19,7 @@ from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period, today
+from ips.exports import csv_response
 from ips.models import Agency, AuditEvent, Program
 from outcomes import report_services
 from outcomes.models import OutcomeReport
@@ -29,7 +30,7 @@ from outcomes.reports import (
     report_context,
     report_period,
     reports_page,
-    table_csv,
+    table_rows,
 )
 
 NO_OUTCOMES = "Your role does not include outcome reports."
@@ -104,6 +105,7 @@ def table_download(
         chosen = report_period(period)
     except ValueError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain")
+    header, rows = table_rows(found, chosen, table)
     audit_read(
         actor=request.user,
         obj=found.program or found.agency,
@@ -111,10 +113,7 @@ def table_download(
         action=AuditEvent.Action.EXPORT,
         request=request,
     )
-    response = HttpResponse(table_csv(found, chosen, table), content_type="text/csv")
-    name = f"{slugify(found.name)}-{chosen.label}-{table}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(f"{slugify(found.name)}-{chosen.label}-{table}.csv", header, rows)
 
 
 @login_required

@@ -8,10 +8,8 @@ disagree. Reports name no client: job starts are listed by employer and job type
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import inspect
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +20,7 @@ from django.utils.safestring import SafeString
 
 from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
 from ips.calendar import Period
+from ips.exports import rate_cell
 from ips.models import Agency, Program
 from outcomes import definitions, selectors
 from outcomes.charts import TrendPoint, format_rate, rate_trend_svg
@@ -267,66 +266,59 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
 # --- Report tables as CSV ----------------------------------------------------------------------
 
 CSV_TABLES = ("specialists", "job-starts")
+SPECIALIST_COLUMNS = (
+    "period",
+    "program",
+    "specialist",
+    "caseload",
+    "working",
+    "rate",
+    "job_starts",
+)
+JOB_START_COLUMNS = (
+    "period",
+    "started_on",
+    "program",
+    "specialist",
+    "employer",
+    "job_type",
+    "hours",
+    "wage",
+)
 
 
-def _csv_rate(rate: float | None) -> str:
-    """As the API and the submission export give a rate: a fraction to 4 places, or blank."""
-    from outcomes.api.serializers import rounded_rate
-
-    rounded = rounded_rate(rate)
-    return "" if rounded is None else f"{rounded:.4f}"
-
-
-def table_csv(scope: Scope, period: Period, table: str) -> str:
-    """One of the report's tables as CSV text (the same rows the report prints)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+def table_rows(scope: Scope, period: Period, table: str) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The columns and rows of one of the report's tables as CSV (the rows the report prints);
+    ValueError for a table the report does not have."""
     if table == "specialists":
-        writer.writerow(
-            ["period", "program", "specialist", "caseload", "working", "rate", "job_starts"]
-        )
-        for program_table in specialist_tables(scope, period):
-            for row in program_table.rows:
-                writer.writerow(
-                    [
-                        period.label,
-                        program_table.program,
-                        row.specialist_name,
-                        row.caseload,
-                        row.working,
-                        _csv_rate(row.rate),
-                        row.job_starts,
-                    ]
-                )
-    elif table == "job-starts":
-        writer.writerow(
+        return SPECIALIST_COLUMNS, [
             [
-                "period",
-                "started_on",
-                "program",
-                "specialist",
-                "employer",
-                "job_type",
-                "hours",
-                "wage",
+                period.label,
+                program_table.program,
+                row.specialist_name,
+                row.caseload,
+                row.working,
+                rate_cell(row.rate),
+                row.job_starts,
             ]
-        )
-        for job in job_start_rows(scope, period):
-            writer.writerow(
-                [
-                    period.label,
-                    job.started_on.isoformat(),
-                    job.program,
-                    job.specialist,
-                    job.employer,
-                    job.job_type,
-                    job.hours_per_week,
-                    job.hourly_wage,
-                ]
-            )
-    else:
-        raise ValueError(f"No such report table: {table}")
-    return out.getvalue()
+            for program_table in specialist_tables(scope, period)
+            for row in program_table.rows
+        ]
+    if table == "job-starts":
+        return JOB_START_COLUMNS, [
+            [
+                period.label,
+                job.started_on.isoformat(),
+                job.program,
+                job.specialist,
+                job.employer,
+                job.job_type,
+                job.hours_per_week,
+                job.hourly_wage,
+            ]
+            for job in job_start_rows(scope, period)
+        ]
+    raise ValueError(f"No such report table: {table}")
 
 
 # --- The reports page --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ips.numbers import rounded_rate
 from outcomes.selectors import Outcome
 
 
@@ -42,8 +43,3 @@ class OutcomeSerializer(serializers.Serializer):
 
     def get_rate(self, outcome: Outcome) -> float | None:
         return rounded_rate(outcome.rate)
-
-
-def rounded_rate(rate: float | None) -> float | None:
-    """The rate as the API and exports give it: a fraction rounded to 4 places, or None."""
-    return None if rate is None else round(rate, 4)
