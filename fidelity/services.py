@@ -340,7 +340,7 @@ def review_report_render(*, review_id: int) -> Review:
     from django.core.files.base import ContentFile
 
     from fidelity import selectors
-    from outcomes.pdf import render_pdf
+    from ips.pdf import render_pdf
 
     review = Review.objects.select_related("program", "scale").get(pk=review_id)
     if not review.is_final:

@@ -13,11 +13,10 @@ from django.utils import timezone
 from ips import access
 from ips.calendar import Period
 from ips.models import Agency, Program, User
+from outcomes.numbers import Outcome
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from outcomes.selectors import Outcome
 
 # The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
 ROLLUP_NUMBERS = (
@@ -40,7 +39,7 @@ ROLLUP_NUMBERS = (
 
 
 class OutcomeRollup(models.Model):
-    """One program's outcome numbers for one month or quarter (`outcomes.selectors.Outcome`),
+    """One program's outcome numbers for one month or quarter (`outcomes.numbers.Outcome`),
     stored by the roll-up tasks. Re-running a period replaces its row (one per program and
     period), so a re-run after late data entry, or after being stopped, leaves the same rows as
     a clean run."""
@@ -97,8 +96,6 @@ class OutcomeRollup(models.Model):
         )
 
     def to_outcome(self) -> Outcome:
-        from outcomes.selectors import Outcome
-
         return Outcome(
             program=self.program_id,
             period=Period.parse(self.period),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from outcomes import report_services
+from outcomes.reports import services as report_services
 from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
 
 

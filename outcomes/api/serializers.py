@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ips.numbers import rounded_rate
-from outcomes.selectors import Outcome
+from outcomes.numbers import Outcome
 
 
 class OutcomeQuerySerializer(serializers.Serializer):
@@ -12,7 +12,7 @@ class OutcomeQuerySerializer(serializers.Serializer):
 
 
 class OutcomeSerializer(serializers.Serializer):
-    """A program's outcome numbers for a month or a quarter (`outcomes.selectors.Outcome`)."""
+    """A program's outcome numbers for a month or a quarter (`outcomes.numbers.Outcome`)."""
 
     program = serializers.IntegerField()
     period = serializers.CharField(source="period.label")

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from ips.models import User
-from outcomes import report_services
 from outcomes.models import REPORT_STALE_AFTER, OutcomeReport
+from outcomes.reports import services as report_services
 from outcomes.tasks import report_generate_task
 from tests.outcomes.reports_helpers import eager_celery, pdf_text
 

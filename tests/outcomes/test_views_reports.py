@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ips.models import AuditEvent, Program, User
-from outcomes import report_services
 from outcomes.models import OutcomeReport
+from outcomes.reports import services as report_services
 from outcomes.tasks import report_generate_task
 
 pytestmark = pytest.mark.django_db

@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from ips import access
 from ips.access import Capability
 from ips.models import Agency, Program
-from outcomes import report_services
 from outcomes.models import OutcomeReport
-from outcomes.report_views import NO_OUTCOMES, report_file_response
-from outcomes.reports import Scope, report_period
+from outcomes.reports import services
+from outcomes.reports.context import Scope, report_period
+from outcomes.reports.views import NO_OUTCOMES, report_file_response
 
 # How long a client should wait before polling again.
 RETRY_AFTER_SECONDS = 2
@@ -47,7 +47,7 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
     if report is not None and report.status == OutcomeReport.Status.DONE and report.file:
         return report_file_response(request, report)
     if report is None or not report.in_progress:
-        report, _ = report_services.report_request(
+        report, _ = services.report_request(
             agency=scope.agency,
             program=scope.program,
             period_label=chosen.label,

@@ -22,9 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ips.models import Agency, Program
+from ips.pdf import render_pdf
 from outcomes.models import OutcomeReport, stuck_reports
-from outcomes.pdf import render_pdf
-from outcomes.reports import Scope, report_context, report_period
+from outcomes.reports.context import Scope, report_context, report_period
 from outcomes.services import outcome_rollup
 
 if TYPE_CHECKING:

@@ -21,17 +21,11 @@ from ips.audit import audit_read
 from ips.calendar import Period, today
 from ips.exports import csv_response
 from ips.models import Agency, AuditEvent, Program
-from outcomes import report_services
 from outcomes.models import OutcomeReport
-from outcomes.reports import (
-    CSV_TABLES,
-    ReportCell,
-    Scope,
-    report_context,
-    report_period,
-    reports_page,
-    table_rows,
-)
+from outcomes.reports import services
+from outcomes.reports.context import Scope, report_context, report_period
+from outcomes.reports.page import ReportCell, reports_page
+from outcomes.reports.tables import CSV_TABLES, table_rows
 
 NO_OUTCOMES = "Your role does not include outcome reports."
 
@@ -122,7 +116,7 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
     """Queue the report of a program or agency for a period (again); htmx gets the cell."""
     found = _scope(request, scope, pk)
     try:
-        report, _ = report_services.report_request(
+        report, _ = services.report_request(
             agency=found.agency,
             program=found.program,
             period_label=period,
