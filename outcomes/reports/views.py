@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +21,7 @@ from ips.audit import audit_read
 from ips.calendar import Period, today
 from ips.exports import csv_response
 from ips.models import Agency, AuditEvent, Program
+from ips.pdf import pdf_file_response
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_context, report_period
@@ -155,26 +156,5 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored PDF (audited as an export); 404 until one has been generated."""
-    report = _visible_report(request, pk)
-    return report_file_response(request, report)
-
-
-def report_file_response(request: HttpRequest, report: OutcomeReport) -> FileResponse:
-    """The report's stored PDF as a download, recorded in the audit trail as an export."""
-    if not report.file:
-        raise Http404("This report has not been generated yet.")
-    audit_read(
-        actor=request.user,
-        obj=report,
-        agency_id=report.agency_id,
-        action=AuditEvent.Action.EXPORT,
-        request=request,
-    )
-    scope = Scope(agency=report.agency, program=report.program)
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=f"{slugify(scope.name)}-{report.period}.pdf",
-        content_type="application/pdf",
-    )
+    """The stored PDF (audited as an export); 404 until one has been made."""
+    return pdf_file_response(request, _visible_report(request, pk))
