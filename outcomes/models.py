@@ -171,11 +171,14 @@ class OutcomeReport(StoredPdf):
         return self.program.name if self.program_id else self.agency.name
 
     def file_stem(self) -> str:
+        """`program-7-2026-Q1`, or `agency-2-2026-Q1` for an agency-wide report."""
         scope = f"program-{self.program_id}" if self.program_id else f"agency-{self.agency_id}"
         return f"{scope}-{self.period}"
 
     def download_name(self) -> str:
+        """`harbor-works-2026-Q1.pdf`: the program's (or agency's) name and the period."""
         return f"{slugify(self.scope_name)}-{self.period}.pdf"
 
     def export_subject(self) -> tuple[models.Model, int]:
+        """Downloads are recorded against the report itself."""
         return self, self.agency_id
