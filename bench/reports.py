@@ -73,9 +73,9 @@ def render_once(program, period, *, trace: bool = False) -> tuple[float, float, 
     tracing slows Python several times, so timed runs are not traced) and PDF size."""
     from django.utils import timezone
 
-    from outcomes.pdf import render_pdf
-    from outcomes.report_services import TEMPLATE
-    from outcomes.reports import Scope, report_context
+    from ips.pdf import render_pdf
+    from outcomes.reports.context import Scope, report_context
+    from outcomes.reports.services import TEMPLATE
 
     if trace:
         tracemalloc.start()
@@ -119,7 +119,7 @@ def main() -> None:
 
     from clients.models import Client, Job
     from ips.calendar import Period, today
-    from outcomes.reports import TREND_LENGTH
+    from outcomes.reports.context import TREND_LENGTH
     from outcomes.services import outcome_rollup
 
     month = Period.containing("month", today()).previous()

@@ -15,8 +15,8 @@ from clients.api.views import (
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from fidelity.api.views import FidelityItemViewSet, FidelityReviewViewSet
 from ips.api.views import ProgramViewSet, me
-from outcomes.api.reports import agency_report, program_report
 from outcomes.api.views import outcome_detail
+from outcomes.reports.api import agency_report, program_report
 from supervision.api.views import (
     SupervisionSessionViewSet,
     TeamMeetingViewSet,

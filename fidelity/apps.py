@@ -15,10 +15,12 @@ class FidelityConfig(AppConfig):
         from ips import access
         from ips.audit import register_audited_kind
 
-        auditlog.register(models.Review, m2m_fields={"observers"}, exclude_fields=["report"])
+        auditlog.register(models.Review, m2m_fields={"observers"})
         auditlog.register(models.ReviewerScore)
         auditlog.register(models.ReviewItem)
         auditlog.register(models.Amendment)
+        # Not `ReviewReport`: it is made from the review, changes only through the stored-PDF
+        # pipeline's conditional UPDATEs, and its downloads are in the read audit as exports.
 
         def audited_reviews(user: object) -> QuerySet:
             return models.Review.objects.filter(

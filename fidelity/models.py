@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from ips import access
 from ips.models import User
+from ips.pdf import StoredPdf
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -186,7 +187,6 @@ class Review(models.Model):
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    report = models.FileField(upload_to="fidelity/reports/", blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ReviewQuerySet.as_manager()
@@ -310,3 +310,32 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.previous_score} → {self.score}"
+
+
+class ReviewReport(StoredPdf):
+    """The stored report PDF of a signed-off review: one per review, its id the review's.
+
+    Queued when the sign-off (or an amendment) commits, or by a download when there is none;
+    rendered again after each amendment, the new file swapped in so a download always gets a
+    complete report.
+    """
+
+    render_task = "fidelity.tasks.review_report_task"
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, primary_key=True, related_name="stored_report"
+    )
+    file = models.FileField(upload_to="fidelity/reports/", blank=True)
+
+    def __str__(self) -> str:
+        return f"Report of fidelity review {self.review_id} ({self.get_status_display()})"
+
+    def file_stem(self) -> str:
+        return f"fidelity-review-{self.review_id}"
+
+    def download_name(self) -> str:
+        return f"fidelity-review-{self.review_id}.pdf"
+
+    def export_subject(self) -> tuple[models.Model, int]:
+        """Downloads are recorded against the review, as they were before reports had rows."""
+        return self.review, self.review.program.agency_id

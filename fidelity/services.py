@@ -6,7 +6,9 @@ Rules stated once here (forms and the API only parse):
 - each reviewer scores alone while the review is planned or scoring; consensus opens only once
   both have scored all items; an item where they differ needs an agreed score;
 - sign-off needs every item agreed, and locks the review: a later correction of a score is an
-  amendment (who, when, why) and the signed-off score is kept.
+  amendment (who, when, why) and the signed-off score is kept;
+- the report PDF is queued when the sign-off or an amendment commits, and made by a Celery task
+  through the stored-PDF pipeline (`ips.pdf`).
 """
 
 from __future__ import annotations
@@ -20,21 +22,25 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fidelity import selectors
 from fidelity.models import (
     Amendment,
     Item,
     Review,
     ReviewerScore,
     ReviewItem,
+    ReviewReport,
     ScaleVersion,
 )
 from ips import access
 from ips.access import Capability
 from ips.models import Program, Role, StaffRole, User
+from ips.pdf import pdf_render, pdf_request, render_pdf
 from ips.versioning import StaleVersionError, save_versioned
 
 LOCKED = "This review is signed off and cannot be edited; record an amendment instead."
 REVIEW_FIELDS = {"kind", "window_start", "window_end", "strengths", "recommendations"}
+REPORT_TEMPLATE = "fidelity/pdf/review_report.html"
 
 
 def _is_program_reviewer(user: User, program: Program) -> bool:
@@ -291,7 +297,7 @@ def review_finalise(*, review: Review, actor: User, version: int) -> Review:
     current.finalised_by = actor
     current.version += 1
     current.save(update_fields=["status", "finalised_at", "finalised_by", "version"])
-    _report_on_commit(current)
+    review_report_request(review=current, requested_by=actor, renew=True)
     return current
 
 
@@ -320,35 +326,37 @@ def review_item_amend(
     row.score = score
     row.version += 1
     row.save(update_fields=["score", "version"])
-    _report_on_commit(review)
+    review_report_request(review=review, requested_by=actor, renew=True)
     return amendment
 
 
-def _report_on_commit(review: Review) -> None:
-    """Queue the report's rendering once the sign-off (or amendment) is committed, so the
-    request does not wait for WeasyPrint. A download before the worker is done (or after it
-    failed) makes it then (`fidelity.views.report`)."""
-    from fidelity.tasks import review_report_task
-
-    review_id = review.pk
-    transaction.on_commit(lambda: review_report_task.delay(review_id), robust=True)
-
-
-def review_report_render(*, review_id: int) -> Review:
-    """Render and store the report PDF of a final review (again, replacing the stored one, when
-    an amendment changed it). Safe to run twice."""
-    from django.core.files.base import ContentFile
-
-    from fidelity import selectors
-    from outcomes.pdf import render_pdf
-
-    review = Review.objects.select_related("program", "scale").get(pk=review_id)
+@transaction.atomic
+def review_report_request(
+    *, review: Review, requested_by: User, renew: bool = False
+) -> tuple[ReviewReport, bool]:
+    """Ask for the report PDF of a signed-off review; returns its row and whether this call
+    queued it. The task is sent once the transaction commits, so the request never waits for
+    WeasyPrint. `renew` when the review has changed (its sign-off, an amendment): a report
+    already queued or being made is made again, so the stored one shows the change."""
     if not review.is_final:
         raise ValidationError("Only a signed-off review has a report.")
-    pdf = render_pdf("fidelity/pdf/review_report.html", selectors.report_context(review=review))
-    # The PDF is made before the stored one is replaced, so a failed render keeps the old one.
-    if review.report.name:
-        review.report.storage.delete(review.report.name)
-    review.report.save(f"fidelity-review-{review.pk}.pdf", ContentFile(pdf), save=False)
-    Review.objects.filter(pk=review.pk).update(report=review.report.name)
-    return review
+    return pdf_request(
+        model=ReviewReport, key={"review": review}, requested_by=requested_by, renew=renew
+    )
+
+
+def review_report_render(*, review_id: int) -> ReviewReport | None:
+    """Make and store the report PDF of a review, if this call wins the claim on its row (again,
+    replacing the stored one, when an amendment changed it). None when there was nothing to do.
+    Safe to run twice."""
+    jobs = ReviewReport.objects.select_related("review__program", "review__scale")
+    return pdf_render(jobs=jobs, pk=review_id, render=_render_report)
+
+
+def _render_report(report: ReviewReport, started: dt.datetime) -> bytes:
+    """The PDF of a signed-off review: item scores (amended where they were), total and band,
+    strengths, recommendations and the evidence used."""
+    review = report.review
+    if not review.is_final:
+        raise ValidationError("Only a signed-off review has a report.")
+    return render_pdf(REPORT_TEMPLATE, selectors.report_context(review=review))

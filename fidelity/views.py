@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -27,12 +27,12 @@ from fidelity.forms import (
     ReviewPlanForm,
     ScoreForm,
 )
-from fidelity.models import Item, Review, ReviewerScore, ReviewItem
+from fidelity.models import Item, Review, ReviewerScore, ReviewItem, ReviewReport
 from ips import access, pages
 from ips.access import Capability
-from ips.audit import audit_read
 from ips.forms import add_service_errors
-from ips.models import AuditEvent, Program
+from ips.models import Program
+from ips.pdf import pdf_download, preparing_page
 from ips.versioning import Difference, StaleVersionError, show_stale
 
 
@@ -283,7 +283,7 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Review signed off. The report is ready to download.")
+        messages.success(request, "Review signed off. Its report PDF is being prepared.")
     return redirect("fidelity:detail", pk=review.pk)
 
 
@@ -387,22 +387,21 @@ def _compared(
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The signed-off report PDF (made now if it is missing). Every download is audited."""
+    """The signed-off review's report PDF; every download is audited as an export. While none
+    has been made it is queued (once) and the answer is 202 Accepted, a page that reloads until
+    the PDF is ready."""
     review = _review_for(request, pk)
     if not review.is_final:
         raise Http404("The report exists once the review is signed off.")
-    if not review.report:
-        review = services.review_report_render(review_id=review.pk)
-    audit_read(
-        actor=request.user,
-        obj=review,
-        agency_id=review.program.agency_id,
-        action=AuditEvent.Action.EXPORT,
-        request=request,
-    )
-    return FileResponse(
-        review.report.open("rb"),
-        as_attachment=True,
-        filename=f"fidelity-review-{review.pk}.pdf",
-        content_type="application/pdf",
-    )
+    stored = ReviewReport.objects.filter(review=review).first()
+    if stored is not None:
+        stored.review = review  # already read, with its program: no second query
+
+    def ask() -> ReviewReport:
+        asked, _ = services.review_report_request(review=review, requested_by=request.user)
+        return asked
+
+    def preparing(asked: ReviewReport) -> HttpResponse:
+        return preparing_page(request, asked, title=f"Report: {review}")
+
+    return pdf_download(request, stored, ask=ask, preparing=preparing)

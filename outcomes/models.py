@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.text import slugify
 
 from ips import access
 from ips.calendar import Period
 from ips.models import Agency, Program, User
+from ips.pdf import StoredPdf
+from outcomes.numbers import Outcome
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from outcomes.selectors import Outcome
 
 # The numbers a roll-up stores: every field of `Outcome` but the keys and `computed_at`.
 ROLLUP_NUMBERS = (
@@ -40,7 +39,7 @@ ROLLUP_NUMBERS = (
 
 
 class OutcomeRollup(models.Model):
-    """One program's outcome numbers for one month or quarter (`outcomes.selectors.Outcome`),
+    """One program's outcome numbers for one month or quarter (`outcomes.numbers.Outcome`),
     stored by the roll-up tasks. Re-running a period replaces its row (one per program and
     period), so a re-run after late data entry, or after being stopped, leaves the same rows as
     a clean run."""
@@ -97,18 +96,12 @@ class OutcomeRollup(models.Model):
         )
 
     def to_outcome(self) -> Outcome:
-        from outcomes.selectors import Outcome
-
         return Outcome(
             program=self.program_id,
             period=Period.parse(self.period),
             computed_at=self.computed_at,
             **{name: getattr(self, name) for name in ROLLUP_NUMBERS},
         )
-
-
-# A quarterly report renders in seconds; one queued or running for longer lost its worker.
-REPORT_STALE_AFTER = dt.timedelta(minutes=10)
 
 
 class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
@@ -123,20 +116,17 @@ class OutcomeReportQuerySet(models.QuerySet["OutcomeReport"]):
         )
 
 
-class OutcomeReport(models.Model):
+class OutcomeReport(StoredPdf):
     """A stored PDF outcome report of one program (or of a whole agency: `program` is empty)
-    for one month or quarter. One row per scope and period: regenerating renders a new file and
-    swaps it in, so a download always gets a complete report."""
+    for one month or quarter, made through the stored-PDF pipeline (`ips.pdf`). One row per
+    scope and period: regenerating renders a new file and swaps it in, so a download always
+    gets a complete report."""
 
     class Kind(models.TextChoices):
         MONTH = "month", "Monthly"
         QUARTER = "quarter", "Quarterly"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Queued"
-        RUNNING = "running", "Being generated"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+    render_task = "outcomes.tasks.report_generate_task"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="outcome_reports")
     program = models.ForeignKey(
@@ -148,16 +138,7 @@ class OutcomeReport(models.Model):
     )
     period = models.CharField(max_length=7)  # `2026-03` or `2026-Q1`
     kind = models.CharField(max_length=7, choices=Kind.choices)
-    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="reports/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # What went wrong, in words that never carry client data (the kind of error only).
-    error = models.CharField(max_length=200, blank=True)
 
     objects = OutcomeReportQuerySet.as_manager()
 
@@ -185,25 +166,19 @@ class OutcomeReport(models.Model):
         return f"Outcome report {self.period} ({self.get_status_display()})"
 
     @property
-    def in_progress(self) -> bool:
-        """Queued or being generated, and not stuck."""
-        return self.status in {self.Status.PENDING, self.Status.RUNNING} and not self.is_stuck
+    def scope_name(self) -> str:
+        """The program's name, or the agency's for an agency-wide report."""
+        return self.program.name if self.program_id else self.agency.name
 
-    @property
-    def is_stuck(self) -> bool:
-        """Queued or running for longer than a report ever takes: the worker or the message was
-        lost (a killed worker, a flushed broker). Asking again queues it afresh."""
-        since = timezone.now() - REPORT_STALE_AFTER
-        if self.status == self.Status.PENDING:
-            return self.requested_at < since
-        if self.status == self.Status.RUNNING:
-            return self.started_at is None or self.started_at < since
-        return False
+    def file_stem(self) -> str:
+        """`program-7-2026-Q1`, or `agency-2-2026-Q1` for an agency-wide report."""
+        scope = f"program-{self.program_id}" if self.program_id else f"agency-{self.agency_id}"
+        return f"{scope}-{self.period}"
 
+    def download_name(self) -> str:
+        """`harbor-works-2026-Q1.pdf`: the program's (or agency's) name and the period."""
+        return f"{slugify(self.scope_name)}-{self.period}.pdf"
 
-def stuck_reports(now: dt.datetime) -> Q:
-    """`OutcomeReport.is_stuck` as a filter, for the conditional UPDATEs that claim a row."""
-    since = now - REPORT_STALE_AFTER
-    return Q(status=OutcomeReport.Status.PENDING, requested_at__lt=since) | Q(
-        status=OutcomeReport.Status.RUNNING, started_at__lt=since
-    )
+    def export_subject(self) -> tuple[models.Model, int]:
+        """Downloads are recorded against the report itself."""
+        return self, self.agency_id

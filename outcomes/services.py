@@ -13,7 +13,8 @@ from psycopg.types.json import Jsonb
 from ips.calendar import Period
 from ips.models import Program
 from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
-from outcomes.selectors import Outcome, program_outcomes, program_outcomes_by_period
+from outcomes.numbers import Outcome
+from outcomes.selectors import program_outcomes, program_outcomes_by_period
 
 ROLLUP_KINDS = ("month", "quarter")
 BAD_PERIOD = "Give the period as a month (2026-03) or a quarter (2026-Q1)."

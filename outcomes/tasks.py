@@ -1,8 +1,10 @@
-"""Outcome roll-up tasks: thin wrappers over `outcomes.services.outcome_rollup`.
+"""Outcome tasks: the roll-ups (thin wrappers over `outcomes.services.outcome_rollup`) and the
+stored PDF reports (`outcomes.reports.services.report_generate`).
 
-They take period labels and program ids only (JSON), are acknowledged after they finish
-(`acks_late`: a worker killed mid-run leaves the message to be run again), and are idempotent:
-each period is stored in one transaction that replaces the period's rows.
+They take period labels and ids only (JSON), are acknowledged after they finish (`acks_late`: a
+worker killed mid-run leaves the message to be run again), and are idempotent: each period is
+stored in one transaction that replaces the period's rows, and a report is made by whichever
+run claims its row.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from outcomes import report_services
+from outcomes.models import OutcomeReport
+from outcomes.reports import services as report_services
 from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
 
 
@@ -41,8 +44,9 @@ def outcome_rollup_open_task() -> list[str]:
     return [period.label for period in periods]
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# Queued by name (`OutcomeReport.render_task`): the services that queue it do not import it.
+@shared_task(name=OutcomeReport.render_task, acks_late=True, ignore_result=True)
 def report_generate_task(report_id: int) -> None:
     """Render and store one outcome report (see `report_services.report_generate`); a second
-    run, or a run after the row was generated, does nothing."""
+    run, or a run after the row was made, does nothing."""
     report_services.report_generate(report_id=report_id)

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from outcomes import report_views, views
+from outcomes import views
+from outcomes.reports import views as report_views
 
 
 class ScopeConverter:

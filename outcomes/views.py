@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -12,8 +10,8 @@ from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period
+from ips.exports import csv_response, rate_cell
 from ips.models import AuditEvent, Program
-from outcomes.api.serializers import rounded_rate
 from outcomes.selectors import stored_or_live_outcomes
 
 SUBMISSION_COLUMNS = (
@@ -46,25 +44,20 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
     if not programs:
         raise PermissionDenied("Only an agency's directors export its outcome submission.")
     outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outcomes-{quarter.label}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(SUBMISSION_COLUMNS)
+    rows = [
+        [
+            program.pk,
+            program.name,
+            quarter.label,
+            outcomes[program.pk].caseload,
+            outcomes[program.pk].working,
+            rate_cell(outcomes[program.pk].rate),
+            outcomes[program.pk].job_starts,
+            outcomes[program.pk].in_education,
+        ]
+        for program in programs
+    ]
     for program in programs:
-        outcome = outcomes[program.pk]
-        rate = rounded_rate(outcome.rate)
-        writer.writerow(
-            [
-                program.pk,
-                program.name,
-                quarter.label,
-                outcome.caseload,
-                outcome.working,
-                "" if rate is None else f"{rate:.4f}",
-                outcome.job_starts,
-                outcome.in_education,
-            ]
-        )
         audit_read(
             actor=request.user,
             obj=program,
@@ -72,4 +65,4 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
             action=AuditEvent.Action.EXPORT,
             request=request,
         )
-    return response
+    return csv_response(f"outcomes-{quarter.label}.csv", SUBMISSION_COLUMNS, rows)

@@ -511,7 +511,12 @@ def fidelity_routes() -> dict[str, Spec]:
         "fidelity:evidence_rows": Spec(
             {"GET": REVIEW_READ}, review_kwargs("review", key="caseload_per_specialist")
         ),
-        "fidelity:report": Spec({"GET": REVIEW_READ}, final),
+        # No report has been made for `final_review` yet: a reader's download queues it and is
+        # answered 202 Accepted (poll the Location) instead of 200; everyone else as before.
+        "fidelity:report": Spec(
+            {"GET": {p: 202 if status == 200 else status for p, status in REVIEW_READ.items()}},
+            final,
+        ),
         "api:fidelity-item-list": Spec({"GET": API_ANY_LOGGED_IN}),
         "api:fidelity-item-detail": Spec({"GET": API_ANY_LOGGED_IN}, lambda w: {"number": 1}),
         # Planning needs PLAN_FIDELITY somewhere; refused before the body is validated.

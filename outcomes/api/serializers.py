@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from outcomes.selectors import Outcome
+from ips.numbers import rounded_rate
+from outcomes.numbers import Outcome
 
 
 class OutcomeQuerySerializer(serializers.Serializer):
@@ -11,7 +12,7 @@ class OutcomeQuerySerializer(serializers.Serializer):
 
 
 class OutcomeSerializer(serializers.Serializer):
-    """A program's outcome numbers for a month or a quarter (`outcomes.selectors.Outcome`)."""
+    """A program's outcome numbers for a month or a quarter (`outcomes.numbers.Outcome`)."""
 
     program = serializers.IntegerField()
     period = serializers.CharField(source="period.label")
@@ -42,8 +43,3 @@ class OutcomeSerializer(serializers.Serializer):
 
     def get_rate(self, outcome: Outcome) -> float | None:
         return rounded_rate(outcome.rate)
-
-
-def rounded_rate(rate: float | None) -> float | None:
-    """The rate as the API and exports give it: a fraction rounded to 4 places, or None."""
-    return None if rate is None else round(rate, 4)

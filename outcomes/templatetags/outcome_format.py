@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from outcomes.charts import format_rate
+from outcomes.reports.charts import format_rate
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from ips import access
 from ips.access import Capability
 from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
 from ips.models import Role, User
-from outcomes.api.serializers import rounded_rate
+from ips.numbers import rounded_rate
 from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
 
 if TYPE_CHECKING:

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from config.celery import app
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # database access from it (microsoft/playwright-pytest#29).
@@ -78,3 +82,24 @@ def demo(transactional_db: None) -> dict[str, object]:
     from ips.demo import seed_organisation
 
     return seed_organisation()
+
+
+@pytest.fixture
+def celery_worker() -> Iterator[None]:
+    """A worker thread taking tasks from the Redis database the tests' cache uses (never the
+    development broker's), sent there by the live server."""
+    broker = settings.CACHES["default"]["LOCATION"]
+    before = (app.conf.broker_url, app.conf.result_backend)
+    _use_broker(broker, broker)
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        _use_broker(*before)
+
+
+def _use_broker(broker: str, backend: str) -> None:
+    """Point the app at another broker; pooled connections to the old one are dropped."""
+    app.conf.broker_url, app.conf.result_backend = broker, backend
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -19,7 +19,6 @@ from tests.fidelity.factories import (
     scale_items,
     score_all,
 )
-from tests.outcomes.reports_helpers import eager_celery
 
 pytestmark = pytest.mark.django_db
 
@@ -431,23 +430,3 @@ def test_agreed_items_take_the_reviewers_rationale(
     assert rows[1].rationale == "Seen 4\nCaseload list checked"  # the first reviewer's first
     assert rows[3].rationale == "Seen 4"  # the same text once
     assert (rows[2].score, rows[2].rationale) == (None, "")  # a disagreement is written anew
-
-
-def test_sign_off_stores_the_report_once_committed(
-    program: Program, reviewer: User, second_reviewer: User, django_capture_on_commit_callbacks
-) -> None:
-    review = plan_review(program=program, reviewer_a=reviewer, reviewer_b=second_reviewer)
-    score_all(review, reviewer, 4)
-    score_all(review, second_reviewer, 4)
-    review = services.review_open_consensus(review=review, actor=reviewer)
-
-    # The worker's part runs here (eager): the sign-off only queues it once committed.
-    with eager_celery(), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.review_finalise(review=review, actor=reviewer, version=review.version)
-
-    review.refresh_from_db()
-    assert len(callbacks) == 1
-    with review.report.open("rb") as report:
-        assert report.read(4) == b"%PDF"
-    again = services.review_report_render(review_id=review.pk)  # safe to run twice
-    assert again.report.name == review.report.name

@@ -242,23 +242,6 @@ def test_history_charts_totals_and_compares_two_reviews(
     assert {first.pk, second.pk} <= {p.review.pk for p in page.context["points"]}
 
 
-def test_director_downloads_the_report_and_the_download_is_audited(
-    login_as: Login, program: Program, reviewer: User, second_reviewer: User, director: User
-) -> None:
-    review = final_review(program=program, reviewer_a=reviewer, reviewer_b=second_reviewer, score=4)
-
-    response = login_as(director).get(reverse("fidelity:report", args=[review.pk]))
-
-    body = b"".join(response.streaming_content)
-    assert response.status_code == 200
-    assert body.startswith(b"%PDF")
-    assert response["Content-Disposition"].startswith("attachment")
-    event = AuditEvent.objects.get(actor=director)
-    assert (event.action, event.object_id) == (AuditEvent.Action.EXPORT, str(review.pk))
-    review.refresh_from_db()
-    assert review.report.name  # stored for the next download
-
-
 def test_report_exists_only_once_signed_off(
     login_as: Login, review: Review, director: User
 ) -> None:

@@ -36,6 +36,7 @@ def test_first_request_answers_202_then_the_pdf_once_generated(
 
     assert accepted.status_code == 202
     assert accepted["Location"] == f"http://testserver{url}"
+    assert accepted["Retry-After"] == "2"
     assert accepted.json()["status"] == "pending"
     assert ready.status_code == 200
     assert ready["Content-Type"] == "application/pdf"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from outcomes.charts import PLOT_HEIGHT, TOP, TrendPoint, format_rate, rate_trend_svg
+from outcomes.reports.charts import PLOT_HEIGHT, TOP, TrendPoint, format_rate, rate_trend_svg
 
 
 def _points(*rates: float | None) -> list[TrendPoint]:

@@ -9,14 +9,19 @@ and $16.63, 2 job endings.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from ips.models import User
-from outcomes import report_services
-from outcomes.models import REPORT_STALE_AFTER, OutcomeReport
+from ips.pdf import STALE_AFTER
+from outcomes.models import OutcomeReport
+from outcomes.reports import services as report_services
 from outcomes.tasks import report_generate_task
 from tests.outcomes.reports_helpers import eager_celery, pdf_text
 
@@ -178,7 +183,7 @@ def test_a_run_killed_halfway_is_taken_over_once_stale_but_not_before(
     report.refresh_from_db()
     assert report.status == S.RUNNING
 
-    long_ago = timezone.now() - REPORT_STALE_AFTER - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
     OutcomeReport.objects.filter(pk=report.pk).update(started_at=long_ago)
     report_generate_task(report.pk)
 
@@ -187,22 +192,115 @@ def test_a_run_killed_halfway_is_taken_over_once_stale_but_not_before(
     assert report.file.read().startswith(b"%PDF")
 
 
-def test_a_run_that_lost_its_claim_leaves_the_newer_run_alone(
-    quarter: SimpleNamespace, director: User
-) -> None:
-    """A stale run finishing after another run re-claimed the row must not overwrite it."""
+def _render_then(monkeypatch: pytest.MonkeyPatch, during: Callable[[], None]) -> None:
+    """Make the next renders call `during` once the PDF is made, before it is stored."""
+    real = report_services.render_pdf
+
+    def render(template: str, context: dict) -> bytes:
+        pdf = real(template, context)
+        during()
+        return pdf
+
+    monkeypatch.setattr(report_services, "render_pdf", render)
+
+
+def _generated(quarter: SimpleNamespace, director: User) -> OutcomeReport:
     report = _request(quarter, director)
-    report_services.report_generate(report_id=report.pk)
+    report_generate_task(report.pk)
     report.refresh_from_db()
+    return report
+
+
+def test_a_run_that_lost_its_claim_leaves_the_newer_run_alone(
+    quarter: SimpleNamespace, director: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that was taken over while rendering (it was stuck) stores nothing and removes its
+    own file: the newer run's result wins."""
+    report = _generated(quarter, director)
     stored = report.file.name
+    folder = report.file.storage.path(str(Path(stored).parent))
+    long_ago = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
+    OutcomeReport.objects.filter(pk=report.pk).update(status=S.PENDING, requested_at=long_ago)
     newer = timezone.now() + dt.timedelta(seconds=5)
-    OutcomeReport.objects.filter(pk=report.pk).update(status=S.RUNNING, started_at=newer)
 
-    finished = report_services._finish(report, report.started_at, status=S.DONE, file="x.pdf")
+    def taken_over() -> None:
+        OutcomeReport.objects.filter(pk=report.pk).update(status=S.RUNNING, started_at=newer)
+
+    _render_then(monkeypatch, taken_over)
+    report_generate_task(report.pk)
 
     report.refresh_from_db()
-    assert not finished
-    assert (report.status, report.file.name) == (S.RUNNING, stored)
+    assert (report.status, report.started_at, report.file.name) == (S.RUNNING, newer, stored)
+    assert sorted(Path(folder).iterdir()) == [Path(report.file.path)]
+
+
+def test_during_a_re_render_the_page_serves_the_previous_file_and_the_api_answers_202(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _generated(quarter, director)
+    old_name = report.file.name
+    old_pdf = report.file.read()
+    client = login_as(director)
+    api_url = reverse("api:program-report", kwargs={"pk": quarter.program.pk, "period": "2025-Q1"})
+    page_url = reverse("outcomes:report_download", kwargs={"pk": report.pk})
+    during: list = []
+    _render_then(monkeypatch, lambda: during.extend([client.get(api_url), client.get(page_url)]))
+
+    _, queued = report_services.report_request(
+        agency=quarter.program.agency,
+        program=quarter.program,
+        period_label="2025-Q1",
+        requested_by=director,
+    )
+    report_generate_task(report.pk)
+
+    assert queued
+    # The API answers 202 until the newer report is in (its contract); the page's download link
+    # serves the previous complete file meanwhile.
+    api_during, page_during = during
+    assert api_during.status_code == 202
+    assert api_during["Location"].endswith(api_url)
+    assert page_during.status_code == 200
+    assert b"".join(page_during.streaming_content) == old_pdf
+    report.refresh_from_db()
+    assert report.status == S.DONE
+    assert report.file.name != old_name
+    assert not report.file.storage.exists(old_name)
+
+
+def test_a_failed_re_render_keeps_the_previous_file_and_says_failed_without_client_data(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    report = _generated(quarter, director)
+    old_name, old_pdf = report.file.name, report.file.read()
+    secret = f"{quarter.e.first_name} {quarter.e.last_name} was fired"
+
+    def fail() -> None:
+        raise ValueError(secret)
+
+    _render_then(monkeypatch, fail)
+    report_services.report_request(
+        agency=quarter.program.agency,
+        program=quarter.program,
+        period_label="2025-Q1",
+        requested_by=director,
+    )
+    report_generate_task(report.pk)
+
+    report.refresh_from_db()
+    assert (report.status, report.error) == (S.FAILED, "Generating failed (ValueError).")
+    assert report.file.name == old_name
+    assert quarter.e.last_name not in caplog.text
+    assert "ValueError" in caplog.text
+    download = login_as(director).get(reverse("outcomes:report_download", kwargs={"pk": report.pk}))
+    assert b"".join(download.streaming_content) == old_pdf
 
 
 def test_agency_report_lists_job_starts_without_client_names(
@@ -259,7 +357,7 @@ def test_a_report_queued_long_ago_whose_message_was_lost_can_be_asked_for_again(
     quarter: SimpleNamespace, director: User, django_capture_on_commit_callbacks
 ) -> None:
     report = _request(quarter, director)
-    long_ago = timezone.now() - REPORT_STALE_AFTER - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
     OutcomeReport.objects.filter(pk=report.pk).update(requested_at=long_ago)
     report.refresh_from_db()
     assert report.is_stuck

@@ -101,3 +101,14 @@ def test_other_roles_may_not_export(
 
     assert response.status_code == 403
     assert b"Harbor Works" not in response.content
+
+
+def test_a_program_name_written_like_a_formula_is_exported_as_text(
+    quarter: SimpleNamespace, login_as: Callable[[User], Client], director: User
+) -> None:
+    Program.objects.filter(pk=quarter.program.pk).update(name='=HYPERLINK("http://x","Hi")')
+
+    rows = _rows(login_as(director).get(_url("2025-Q1")))
+
+    assert [row["program"] for row in rows] == ['\'=HYPERLINK("http://x","Hi")']
+    assert rows[0]["caseload"] == "9"

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ips.models import AuditEvent, Program, User
-from outcomes import report_services
 from outcomes.models import OutcomeReport
+from outcomes.reports import services as report_services
 from outcomes.tasks import report_generate_task
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +229,27 @@ def test_job_starts_csv_lists_employer_and_job_type_without_clients(
     for who in (quarter.e, quarter.f):
         assert who.last_name not in response.content.decode()
     assert AuditEvent.objects.filter(action="export", actor=director).count() == 1
+
+
+def test_an_employer_named_like_a_formula_is_exported_as_text(
+    quarter: SimpleNamespace, director: User, login_as: Callable[[User], Client]
+) -> None:
+    quarter.employer.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    quarter.employer.save(update_fields=["name"])
+    url = reverse(
+        "outcomes:table_download",
+        kwargs={
+            "scope": "program",
+            "pk": quarter.program.pk,
+            "period": "2025-Q1",
+            "table": "job-starts",
+        },
+    )
+
+    rows = list(csv.DictReader(io.StringIO(login_as(director).get(url).content.decode())))
+
+    assert {row["employer"] for row in rows} == {"'@SUM(1+1)*cmd|' /C calc'!A0"}
+    assert [row["wage"] for row in rows] == ["17.00", "15.50", "16.00"]
 
 
 def test_specialist_csv_counts_each_specialists_clients(

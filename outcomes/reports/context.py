@@ -1,17 +1,15 @@
 """What an outcome report shows, for the PDF and the dashboard alike.
 
 `report_context` gathers every number of one program's (or one agency's) report for a period
-from `outcomes.selectors`, the trend chart from `outcomes.charts`, and the words of the
+from `outcomes.selectors`, the trend chart from `outcomes.reports.charts`, and the words of the
 definitions from `outcomes.definitions` itself, so the page, the PDF and the CSV tables cannot
 disagree. Reports name no client: job starts are listed by employer and job type only.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import inspect
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,9 +22,10 @@ from clients.models import Client, Job, JobEndReason, JobType, competitive_condi
 from ips.calendar import Period
 from ips.models import Agency, Program
 from outcomes import definitions, selectors
-from outcomes.charts import TrendPoint, format_rate, rate_trend_svg
 from outcomes.definitions import BENCHMARKS
 from outcomes.models import OutcomeRollup
+from outcomes.numbers import Outcome, SpecialistOutcome
+from outcomes.reports.charts import TrendPoint, format_rate, rate_trend_svg
 
 # How far back the trend chart looks: two years of quarters, or a year of months.
 TREND_LENGTH = {"quarter": 8, "month": 12}
@@ -53,7 +52,7 @@ class Scope:
             return [self.program.pk]
         return sorted(self.agency.programs.values_list("pk", flat=True))
 
-    def outcomes(self, period: Period) -> selectors.Outcome:
+    def outcomes(self, period: Period) -> Outcome:
         """The scope's outcome numbers for the period: a program's as the API gives them (its
         stored roll-up, else computed now), an agency's computed now."""
         if self.program is not None:
@@ -164,7 +163,7 @@ class ProgramTable:
     """A program's per-specialist table, headed by the program's name."""
 
     program: str
-    rows: list[selectors.SpecialistOutcome]
+    rows: list[SpecialistOutcome]
 
 
 def specialist_tables(scope: Scope, period: Period) -> list[ProgramTable]:
@@ -186,7 +185,7 @@ class Ending:
     count: int
 
 
-def endings_by_reason(outcome: selectors.Outcome) -> list[Ending]:
+def endings_by_reason(outcome: Outcome) -> list[Ending]:
     labels = dict(JobEndReason.choices)
     return [
         Ending(labels.get(reason, reason or "Not given"), count)
@@ -197,7 +196,7 @@ def endings_by_reason(outcome: selectors.Outcome) -> list[Ending]:
 # --- The whole report --------------------------------------------------------------------------
 
 
-def trend(scope: Scope, period: Period, outcome: selectors.Outcome) -> list[TrendPoint]:
+def trend(scope: Scope, period: Period, outcome: Outcome) -> list[TrendPoint]:
     """The rate of each of the last 8 quarters (or 12 months) up to `period`, oldest first;
     `outcome` is the period's own numbers (the last point).
 
@@ -262,136 +261,3 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
         "definitions": definitions_used(),
         "generated_at": generated_at,
     }
-
-
-# --- Report tables as CSV ----------------------------------------------------------------------
-
-CSV_TABLES = ("specialists", "job-starts")
-
-
-def _csv_rate(rate: float | None) -> str:
-    """As the API and the submission export give a rate: a fraction to 4 places, or blank."""
-    from outcomes.api.serializers import rounded_rate
-
-    rounded = rounded_rate(rate)
-    return "" if rounded is None else f"{rounded:.4f}"
-
-
-def table_csv(scope: Scope, period: Period, table: str) -> str:
-    """One of the report's tables as CSV text (the same rows the report prints)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if table == "specialists":
-        writer.writerow(
-            ["period", "program", "specialist", "caseload", "working", "rate", "job_starts"]
-        )
-        for program_table in specialist_tables(scope, period):
-            for row in program_table.rows:
-                writer.writerow(
-                    [
-                        period.label,
-                        program_table.program,
-                        row.specialist_name,
-                        row.caseload,
-                        row.working,
-                        _csv_rate(row.rate),
-                        row.job_starts,
-                    ]
-                )
-    elif table == "job-starts":
-        writer.writerow(
-            [
-                "period",
-                "started_on",
-                "program",
-                "specialist",
-                "employer",
-                "job_type",
-                "hours",
-                "wage",
-            ]
-        )
-        for job in job_start_rows(scope, period):
-            writer.writerow(
-                [
-                    period.label,
-                    job.started_on.isoformat(),
-                    job.program,
-                    job.specialist,
-                    job.employer,
-                    job.job_type,
-                    job.hours_per_week,
-                    job.hourly_wage,
-                ]
-            )
-    else:
-        raise ValueError(f"No such report table: {table}")
-    return out.getvalue()
-
-
-# --- The reports page --------------------------------------------------------------------------
-
-# The reports page offers the current and recent periods: four quarters and three months.
-RECENT_QUARTERS = 4
-RECENT_MONTHS = 3
-
-
-@dataclass(frozen=True)
-class ReportCell:
-    period: Period
-    report: Any  # OutcomeReport | None
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    scope: Scope
-    kind: str  # "program" or "agency", as in the URLs
-    cells: list[ReportCell]
-
-
-def recent_report_periods(day: dt.date) -> list[Period]:
-    """The periods the reports page offers, newest first: quarters, then months."""
-    quarters = Period.containing("quarter", day).recent(RECENT_QUARTERS)[::-1]
-    months = Period.containing("month", day).recent(RECENT_MONTHS)[::-1]
-    return quarters + months
-
-
-def reports_page(user: Any, day: dt.date) -> dict[str, Any]:
-    """Rows of the reports page: each agency the user reports on as a whole, then each program,
-    with the stored report (if any) of every recent period. Three queries whatever the rows."""
-    from ips import access
-    from ips.access import Capability
-    from outcomes.models import OutcomeReport
-
-    periods = recent_report_periods(day)
-    agencies = list(
-        Agency.objects.filter(
-            id__in=access.agency_wide_ids_for(user, Capability.VIEW_OUTCOMES)
-        ).order_by("name", "pk")
-    )
-    programs = list(
-        Program.objects.filter(id__in=access.program_ids_for(user, Capability.VIEW_OUTCOMES))
-        .select_related("agency")
-        .order_by("agency__name", "name", "pk")
-    )
-    stored = OutcomeReport.objects.visible_to(user).filter(
-        period__in=[period.label for period in periods]
-    )
-    found = {(report.program_id, report.agency_id, report.period): report for report in stored}
-    rows = [
-        ReportRow(
-            Scope(agency=agency),
-            "agency",
-            [ReportCell(p, found.get((None, agency.pk, p.label))) for p in periods],
-        )
-        for agency in agencies
-    ]
-    rows += [
-        ReportRow(
-            Scope(agency=program.agency, program=program),
-            "program",
-            [ReportCell(p, found.get((program.pk, program.agency_id, p.label))) for p in periods],
-        )
-        for program in programs
-    ]
-    return {"rows": rows, "periods": periods}

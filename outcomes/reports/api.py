@@ -1,9 +1,9 @@
 """The stored PDF reports through the API: the file when it is ready, 202 while it is built.
 
 `GET /api/v1/programs/ID/reports/2026-Q1.pdf` (or a month, `2026-03.pdf`) answers the stored
-PDF. When there is none yet, or a newer one is being generated, it queues the report (once) and
-answers 202 Accepted with a Location to poll: the same URL. Agencies have the same route under
-`/api/v1/agencies/ID/reports/`.
+PDF (while a newer one is being generated, the last complete one). When there is none yet, it
+queues the report (once) and answers 202 Accepted with a Location to poll, the same URL, and
+Retry-After. Agencies have the same route under `/api/v1/agencies/ID/reports/`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from rest_framework.response import Response
 from ips import access
 from ips.access import Capability
 from ips.models import Agency, Program
-from outcomes import report_services
+from ips.pdf import pdf_download
 from outcomes.models import OutcomeReport
-from outcomes.report_views import NO_OUTCOMES, report_file_response
-from outcomes.reports import Scope, report_period
-
-# How long a client should wait before polling again.
-RETRY_AFTER_SECONDS = 2
+from outcomes.reports import services
+from outcomes.reports.context import Scope, report_period
+from outcomes.reports.views import NO_OUTCOMES
 
 REPORT_RESPONSES = {
     200: OpenApiResponse(OpenApiTypes.BINARY, description="The stored PDF (application/pdf)."),
@@ -41,25 +39,27 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
         chosen = report_period(period)
     except ValueError as problem:
         return Response({"period": [str(problem)]}, status=status.HTTP_400_BAD_REQUEST)
-    report = OutcomeReport.objects.filter(
-        agency=scope.agency, program=scope.program, period=chosen.label
-    ).first()
-    if report is not None and report.status == OutcomeReport.Status.DONE and report.file:
-        return report_file_response(request, report)
-    if report is None or not report.in_progress:
-        report, _ = report_services.report_request(
+    report = (
+        OutcomeReport.objects.select_related("agency", "program")
+        .filter(agency=scope.agency, program=scope.program, period=chosen.label)
+        .first()
+    )
+
+    def ask() -> OutcomeReport:
+        asked, _ = services.report_request(
             agency=scope.agency,
             program=scope.program,
             period_label=chosen.label,
             requested_by=request.user,
         )
-    response = Response(
-        {"status": report.status, "detail": "The report is being generated; poll the Location."},
-        status=status.HTTP_202_ACCEPTED,
-    )
-    response["Location"] = request.build_absolute_uri(request.path)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        return asked
+
+    def preparing(asked: OutcomeReport) -> Response:
+        return Response(
+            {"status": asked.status, "detail": "The report is being generated; poll the Location."}
+        )
+
+    return pdf_download(request, report, ask=ask, preparing=preparing, newest_only=True)
 
 
 @extend_schema(responses=REPORT_RESPONSES)

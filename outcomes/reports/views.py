@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,18 +19,14 @@ from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period, today
+from ips.exports import csv_response
 from ips.models import Agency, AuditEvent, Program
-from outcomes import report_services
+from ips.pdf import pdf_file_response
 from outcomes.models import OutcomeReport
-from outcomes.reports import (
-    CSV_TABLES,
-    ReportCell,
-    Scope,
-    report_context,
-    report_period,
-    reports_page,
-    table_csv,
-)
+from outcomes.reports import services
+from outcomes.reports.context import Scope, report_context, report_period
+from outcomes.reports.page import ReportCell, reports_page
+from outcomes.reports.tables import CSV_TABLES, table_rows
 
 NO_OUTCOMES = "Your role does not include outcome reports."
 
@@ -104,6 +100,7 @@ def table_download(
         chosen = report_period(period)
     except ValueError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain")
+    header, rows = table_rows(found, chosen, table)
     audit_read(
         actor=request.user,
         obj=found.program or found.agency,
@@ -111,10 +108,7 @@ def table_download(
         action=AuditEvent.Action.EXPORT,
         request=request,
     )
-    response = HttpResponse(table_csv(found, chosen, table), content_type="text/csv")
-    name = f"{slugify(found.name)}-{chosen.label}-{table}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(f"{slugify(found.name)}-{chosen.label}-{table}.csv", header, rows)
 
 
 @login_required
@@ -123,7 +117,7 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
     """Queue the report of a program or agency for a period (again); htmx gets the cell."""
     found = _scope(request, scope, pk)
     try:
-        report, _ = report_services.report_request(
+        report, _ = services.report_request(
             agency=found.agency,
             program=found.program,
             period_label=period,
@@ -162,26 +156,5 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored PDF (audited as an export); 404 until one has been generated."""
-    report = _visible_report(request, pk)
-    return report_file_response(request, report)
-
-
-def report_file_response(request: HttpRequest, report: OutcomeReport) -> FileResponse:
-    """The report's stored PDF as a download, recorded in the audit trail as an export."""
-    if not report.file:
-        raise Http404("This report has not been generated yet.")
-    audit_read(
-        actor=request.user,
-        obj=report,
-        agency_id=report.agency_id,
-        action=AuditEvent.Action.EXPORT,
-        request=request,
-    )
-    scope = Scope(agency=report.agency, program=report.program)
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=f"{slugify(scope.name)}-{report.period}.pdf",
-        content_type="application/pdf",
-    )
+    """The stored PDF (audited as an export); 404 until one has been made."""
+    return pdf_file_response(request, _visible_report(request, pk))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ips.calendar import Period
 from outcomes import definitions
 from outcomes.models import OutcomeRollup
-from outcomes.reports import (
+from outcomes.reports.context import (
     Scope,
     definitions_used,
     report_context,

@@ -1,4 +1,4 @@
-from outcomes.pdf import render_pdf
+from ips.pdf import render_pdf
 
 
 def test_render_pdf_makes_a_pdf_with_the_page_text():

@@ -1,0 +1,66 @@
+"""Migration 0003: report files stored on reviews become done `ReviewReport` rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from fidelity.models import Review, ReviewReport
+from ips.models import Program, User
+from tests.fidelity.factories import outside_reviewer, plan_review, quick_final_review
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("fidelity", "0002_scale_2008")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor
+
+
+def test_stored_report_files_become_done_reports_of_their_reviews(
+    program: Program, reviewer: User
+) -> None:
+    second = outside_reviewer(program)
+    final = quick_final_review(program=program, reviewer_a=reviewer, reviewer_b=second)
+    Review.objects.filter(pk=final.pk).update(finalised_by=reviewer)
+    planned = plan_review(program=program, reviewer_a=reviewer, reviewer_b=second)
+    name = default_storage.save(
+        f"fidelity/reports/fidelity-review-{final.pk}.pdf", ContentFile(b"%PDF-1.7 old")
+    )
+    try:
+        executor = _migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps.get_model("fidelity", "Review")
+        old.objects.filter(pk=final.pk).update(report=name)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    report = ReviewReport.objects.get()
+    assert report.review_id == final.pk
+    assert (report.status, report.file.name, report.requested_by) == ("done", name, reviewer)
+    assert report.file.read() == b"%PDF-1.7 old"
+    assert not ReviewReport.objects.filter(review=planned).exists()
+
+
+def test_migrating_back_puts_the_stored_file_on_the_review_again(
+    program: Program, reviewer: User
+) -> None:
+    final = quick_final_review(
+        program=program, reviewer_a=reviewer, reviewer_b=outside_reviewer(program)
+    )
+    ReviewReport.objects.create(
+        review=final, status="done", file="fidelity/reports/kept.pdf", requested_at=final.created_at
+    )
+    try:
+        executor = _migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps.get_model("fidelity", "Review")
+        restored = old.objects.get(pk=final.pk).report.name
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    assert restored == "fidelity/reports/kept.pdf"

@@ -1,0 +1,93 @@
+"""Sending a task by its registered name once the transaction commits: in this process with
+eager tasks (the SQLite fallback), to the broker otherwise, never before the commit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from celery import shared_task
+
+from config.celery import app
+from ips.queue import send_on_commit
+from tests.helpers import process_environ
+from tests.outcomes.reports_helpers import eager_celery
+
+pytestmark = pytest.mark.django_db
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CALLS: list[tuple[int, ...]] = []
+
+
+@shared_task(name="tests.ips.record_call")
+def record_call(*ids: int) -> None:
+    CALLS.append(ids)
+
+
+@pytest.fixture(autouse=True)
+def _no_calls() -> None:
+    CALLS.clear()
+
+
+def test_with_eager_tasks_the_task_runs_in_this_process_once_committed(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        send_on_commit("tests.ips.record_call", 7, 8)
+        assert CALLS == []  # not before the commit
+
+    assert len(callbacks) == 1
+    assert CALLS == [(7, 8)]
+
+
+def test_without_eager_tasks_the_task_goes_to_the_broker_by_name(
+    django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[str, tuple[int, ...]]] = []
+    monkeypatch.setattr(app, "send_task", lambda name, args, *a, **kw: sent.append((name, args)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 7)
+
+    assert sent == [("tests.ips.record_call", (7,))]
+    assert CALLS == []
+
+
+def test_a_name_no_task_has_fails_at_once_inside_the_transaction(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(KeyError),
+    ):
+        send_on_commit("outcomes.tasks.no_such_task", 1)
+
+    assert callbacks == []
+
+
+def test_a_web_process_that_imported_no_task_module_finds_the_tasks_by_name() -> None:
+    """What `make run` does with eager tasks: the web process never imports `tasks` modules."""
+    script = (
+        "import sys, django; django.setup(); "
+        "from ips.queue import registered_task; "
+        "assert 'fidelity.tasks' not in sys.modules; "
+        "print(registered_task('fidelity.tasks.review_report_task').name, "
+        "registered_task('outcomes.tasks.report_generate_task').name)"
+    )
+    result = subprocess.run(  # noqa: S603 (a fixed command line)
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env={**process_environ(), "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "fidelity.tasks.review_report_task",
+        "outcomes.tasks.report_generate_task",
+    ]
