@@ -100,7 +100,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
+    employer = pages.record_for(request, Employer.objects, needs=Capability.EDIT_CLIENTS, pk=pk)
     form = EmployerForm(request.POST or None, instance=employer)
     differences = []
     if form.is_valid():
@@ -124,7 +124,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
+    employer = pages.record_for(request, Employer.objects, needs=Capability.EDIT_CLIENTS, pk=pk)
     return pages.archive_page(
         request,
         employer,
@@ -234,7 +234,7 @@ def _week_specialist(request: HttpRequest) -> User | None:
 @login_required
 @require_POST
 def person_new(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = pages.record_for(request, Employer.objects, edit=Capability.EDIT_CLIENTS, pk=pk)
+    employer = pages.record_for(request, Employer.objects, needs=Capability.EDIT_CLIENTS, pk=pk)
     form = EmployerPersonForm(request.POST)
     if form.is_valid():
         try:

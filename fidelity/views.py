@@ -78,7 +78,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_new(request: HttpRequest, program_pk: int) -> HttpResponse:
     program = pages.record_for(
-        request, Program.objects, edit=Capability.PLAN_FIDELITY, pk=program_pk
+        request, Program.objects, needs=Capability.PLAN_FIDELITY, pk=program_pk
     )
     form = ReviewPlanForm(request.POST or None, program=program)
     if form.is_valid():

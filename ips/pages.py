@@ -4,10 +4,10 @@ archive flow, and the answer to a bad address.
 
 A page view starts with one of these, never with hand-written access calls:
 
-- `record_for(request, queryset, edit=..., pk=pk)` for a page about one record: the user's
+- `record_for(request, queryset, needs=..., pk=pk)` for a page about one record: the user's
   grants are loaded, the record is looked up through `visible_to(user)` (404 for anyone who may
-  not see it), a write needs the `edit` capability in the record's program (403 for read-only
-  roles), and a record about a client is recorded as read.
+  not see it), the `needs` capability (a write, say) is checked in the record's program (403
+  for read-only roles), and a record about a client is recorded as read.
 - `@requires(capability)` for a list, search, dashboard or form of no particular record: 403
   for anyone who holds the capability in no program ("no role anywhere" is 403 in every app).
 
@@ -41,20 +41,20 @@ def record_for(
     request: HttpRequest,
     queryset: QuerySet[M],
     *,
-    edit: Capability | None = None,
+    needs: Capability | None = None,
     **lookup: Any,
 ) -> M:
     """The record `lookup` names, as the user may see it: 404 for anyone who may not see it,
-    403 when `edit` is asked and the user's role in its program does not allow it; a record
-    about a client is recorded as read by this request."""
+    403 when the user's role in its program (its agency, for an agency) does not grant `needs`
+    (a write, say); a record about a client is recorded as read by this request."""
     # The grants first (one query, which the navigation reuses): the lookup then filters on
     # literal program ids and the write check costs no query.
     access.grants(request.user)
     record = access.get_visible_or_404(queryset, request.user, **lookup)
-    if edit is not None and getattr(record, "program_path", "program") is None:
-        access.require(request.user, edit, agency=record)  # type: ignore[arg-type]
-    elif edit is not None:
-        access.require(request.user, edit, program=access.program_of(record))
+    if needs is not None and getattr(record, "program_path", "program") is None:
+        access.require(request.user, needs, agency=record)  # type: ignore[arg-type]
+    elif needs is not None:
+        access.require(request.user, needs, program=access.program_of(record))
     reads.note_record(record)
     return record
 

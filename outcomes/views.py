@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 
-from ips import access
+from ips import access, pages
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period
@@ -26,23 +24,19 @@ SUBMISSION_COLUMNS = (
 )
 
 
-@login_required
+@pages.requires(Capability.EXPORT_OUTCOMES)
 def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
     """The quarterly learning-community submission of the director's agency programs: one row
     per program (stored roll-up, else computed now). Each program exported is audited."""
     try:
-        quarter = Period.parse(period)
+        quarter = Period.parse(period, kinds=("quarter",))
     except ValueError:
-        quarter = None
-    if quarter is None or quarter.kind != "quarter":
-        return HttpResponseBadRequest("Give the period as a quarter, such as 2026-Q1.")
+        return pages.bad_request(request, "Give the period as a quarter, such as 2026-Q1.")
     programs = list(
         Program.objects.filter(
             id__in=access.program_ids_for(request.user, Capability.EXPORT_OUTCOMES)
         ).order_by("agency__name", "name")
     )
-    if not programs:
-        raise PermissionDenied("Only an agency's directors export its outcome submission.")
     outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
     rows = [
         [

@@ -232,7 +232,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = pages.record_for(
         request,
         TreatmentTeam.objects.select_related("program"),
-        edit=Capability.RUN_SUPERVISION,
+        needs=Capability.RUN_SUPERVISION,
         pk=pk,
     )
     initial = {"version": team.version, "name": team.name, "specialists": team.specialists.all()}
@@ -336,7 +336,7 @@ def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = pages.record_for(
         request,
         TeamMeeting.objects.select_related("team__program"),
-        edit=Capability.EDIT_CLIENTS,
+        needs=Capability.EDIT_CLIENTS,
         pk=pk,
     )
     return pages.archive_page(
@@ -349,7 +349,7 @@ def session_archive(request: HttpRequest, pk: int) -> HttpResponse:
     session = pages.record_for(
         request,
         SupervisionSession.objects.select_related("program"),
-        edit=Capability.RUN_SUPERVISION,
+        needs=Capability.RUN_SUPERVISION,
         pk=pk,
     )
     return pages.archive_page(

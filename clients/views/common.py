@@ -18,7 +18,7 @@ def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
     read-only roles when `write`, the read recorded), with what every client page prints."""
     queryset = Client.objects.select_related("program", "current_episode", "specialist")
     return pages.record_for(
-        request, queryset, edit=Capability.EDIT_CLIENTS if write else None, pk=pk
+        request, queryset, needs=Capability.EDIT_CLIENTS if write else None, pk=pk
     )
 
 

@@ -73,7 +73,7 @@ def _record_for(request: HttpRequest, queryset: Any, pk: int) -> Any:
     return pages.record_for(
         request,
         queryset.select_related("client__program"),
-        edit=access.Capability.EDIT_CLIENTS,
+        needs=access.Capability.EDIT_CLIENTS,
         pk=pk,
     )
 
@@ -174,7 +174,7 @@ def _step_for(request: HttpRequest, pk: int) -> PlanStep:
     return pages.record_for(
         request,
         PlanStep.objects.select_related("goal__client__program"),
-        edit=access.Capability.EDIT_CLIENTS,
+        needs=access.Capability.EDIT_CLIENTS,
         pk=pk,
     )
 

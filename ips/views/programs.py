@@ -48,7 +48,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def program_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
-    agency = pages.record_for(request, Agency.objects, edit=Capability.EDIT_PROGRAM, pk=agency_pk)
+    agency = pages.record_for(request, Agency.objects, needs=Capability.EDIT_PROGRAM, pk=agency_pk)
     form = ProgramCreateForm(request.POST or None)
     if form.is_valid():
         try:
@@ -63,7 +63,7 @@ def program_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
 
 @login_required
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    program = pages.record_for(request, Program.objects, edit=Capability.EDIT_PROGRAM, pk=pk)
+    program = pages.record_for(request, Program.objects, needs=Capability.EDIT_PROGRAM, pk=pk)
     form = ProgramForm(request.POST or None, instance=program)
     differences = []
     if form.is_valid():
@@ -88,7 +88,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def minimum_wage_add(request: HttpRequest, pk: int) -> HttpResponse:
-    program = pages.record_for(request, Program.objects, edit=Capability.EDIT_PROGRAM, pk=pk)
+    program = pages.record_for(request, Program.objects, needs=Capability.EDIT_PROGRAM, pk=pk)
     form = MinimumWageForm(request.POST)
     if form.is_valid():
         try:

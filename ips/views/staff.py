@@ -154,7 +154,7 @@ def staff_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agency_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = pages.record_for(request, Agency.objects, edit=Capability.MANAGE_STAFF, pk=pk)
+    agency = pages.record_for(request, Agency.objects, needs=Capability.MANAGE_STAFF, pk=pk)
     form = AgencyForm(request.POST or None, instance=agency)
     differences = []
     if form.is_valid():

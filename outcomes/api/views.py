@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -8,10 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ips import access
-from ips.access import Capability
-from ips.models import Program
 from outcomes.api.serializers import OutcomeQuerySerializer, OutcomeSerializer
+from outcomes.reports.scopes import program_scope
 from outcomes.selectors import stored_or_live_outcomes
 from outcomes.services import rollup_period
 
@@ -36,10 +33,6 @@ def outcome_detail(request: Request) -> Response:
         period = rollup_period(query.validated_data["period"])
     except ValueError as error:
         raise ValidationError({"period": [str(error)]}) from error
-    program = access.get_visible_or_404(
-        Program.objects, request.user, pk=query.validated_data["program"]
-    )
-    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
-        raise PermissionDenied("Your role does not show outcome numbers.")
-    outcome = stored_or_live_outcomes([program.pk], period)[program.pk]
+    program = program_scope(request, query.validated_data["program"]).program
+    outcome = stored_or_live_outcomes([program.pk], period)[program.pk]  # type: ignore[union-attr]
     return Response(OutcomeSerializer(outcome).data)

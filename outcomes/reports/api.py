@@ -13,18 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ips import access
-from ips.access import Capability
-from ips.models import Agency, Program
 from ips.pdf import pdf_download
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_period
-from outcomes.reports.views import NO_OUTCOMES
+from outcomes.reports.scopes import agency_scope, program_scope
 
 REPORT_RESPONSES = {
     200: OpenApiResponse(OpenApiTypes.BINARY, description="The stored PDF (application/pdf)."),
@@ -66,20 +62,11 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
 @api_view(["GET"])
 def program_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
     """A program's monthly or quarterly outcome report as PDF."""
-    program = access.get_visible_or_404(
-        Program.objects.select_related("agency"), request.user, pk=pk
-    )
-    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
-        raise PermissionDenied(NO_OUTCOMES)
-    return _answer(request, Scope(agency=program.agency, program=program), period)
+    return _answer(request, program_scope(request, pk), period)
 
 
 @extend_schema(responses=REPORT_RESPONSES)
 @api_view(["GET"])
 def agency_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
     """An agency's monthly or quarterly outcome report (all its programs) as PDF."""
-    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
-    allowed = access.agency_wide_ids_for(request.user, Capability.VIEW_OUTCOMES)
-    if not allowed.filter(agency_id=agency.pk).exists():
-        raise PermissionDenied(NO_OUTCOMES)
-    return _answer(request, Scope(agency=agency), period)
+    return _answer(request, agency_scope(request, pk), period)

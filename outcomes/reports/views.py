@@ -8,57 +8,34 @@ but whose role does not include outcomes gets 403.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from ips import access
+from ips import pages
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period, today
 from ips.exports import csv_response
-from ips.models import Agency, AuditEvent, Program
+from ips.models import AuditEvent
 from ips.pdf import pdf_file_response
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_context, report_period
 from outcomes.reports.page import ReportCell, reports_page
+from outcomes.reports.scopes import agency_scope, program_scope
 from outcomes.reports.tables import CSV_TABLES, table_rows
-
-NO_OUTCOMES = "Your role does not include outcome reports."
-
-
-def _program_scope(request: HttpRequest, pk: int) -> Scope:
-    access.grants(request.user)  # read once: the checks below and the navigation reuse them
-    program = access.get_visible_or_404(
-        Program.objects.select_related("agency"), request.user, pk=pk
-    )
-    if not access.can(request.user, Capability.VIEW_OUTCOMES, program=program):
-        raise PermissionDenied(NO_OUTCOMES)
-    return Scope(agency=program.agency, program=program)
-
-
-def _agency_scope(request: HttpRequest, pk: int) -> Scope:
-    agency = access.get_visible_or_404(Agency.objects, request.user, pk=pk)
-    allowed = access.agency_wide_ids_for(request.user, Capability.VIEW_OUTCOMES)
-    if not allowed.filter(agency_id=agency.pk).exists():
-        raise PermissionDenied(NO_OUTCOMES)
-    return Scope(agency=agency)
 
 
 def _scope(request: HttpRequest, scope: str, pk: int) -> Scope:
-    return _program_scope(request, pk) if scope == "program" else _agency_scope(request, pk)
+    return program_scope(request, pk) if scope == "program" else agency_scope(request, pk)
 
 
-@login_required
+@pages.requires(Capability.VIEW_OUTCOMES)
 def reports(request: HttpRequest) -> HttpResponse:
     """Every program (and agency) the user may report on, by recent months and quarters."""
-    access.grants(request.user)  # read once: the checks below and the navigation reuse them
-    if not access.holds(request.user, Capability.VIEW_OUTCOMES):
-        raise PermissionDenied(NO_OUTCOMES)
     return render(request, "outcomes/reports.html", reports_page(request.user, today()))
 
 
@@ -143,8 +120,8 @@ def _cell(request: HttpRequest, report: OutcomeReport) -> HttpResponse:
 
 
 def _visible_report(request: HttpRequest, pk: int) -> OutcomeReport:
-    return access.get_visible_or_404(
-        OutcomeReport.objects.select_related("agency", "program"), request.user, pk=pk
+    return pages.record_for(
+        request, OutcomeReport.objects.select_related("agency", "program"), pk=pk
     )
 
 
