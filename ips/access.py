@@ -97,29 +97,23 @@ def is_active_user(user: AnyUser | None) -> bool:
 
 
 def program_ids_for(user: AnyUser, capability: Capability = Capability.VIEW_PROGRAM) -> QuerySet:
-    """Ids of the programs where the user has `capability`, as a subquery (no query runs here).
+    """Ids of the programs where the user has `capability`, as a subquery to filter by.
 
     A program role grants it in that program; an agency role (director, admin) in every program
-    of the agency. Once the request has read the user's grants (`grants`), the subquery lists
-    the ids themselves rather than joining the roles: far simpler SQL to build, compile and plan.
+    of the agency. The rule is applied once, in Python, to the user's grants (`grants`: one
+    query per request), so the subquery lists the ids themselves: simple SQL to build and plan.
     """
     if not is_active_user(user):
         return _programs().none().values("id")
-    loaded = _loaded_grants(user)
-    # The subquery is lazy (it runs inside each query that uses it), so keeping the built object
-    # for the request is safe and saves rebuilding it several times per page.
+    # Kept for the request: the subquery is lazy, and rebuilding it costs time on every use.
     built = _built(user)
-    key = ("ids" if loaded is not None else "programs", capability)
-    if key not in built:
-        built[key] = (
-            _programs().filter(id__in=sorted(loaded.programs[capability])).values("id")
-            if loaded is not None
-            else _program_ids(user, capability)
-        )
-    return built[key]
+    if capability not in built:
+        ids = sorted(grants(user).programs[capability])
+        built[capability] = _programs().filter(id__in=ids).values("id")
+    return built[capability]
 
 
-def _built(user: AnyUser) -> dict[tuple[str, Capability | None], QuerySet]:
+def _built(user: AnyUser) -> dict[Capability, QuerySet]:
     cache = getattr(user, "_ips_access_subqueries", None)
     if cache is None:
         cache = {}
@@ -128,36 +122,17 @@ def _built(user: AnyUser) -> dict[tuple[str, Capability | None], QuerySet]:
 
 
 def holds(user: AnyUser, capability: Capability) -> bool:
-    """Whether the user has `capability` in at least one program (no query once `grants` ran)."""
-    loaded = _loaded_grants(user) if is_active_user(user) else None
-    if loaded is not None:
-        return bool(loaded.programs[capability])
-    return program_ids_for(user, capability).exists()
+    """Whether the user has `capability` in at least one program (from `grants`)."""
+    return bool(grants(user).programs[capability])
 
 
 def holds_anywhere(user: AnyUser, capability: Capability) -> bool:
     """Whether the user has `capability` in a program, or through an agency role in an agency
-    (an agency admin manages staff before the agency runs any program). One query per request."""
+    (an agency admin manages staff before the agency runs any program). From `grants`."""
     loaded = grants(user)
     return bool(loaded.programs[capability]) or bool(
         loaded.roles & RULES[capability] & AGENCY_ROLES
     )
-
-
-def _program_ids(user: AnyUser, capability: Capability) -> QuerySet:
-    roles = RULES[capability]
-    # Joining the program's agency back to the role's keeps a stale role from granting anything.
-    direct = (
-        _staff_roles()
-        .filter(
-            user=user, role__in=sorted(roles & PROGRAM_ROLES), program__agency_id=F("agency_id")
-        )
-        .values("program_id")
-    )
-    agency_wide = (
-        _staff_roles().filter(user=user, role__in=sorted(roles & AGENCY_ROLES)).values("agency_id")
-    )
-    return _programs().filter(Q(id__in=direct) | Q(agency_id__in=agency_wide)).values("id")
 
 
 def agency_ids_for(user: AnyUser, capability: Capability | None = None) -> QuerySet:
@@ -185,10 +160,7 @@ def can(
 ) -> bool:
     """Whether the user has `capability` in `program`, or anywhere in `agency`."""
     if program is not None:
-        loaded = _loaded_grants(user) if is_active_user(user) else None
-        if loaded is not None:
-            return program.pk in loaded.programs[capability]
-        return _programs().filter(id=program.pk, id__in=program_ids_for(user, capability)).exists()
+        return program.pk in grants(user).programs[capability]
     if agency is not None:
         return agency_ids_for(user, capability).filter(agency_id=agency.pk).exists()
     raise ValueError("can() needs a program or an agency")
@@ -241,12 +213,9 @@ NO_GRANTS = Grants(roles=frozenset(), programs={capability: frozenset() for capa
 
 
 def grants(user: AnyUser) -> Grants:
-    """The user's grants, in one query cached on the user object for the request.
-
-    The same rules as `_program_ids`, applied in Python to the user's role rows. Pages read them
-    first (the navigation needs the role kinds anyway), so that their access checks cost no
-    query and their `visible_to` querysets filter on literal program ids.
-    """
+    """The user's grants, in one query cached on the user object for the request: every program
+    rule (`program_ids_for`, `holds`, `can`) reads them, so the rule is written once and the
+    request's checks after the first cost no query."""
     if not is_active_user(user):
         return NO_GRANTS
     loaded = _loaded_grants(user)
@@ -278,7 +247,7 @@ def _read_grants(user: AnyUser) -> Grants:
     for value, agency_id, program_id, program_agency_id, agency_program_id in rows:
         role = Role(value)
         roles.add(role)
-        # As in `_program_ids`: a program role whose program is of another agency is stale.
+        # A program role whose program is of another agency is stale: it grants nothing.
         if role in PROGRAM_ROLES and program_agency_id == agency_id:
             granted = program_id
         elif role in AGENCY_ROLES:

@@ -66,9 +66,9 @@ def test_api_program_list(
 
     count = assert_constant_queries(client, reverse("api:program-list"), add_programs(agency))
 
-    # the two-factor gate and the user as above, no navigation; + page count, page of programs
-    # (with agency); DRF's session check reuses the loaded user
-    assert count == PER_REQUEST - 1 + 2
+    # the two-factor gate and the user as above, no navigation; + the user's grants, page
+    # count, page of programs (with agency); DRF's session check reuses the loaded user
+    assert count == PER_REQUEST - 1 + 3
 
 
 @pytest.mark.parametrize(

@@ -78,9 +78,9 @@ def test_api_review_list(
 
     count = assert_constant_queries(login_as(director), url, add_reviews)
 
-    # the gate and user (no navigation); + page count, page of reviews, their items (with the
-    # scale item), the items' amendments (with author)
-    assert count == PER_REQUEST - 1 + 4
+    # the gate and user (no navigation); + the caller's grants, page count, page of reviews,
+    # their items (with the scale item), the items' amendments (with author)
+    assert count == PER_REQUEST - 1 + 5
 
 
 @pytest.fixture

@@ -222,9 +222,9 @@ def test_meeting_list_queries_do_not_grow(specialist: User, team: TreatmentTeam)
 
     count = assert_constant_queries(api_as(specialist), MEETINGS, add_rows)
 
-    # token (with user); page count; meetings (with team and program); attendees; clients
-    # discussed
-    assert count == 1 + 4
+    # token (with user); the caller's grants; page count; meetings (with team and program);
+    # attendees; clients discussed
+    assert count == 1 + 5
 
 
 # --- /api/v1/supervision-sessions/ -------------------------------------------------------------
