@@ -32,7 +32,6 @@ from clients.models import (
 from employers.models import Employer
 from ips.calendar import today
 from ips.models import Program, User
-from ips.services import record_archive  # noqa: F401  (clients archive through it too)
 from ips.versioning import StaleVersionError, save_versioned
 
 CLIENT_FIELDS = {"specialist", "first_name", "last_name", "birth_date", "phone", "email", "address"}

@@ -126,23 +126,11 @@ class BenefitsReferralFilter(filters.FilterSet):
 # --- Viewsets ----------------------------------------------------------------------------------
 
 
-class RecordArchiveMixin(ArchiveMixin):
-    """Archive through `clients.services.record_archive` (the row stays, with who, when, why)."""
-
-    def perform_archive(self, instance: Any, *, version: int, reason: str) -> Model:
-        return services.record_archive(
-            record=instance,
-            version=version,
-            reason=reason,
-            actor=self.request.user,  # type: ignore[attr-defined]
-        )
-
-
 class ClientViewSet(
     AuditedRetrieveMixin,
     ServiceCreateMixin,
     VersionedUpdateMixin,
-    RecordArchiveMixin,
+    ArchiveMixin,
     mixins.ListModelMixin,
     ScopedViewSet,
 ):
@@ -174,7 +162,7 @@ class ClientViewSet(
 class ClientRecordViewSet(
     AuditedRetrieveMixin,
     ServiceCreateMixin,
-    RecordArchiveMixin,
+    ArchiveMixin,
     mixins.ListModelMixin,
     ScopedViewSet,
 ):

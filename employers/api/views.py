@@ -30,7 +30,6 @@ from employers.api.serializers import (
 )
 from employers.models import Employer, EmployerContact, EmployerPerson
 from ips import access
-from ips import services as ips_services
 from ips.access import Capability
 from ips.api.mixins import (
     ArchiveMixin,
@@ -121,11 +120,6 @@ class EmployerViewSet(
     def perform_service_update(self, instance: Employer, *, version: int, changes: dict) -> Model:
         return services.employer_update(employer=instance, version=version, changes=changes)
 
-    def perform_archive(self, instance: Employer, *, version: int, reason: str) -> Model:
-        return ips_services.record_archive(
-            record=instance, version=version, reason=reason, actor=self.request.user
-        )
-
 
 class EmployerPersonViewSet(
     ServiceCreateMixin,
@@ -199,8 +193,3 @@ class EmployerContactViewSet(
         self, instance: EmployerContact, *, version: int, changes: dict
     ) -> Model:
         return services.employer_contact_update(contact=instance, version=version, changes=changes)
-
-    def perform_archive(self, instance: EmployerContact, *, version: int, reason: str) -> Model:
-        return ips_services.record_archive(
-            record=instance, version=version, reason=reason, actor=self.request.user
-        )

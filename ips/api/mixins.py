@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from ips import access, reads
 from ips.access import Capability
 from ips.models import AuditEvent, Program
+from ips.services import record_archive
 
 # --- Serializers shared by every resource -------------------------------------------------------
 
@@ -248,4 +249,10 @@ class ArchiveMixin:
         return Response(ArchivedSerializer(archived).data)
 
     def perform_archive(self, instance: Any, *, version: int, reason: str) -> Model:
-        raise NotImplementedError
+        """The one archive of the project (`ips.services.record_archive`), as the pages do."""
+        return record_archive(
+            record=instance,
+            version=version,
+            reason=reason,
+            actor=self.request.user,  # type: ignore[attr-defined]
+        )

@@ -23,7 +23,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ips import access
-from ips import services as ips_services
 from ips.access import Capability
 from ips.api.mixins import (
     ArchiveMixin,
@@ -112,11 +111,6 @@ class TeamMeetingViewSet(
             changes["discussed"] = _discussed(changes["discussed"])
         return services.team_meeting_update(meeting=instance, version=version, changes=changes)
 
-    def perform_archive(self, instance: TeamMeeting, *, version: int, reason: str) -> Model:
-        return ips_services.record_archive(
-            record=instance, version=version, reason=reason, actor=self.request.user
-        )
-
 
 class SupervisionSessionViewSet(
     ArchiveMixin,
@@ -161,11 +155,6 @@ class SupervisionSessionViewSet(
     ) -> Model:
         return services.supervision_session_update(
             session=instance, version=version, changes=changes
-        )
-
-    def perform_archive(self, instance: SupervisionSession, *, version: int, reason: str) -> Model:
-        return ips_services.record_archive(
-            record=instance, version=version, reason=reason, actor=self.request.user
         )
 
 

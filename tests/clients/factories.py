@@ -33,6 +33,7 @@ from clients.models import (
 )
 from employers.models import Employer
 from ips.models import User
+from ips.services import record_archive
 from tests.factories import ProgramFactory, UserFactory
 
 
@@ -50,7 +51,7 @@ def api_as(user: User) -> HttpClient:
 class ClientFactory(DjangoModelFactory[Client]):
     """A client enrolled through `services.client_enroll`, so the current episode and the career
     profile exist. Traits: `referred` (not enrolled yet), `closed` (current episode closed),
-    `archived` (archived through `services.record_archive`)."""
+    `archived` (archived through `ips.services.record_archive`)."""
 
     class Meta:
         model = Client
@@ -90,7 +91,7 @@ class ClientFactory(DjangoModelFactory[Client]):
                 closure_reason=closure_reason,
             )
         if archive_reason:
-            client = services.record_archive(
+            client = record_archive(
                 record=client, version=client.version, reason=archive_reason, actor=None
             )
         return client

@@ -15,6 +15,7 @@ from clients.models import Client, Job, JobEndReason, JobType
 from employers.models import Employer
 from ips import services as ips_services
 from ips.models import MinimumWage, Program, User
+from ips.services import record_archive
 from ips.versioning import StaleVersionError
 from tests.clients.factories import ClientFactory, EmployerFactory, JobFactory, days_ago
 from tests.factories import MinimumWageFactory
@@ -311,7 +312,7 @@ def test_job_start_rejects_an_employer_of_another_program(
 
 
 def test_job_start_rejects_an_archived_employer(client_: Client, employer: Employer) -> None:
-    services.record_archive(record=employer, version=employer.version, reason="Closed", actor=None)
+    record_archive(record=employer, version=employer.version, reason="Closed", actor=None)
     employer.refresh_from_db()
 
     with pytest.raises(
