@@ -46,9 +46,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
 @pages.requires(Capability.EDIT_CLIENTS)
 def employer_new(request: HttpRequest) -> HttpResponse:
-    programs = Program.objects.filter(
-        id__in=access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
-    )
+    programs = Program.objects.granting(request.user, Capability.EDIT_CLIENTS)
     form = EmployerCreateForm(request.POST or None, programs=programs)
     duplicates: list[Employer] = []
     if form.is_valid():

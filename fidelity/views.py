@@ -68,9 +68,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("program", "")
     if chosen.isdigit():
         reviews = reviews.filter(program_id=int(chosen))  # scoped first: a foreign id shows none
-    plannable = Program.objects.filter(
-        id__in=access.program_ids_for(request.user, Capability.PLAN_FIDELITY)
-    )
+    plannable = Program.objects.granting(request.user, Capability.PLAN_FIDELITY)
     rows = [(review, selectors.review_total(review)) for review in reviews]
     return render(request, "fidelity/review_list.html", {"rows": rows, "plannable": plannable})
 

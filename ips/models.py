@@ -131,6 +131,13 @@ class ProgramQuerySet(models.QuerySet["Program"]):
         """Programs the user may see: those of their program roles, and all of their agencies'."""
         return self.filter(id__in=access.program_ids_for(user, access.Capability.VIEW_PROGRAM))
 
+    def granting(
+        self, user: User | AnonymousUser, capability: access.Capability
+    ) -> ProgramQuerySet:
+        """Programs where the user's roles grant `capability`: where they may add a client,
+        plan a review, run supervision, export outcomes…"""
+        return self.filter(id__in=access.program_ids_for(user, capability))
+
     def for_list(self) -> ProgramQuerySet:
         """The program list page: agency joined, staff counted in one query."""
         return self.select_related("agency").annotate(

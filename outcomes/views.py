@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from ips import access, pages
+from ips import pages
 from ips.access import Capability
 from ips.audit import audit_read
 from ips.calendar import Period
@@ -33,9 +33,9 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
     except ValueError:
         return pages.bad_request(request, "Give the period as a quarter, such as 2026-Q1.")
     programs = list(
-        Program.objects.filter(
-            id__in=access.program_ids_for(request.user, Capability.EXPORT_OUTCOMES)
-        ).order_by("agency__name", "name")
+        Program.objects.granting(request.user, Capability.EXPORT_OUTCOMES).order_by(
+            "agency__name", "name"
+        )
     )
     outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
     rows = [

@@ -54,9 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @pages.requires(Capability.EDIT_CLIENTS)
 def client_new(request: HttpRequest) -> HttpResponse:
-    programs = Program.objects.filter(
-        id__in=access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
-    )
+    programs = Program.objects.granting(request.user, Capability.EDIT_CLIENTS)
     form = ClientIntakeForm(
         request.POST or None, programs=programs, specialists=User.objects.specialists_of(programs)
     )

@@ -52,7 +52,7 @@ def reports_page(user: AnyUser, day: dt.date) -> dict[str, Any]:
         ).order_by("name", "pk")
     )
     programs = list(
-        Program.objects.filter(id__in=access.program_ids_for(user, Capability.VIEW_OUTCOMES))
+        Program.objects.granting(user, Capability.VIEW_OUTCOMES)
         .select_related("agency")
         .order_by("agency__name", "name", "pk")
     )
