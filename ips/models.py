@@ -270,6 +270,22 @@ class StaffRole(models.Model):
             raise ValidationError({"program": "The program belongs to another agency."})
 
 
+class AppendOnly(models.Model):
+    """A row of the audit trail: written once, never changed or deleted (PostgreSQL refuses it
+    too, with a trigger)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValidationError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError("The audit trail is append-only.")
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: User | AnonymousUser) -> AuditEventQuerySet:
         """Audit events of the agencies where the user may read the audit trail."""
@@ -282,7 +298,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise ValidationError("The audit trail is append-only.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """One read of a protected record (page view, API retrieve, export). Append-only.
 
     Changes are recorded by django-auditlog (before → after); `ips.audit` joins the two into one
@@ -317,16 +333,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.content_type} #{self.object_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("The audit trail is append-only.")
-
-
-class AuditEventClient(models.Model):
+class AuditEventClient(AppendOnly):
     """One client named by a bulk read (`AuditEvent.Action.LIST`): a client's history finds every
     list that showed them. Append-only, like the event."""
 
@@ -340,11 +348,3 @@ class AuditEventClient(models.Model):
 
     def __str__(self) -> str:
         return f"Client #{self.client_id} in {self.event_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValidationError("The audit trail is append-only.")

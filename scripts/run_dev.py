@@ -134,7 +134,7 @@ def main() -> int:
     manage("seed_demo")
     children = [start("web", [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}"])]
     if with_redis:
-        celery = [PYTHON, "-m", "celery", "-A", "ips"]
+        celery = [PYTHON, "-m", "celery", "-A", "config"]
         children.append(start("worker", [*celery, "worker", "-l", "info", "--concurrency", "2"]))
         schedule = str(ROOT / ".celerybeat-schedule")
         children.append(start("beat", [*celery, "beat", "-l", "info", "--schedule", schedule]))
