@@ -83,7 +83,9 @@ def rows_of(key: str) -> Callable:
     return register
 
 
-def _result(window: Window, key: str, value: float | None, display: str, **kw: Any) -> Indicator:
+def indicator_result(
+    window: Window, key: str, value: float | None, display: str, **kw: Any
+) -> Indicator:
     spec = INDICATORS[key]
     if value is None:
         display, kw = "No data in the review window", {**kw, "suggested": None}
@@ -98,18 +100,18 @@ def _result(window: Window, key: str, value: float | None, display: str, **kw: A
     )
 
 
-def _score_from(value: float | None, edges: tuple[float, float, float, float]) -> int | None:
+def score_from(value: float | None, edges: tuple[float, float, float, float]) -> int | None:
     """Anchors rising with the value: at least edges[3] gives 5, ..., below edges[0] gives 1."""
     if value is None:
         return None
     return 1 + sum(value >= edge for edge in edges)
 
 
-def _share(part: int | None, whole: int | None) -> float | None:
+def share_of(part: int | None, whole: int | None) -> float | None:
     return (part or 0) / whole if whole else None
 
 
-def _percent(value: float) -> str:
+def percent_label(value: float) -> str:
     return f"{value * 100:.1f} %"
 
 
@@ -147,7 +149,7 @@ class Pseudonyms:
         return f"Client {self.numbers.get(client_id, '?')}"
 
 
-def _days(later: dt.date | None, earlier: dt.date | None) -> int | None:
+def days_between(later: dt.date | None, earlier: dt.date | None) -> int | None:
     return (later - earlier).days if later and earlier else None
 
 
@@ -190,8 +192,10 @@ def chart_sample(*, review: Review, size: int = SAMPLE_SIZE) -> list[dict[str, A
         sample.append(
             {
                 "client": names.name(client.pk),
-                "first_employer_contact": _days(contacts[0], start) if contacts else None,
-                "first_job": _days(min(job.started_on for job in jobs), start) if jobs else None,
+                "first_employer_contact": days_between(contacts[0], start) if contacts else None,
+                "first_job": days_between(min(job.started_on for job in jobs), start)
+                if jobs
+                else None,
                 "jobs": len(jobs),
                 "supports": sum(1 for s in client.supports.all() if s.archived_at is None),
                 "benefits_referral": any(

@@ -12,14 +12,14 @@ from fidelity.evidence.registry import (
     Indicator,
     Pseudonyms,
     Window,
-    _days,
-    _percent,
-    _result,
-    _share,
+    days_between,
     indicator,
+    indicator_result,
+    percent_label,
     rows_of,
+    share_of,
 )
-from fidelity.evidence.section_staffing import _caseloads
+from fidelity.evidence.section_staffing import caseloads
 from ips.models import Role, StaffRole, User
 from supervision.models import ActionItem, SupervisionSession, TeamMeetingClient, TreatmentTeam
 from supervision.selectors import (
@@ -76,7 +76,7 @@ def _discussed_at_own_team(window: Window) -> Exists:
 
 def _caseloads_discussed(window: Window) -> list[dict[str, Any]]:
     return list(
-        _caseloads(window).annotate(discussed=Count("id", filter=_discussed_at_own_team(window)))
+        caseloads(window).annotate(discussed=Count("id", filter=_discussed_at_own_team(window)))
     )
 
 
@@ -95,7 +95,7 @@ def caseload_discussed_at_own_teams(window: Window) -> Indicator:
     treatment) is for the reviewers to judge. No data without a team meeting in the window."""
     rows = _caseloads_discussed(window)
     if not rows or not _team_meetings(window).exists():
-        return _result(window, "caseload_discussed_at_own_teams", None, "")
+        return indicator_result(window, "caseload_discussed_at_own_teams", None, "")
     teams = _teams_of(window)
     counts = [len(teams.get(row["specialist_id"], [])) for row in rows]
     served, discussed = sum(row["clients"] for row in rows), sum(row["discussed"] for row in rows)
@@ -103,12 +103,12 @@ def caseload_discussed_at_own_teams(window: Window) -> Indicator:
     suggested = 2 if max(counts) >= 3 else 2 + sum(lowest >= edge for edge in (0.50, 0.75, 0.90))
     fewest, most = min(counts), max(counts)
     team_text = f"{fewest}" if fewest == most else f"{fewest}-{most}"
-    return _result(
+    return indicator_result(
         window,
         "caseload_discussed_at_own_teams",
         share,
-        f"{_percent(share)} of caseloads discussed at their own teams' meetings (lowest "
-        f"{_percent(lowest)}); {team_text} teams per specialist",
+        f"{percent_label(share)} of caseloads discussed at their own teams' meetings (lowest "
+        f"{percent_label(lowest)}); {team_text} teams per specialist",
         suggested=suggested,
         detail=f"{discussed} of {served} clients. The records do not say which team a client "
         "comes from: a client discussed at a meeting of their specialist's team stands in for "
@@ -125,7 +125,7 @@ def _caseload_discussed_rows(window: Window, names: Pseudonyms) -> list[dict[str
             "Teams assigned": ", ".join(teams.get(row["specialist_id"], [])) or "none",
             "Clients served": row["clients"],
             "Discussed at their teams' meetings": row["discussed"],
-            "Share": _percent(row["discussed"] / row["clients"]),
+            "Share": percent_label(row["discussed"] / row["clients"]),
         }
         for row in _caseloads_discussed(window)
     ]
@@ -164,16 +164,16 @@ def team_meeting_attendance(window: Window) -> Indicator:
     people = _attendance(window)
     expected = sum(person["expected"] for person in people)
     if not expected:
-        return _result(window, "team_meeting_attendance", None, "")
+        return indicator_result(window, "team_meeting_attendance", None, "")
     attended = sum(person["attended"] for person in people)
     rate = attendance_rate(attended, expected) or 0.0
     weekly = sum(_per_month(p["attended"], window) >= WEEKLY_PER_MONTH for p in people)
     element = "met" if weekly == len(people) else "not met, so the item scores at most 4"
-    return _result(
+    return indicator_result(
         window,
         "team_meeting_attendance",
         rate,
-        f"{_percent(rate)} of their teams' meetings attended; {weekly} of {len(people)} "
+        f"{percent_label(rate)} of their teams' meetings attended; {weekly} of {len(people)} "
         "specialists attended one or more a week",
         detail=f"{attended} of {expected} meetings over {window.weeks():.1f} weeks. Element (a), "
         f"weekly attendance: {element}. Elements (b) to (e) need interview and observation",
@@ -192,7 +192,7 @@ def _attendance_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
                 "Teams assigned": ", ".join(teams.get(person["id"], [])) or "none",
                 "Meetings of their teams": person["expected"],
                 "Attended": person["attended"],
-                "Attendance": _percent(rate) if rate is not None else "",
+                "Attendance": percent_label(rate) if rate is not None else "",
                 "Attended per week": round(person["attended"] / window.weeks(), 1),
             }
         )
@@ -223,9 +223,9 @@ def group_supervision_per_week(window: Window) -> Indicator:
     caseloads, which 4 and 5 also ask, is for interview."""
     sessions = _sessions(window).count()
     if not sessions:
-        return _result(window, "group_supervision_per_week", None, "")
+        return indicator_result(window, "group_supervision_per_week", None, "")
     per_week, per_month = sessions / window.weeks(), _per_month(sessions, window)
-    return _result(
+    return indicator_result(
         window,
         "group_supervision_per_week",
         per_week,
@@ -250,9 +250,9 @@ def supervision_goals_share(window: Window) -> Indicator:
     counts = _sessions(window).aggregate(
         total=Count("id"), with_goals=Count("id", filter=_sets_goals())
     )
-    share = _share(counts["with_goals"], counts["total"])
+    share = share_of(counts["with_goals"], counts["total"])
     if share is None:
-        return _result(window, "supervision_goals_share", None, "")
+        return indicator_result(window, "supervision_goals_share", None, "")
     staff = StaffRole.objects.filter(program_id=window.program_id).aggregate(
         specialists=Count("user_id", filter=Q(role=Role.SPECIALIST), distinct=True),
         supervisors=Count("user_id", filter=Q(role=Role.SUPERVISOR), distinct=True),
@@ -262,11 +262,11 @@ def supervision_goals_share(window: Window) -> Indicator:
         if staff["supervisors"]
         else "no supervisor holds the role"
     )
-    return _result(
+    return indicator_result(
         window,
         "supervision_goals_share",
         share,
-        f"{_percent(share)} of sessions set goals or action items; {ratio}",
+        f"{percent_label(share)} of sessions set goals or action items; {ratio}",
         detail=f"{counts['with_goals']} of {counts['total']} sessions; specialists "
         f"{staff['specialists']}, supervisors {staff['supervisors']}. Roles 3 (liaison with the "
         "treatment teams' leaders) and 4 (field mentoring) need interview",
@@ -327,18 +327,18 @@ def referrals_enrolled(window: Window) -> Indicator:
         referred=Count("id"), enrolled=Count("id", filter=Q(enrolled_on__lte=end))
     )
     waiting = _waiting(window).aggregate(count=Count("id"), first=Min("referred_on"))
-    share = _share(counts["enrolled"], counts["referred"])
-    longest = _days(end, waiting["first"])
+    share = share_of(counts["enrolled"], counts["referred"])
+    longest = days_between(end, waiting["first"])
     wait_text = (
         f"{waiting['count']} waiting, longest {longest} days"
         if waiting["count"]
         else "none waiting"
     )
-    return _result(
+    return indicator_result(
         window,
         "referrals_enrolled",
         share,
-        f"{_percent(share)} enrolled; {wait_text}" if share is not None else "",
+        f"{percent_label(share)} enrolled; {wait_text}" if share is not None else "",
         detail=f"{counts['enrolled']} of {counts['referred']} referrals enrolled",
     )
 
@@ -350,12 +350,14 @@ def _referral_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
     return [
         {
             "Client": names.name(episode.client_id),
-            "Days from referral to enrollment": _days(episode.enrolled_on, episode.referred_on)
+            "Days from referral to enrollment": days_between(
+                episode.enrolled_on, episode.referred_on
+            )
             if episode.enrolled_on and episode.enrolled_on <= end
             else "",
             "Waiting at the window's end (days)": ""
             if episode.enrolled_on and episode.enrolled_on <= end
-            else _days(end, episode.referred_on),
+            else days_between(end, episode.referred_on),
         }
         for episode in episodes
     ]

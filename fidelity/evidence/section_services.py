@@ -25,13 +25,13 @@ from fidelity.evidence.registry import (
     Indicator,
     Pseudonyms,
     Window,
-    _days,
-    _percent,
-    _result,
-    _score_from,
-    _share,
+    days_between,
     indicator,
+    indicator_result,
+    percent_label,
     rows_of,
+    score_from,
+    share_of,
 )
 from ips.models import Role, StaffRole
 from outcomes import definitions
@@ -64,12 +64,12 @@ def benefits_planning_offered(window: Window) -> Indicator:
     counts = _served(window).aggregate(
         served=Count("id"), offered=Count("id", filter=_offered(window))
     )
-    share = _share(counts["offered"], counts["served"])
-    return _result(
+    share = share_of(counts["offered"], counts["served"])
+    return indicator_result(
         window,
         "benefits_planning_offered",
         share,
-        _percent(share) if share is not None else "",
+        percent_label(share) if share is not None else "",
         detail=f"{counts['offered']} of {counts['served']} clients",
     )
 
@@ -111,7 +111,7 @@ def days_to_employer_contact(window: Window) -> Indicator:
     mean = row["mean"].total_seconds() / 86400 if row["mean"] is not None else None
     # ≤30 days → 5, 31-60 → 4, 61-150 → 3, 151-270 → 2, ≥271 → 1.
     suggested = None if mean is None else 5 - sum(mean > edge for edge in (30, 60, 150, 270))
-    return _result(
+    return indicator_result(
         window,
         "days_to_employer_contact",
         mean,
@@ -128,7 +128,9 @@ def _enrolled_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
     return [
         {
             "Client": names.name(row.client_id),
-            "Days to first employer contact": _days(row.first_employer_contact_on, row.enrolled_on)
+            "Days to first employer contact": days_between(
+                row.first_employer_contact_on, row.enrolled_on
+            )
             if row.first_employer_contact_on
             else "none yet",
         }
@@ -162,15 +164,15 @@ def employer_contacts_per_week(window: Window) -> Indicator:
     )
     specialists = _specialist_count(window)
     if not counts["total"] or not specialists:
-        return _result(window, "employer_contacts_per_week", None, "")
+        return indicator_result(window, "employer_contacts_per_week", None, "")
     rate = counts["total"] / specialists / window.weeks()
     hiring = counts["hiring"] / counts["total"]
-    return _result(
+    return indicator_result(
         window,
         "employer_contacts_per_week",
         rate,
-        f"{rate:.1f} per specialist per week; {_percent(hiring)} with a hiring manager",
-        suggested=_score_from(rate, (2, 4, 5, 6)),
+        f"{rate:.1f} per specialist per week; {percent_label(hiring)} with a hiring manager",
+        suggested=score_from(rate, (2, 4, 5, 6)),
         detail=f"{counts['total']} contacts, {specialists} specialists, {window.weeks():.1f} weeks",
     )
 
@@ -215,13 +217,13 @@ def _jobs_held(window: Window) -> Any:
 
 def _diversity(window: Window, key: str, field_name: str) -> Indicator:
     row = _jobs_started(window).aggregate(jobs=Count("id"), kinds=Count(field_name, distinct=True))
-    share = _share(row["kinds"], row["jobs"])
-    return _result(
+    share = share_of(row["kinds"], row["jobs"])
+    return indicator_result(
         window,
         key,
         share,
-        _percent(share) if share is not None else "",
-        suggested=_score_from(share, (0.50, 0.60, 0.70, 0.85)),
+        percent_label(share) if share is not None else "",
+        suggested=score_from(share, (0.50, 0.60, 0.70, 0.85)),
         detail=f"{row['kinds']} different among {row['jobs']} jobs started",
     )
 
@@ -245,15 +247,15 @@ def competitive_share(window: Window) -> Indicator:
     held = _jobs_held(window)
     total = held.count()
     competitive = held.competitive().count()
-    share = _share(competitive, total)
-    suggested = _score_from(share, (0.64, 0.75, 0.85, 0.95))
+    share = share_of(competitive, total)
+    suggested = score_from(share, (0.64, 0.75, 0.85, 0.95))
     if share is not None and total < 10:
         suggested = 1
-    return _result(
+    return indicator_result(
         window,
         "competitive_share",
         share,
-        _percent(share) if share is not None else "",
+        percent_label(share) if share is not None else "",
         suggested=suggested,
         detail=f"{competitive} of {total} jobs held",
     )
@@ -302,15 +304,15 @@ def follow_along_reach(window: Window) -> Indicator:
     varied the supports were."""
     jobs = list(_supported_jobs(window).values("support_count", "support_kinds"))
     if not jobs:
-        return _result(window, "follow_along_reach", None, "")
+        return indicator_result(window, "follow_along_reach", None, "")
     supported = [job for job in jobs if job["support_count"]]
     share = len(supported) / len(jobs)
     kinds = sum(job["support_kinds"] for job in supported) / len(supported) if supported else 0
-    return _result(
+    return indicator_result(
         window,
         "follow_along_reach",
         share,
-        f"{_percent(share)} of jobs supported; {kinds:.1f} kinds of support on average",
+        f"{percent_label(share)} of jobs supported; {kinds:.1f} kinds of support on average",
         detail=f"{len(supported)} of {len(jobs)} jobs held",
     )
 
@@ -327,7 +329,7 @@ def follow_along_duration(window: Window) -> Indicator:
         .values("started_on", "last_support_on")
     )
     if not jobs:
-        return _result(window, "follow_along_duration", None, "")
+        return indicator_result(window, "follow_along_duration", None, "")
     lasting = sum(
         1
         for job in jobs
@@ -341,11 +343,11 @@ def follow_along_duration(window: Window) -> Indicator:
     )
     share = lasting / len(jobs)
     suggested = 1 if not after_first_month else (3 if share >= 0.5 else 2)
-    return _result(
+    return indicator_result(
         window,
         "follow_along_duration",
         share,
-        _percent(share),
+        percent_label(share),
         suggested=suggested,
         detail=f"{lasting} of {len(jobs)} jobs started 4+ months before the window's end",
     )
@@ -358,7 +360,7 @@ def _support_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
             "Client": names.name(job.client_id),
             "Supports since the start": job.support_count,
             "Kinds of support": job.support_kinds,
-            "Days from start to latest support": _days(job.last_support_on, job.started_on)
+            "Days from start to latest support": days_between(job.last_support_on, job.started_on)
             if job.last_support_on
             else "",
         }

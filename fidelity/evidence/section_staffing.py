@@ -15,12 +15,12 @@ from fidelity.evidence.registry import (
     Indicator,
     Pseudonyms,
     Window,
-    _percent,
-    _result,
-    _score_from,
-    _share,
     indicator,
+    indicator_result,
+    percent_label,
     rows_of,
+    score_from,
+    share_of,
 )
 from outcomes import definitions
 
@@ -43,7 +43,7 @@ EMPLOYMENT_PURPOSES = frozenset(
 # --- Item 1: caseload size --------------------------------------------------------------------
 
 
-def _caseloads(window: Window) -> Any:
+def caseloads(window: Window) -> Any:
     return (
         definitions.caseload(window.period, window.clients())
         .exclude(specialist__isnull=True)
@@ -57,14 +57,14 @@ def _caseloads(window: Window) -> Any:
 def caseload_per_specialist(window: Window) -> Indicator:
     """The caseload (served in the window) of each specialist: the mean, and the largest, from
     which the score is suggested (the criterion holds for every specialist)."""
-    rows = list(_caseloads(window))
+    rows = list(caseloads(window))
     if not rows:
-        return _result(window, "caseload_per_specialist", None, "")
+        return indicator_result(window, "caseload_per_specialist", None, "")
     counts = [row["clients"] for row in rows]
     mean, largest = sum(counts) / len(counts), max(counts)
     # Anchors fall as caseloads grow: ≤20 → 5, 21-25 → 4, 26-30 → 3, 31-40 → 2, ≥41 → 1.
     suggested = 5 - sum(largest > edge for edge in (20, 25, 30, 40))
-    return _result(
+    return indicator_result(
         window,
         "caseload_per_specialist",
         mean,
@@ -81,7 +81,7 @@ def _caseload_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
             "Specialist": f"{row['specialist__first_name']} {row['specialist__last_name']}",
             "Clients": row["clients"],
         }
-        for row in _caseloads(window)
+        for row in caseloads(window)
     ]
 
 
@@ -107,13 +107,13 @@ def _minutes(window: Window) -> dict[str, int]:
 def employment_minutes_share(window: Window) -> Indicator:
     """Minutes of logged client contacts whose purpose is an employment service, over all."""
     minutes = _minutes(window)
-    share = _share(minutes["employment"], minutes["total"])
-    return _result(
+    share = share_of(minutes["employment"], minutes["total"])
+    return indicator_result(
         window,
         "employment_minutes_share",
         share,
-        _percent(share) if share is not None else "",
-        suggested=_score_from(share, (0.60, 0.75, 0.90, 0.96)),
+        percent_label(share) if share is not None else "",
+        suggested=score_from(share, (0.60, 0.75, 0.90, 0.96)),
         detail=f"{minutes['employment'] or 0} of {minutes['total'] or 0} minutes",
     )
 
@@ -122,16 +122,16 @@ def employment_minutes_share(window: Window) -> Indicator:
 def community_minutes_share(window: Window) -> Indicator:
     """Minutes of logged client contacts anywhere but the office, over all."""
     minutes = _minutes(window)
-    share = _share(minutes["community"], minutes["total"])
+    share = share_of(minutes["community"], minutes["total"])
     # ≤30 % → 1, then 30-39 → 2, 40-49 → 3, 50-64 → 4, ≥65 % → 5.
     suggested = None
     if share is not None:
         suggested = 1 if share <= 0.30 else 2 + sum(share >= edge for edge in (0.40, 0.50, 0.65))
-    return _result(
+    return indicator_result(
         window,
         "community_minutes_share",
         share,
-        _percent(share) if share is not None else "",
+        percent_label(share) if share is not None else "",
         suggested=suggested,
         detail=f"{minutes['community'] or 0} of {minutes['total'] or 0} minutes",
     )
