@@ -19,6 +19,7 @@ nothing is noted: those act for no user.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -72,6 +73,17 @@ _current: ContextVar[ReadLog | None] = ContextVar("ips_read_log", default=None)
 # clients app when it starts (the base floor does not import it).
 ClientAgencies = Callable[[list[int]], dict[int, int]]
 _client_agencies: list[ClientAgencies] = []
+
+
+@contextmanager
+def recording() -> Iterator[ReadLog]:
+    """A read log for the code run inside (the middleware gives one to each request)."""
+    log = ReadLog()
+    token = _current.set(log)
+    try:
+        yield log
+    finally:
+        _current.reset(token)
 
 
 def register_client_agencies(resolver: ClientAgencies) -> None:
@@ -244,12 +256,8 @@ class ReadAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        log = ReadLog()
-        token = _current.set(log)
-        try:
+        with recording() as log:
             response = self.get_response(request)
-        finally:
-            _current.reset(token)
         if response.status_code < 500 and response.status_code not in SHOWS_NOTHING:
             # The API authenticates inside the view and sets the user on the request then.
             write(log, actor=request.user, path=request.path)
