@@ -115,8 +115,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "auditlog",
+    # Before auditlog: its `auditlogflush` command is shadowed by one that refuses.
     "ips",
+    "auditlog",
     "clients",
     "employers",
     "fidelity",
@@ -179,6 +180,21 @@ if DATABASES["default"]["ENGINE"] not in {
     raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:/// URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Least privilege: the web and worker connect with DATABASE_URL as a role that owns nothing
+# (it cannot TRUNCATE, ALTER or disable triggers, and may only INSERT and SELECT the audit trail);
+# migrations run as the schema owner: `manage.py migrate --database owner` with
+# MIGRATE_DATABASE_URL. After every migration the owner grants the role what it needs
+# (`ips.db_roles`). Unset (development, tests), one role does everything.
+MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = env.db_url_config(MIGRATE_DATABASE_URL)
+    if DATABASES["owner"]["ENGINE"] != DATABASES["default"]["ENGINE"] or (
+        DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]
+    ):
+        raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name the database DATABASE_URL does")
+    # The same database under another role: tests use the default connection's test database.
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+
 # Prepared statements. Every page view runs the same few statements again, and PostgreSQL would
 # plan each one anew every time (planning the caseload query costs more than running it). With
 # server-side parameters psycopg prepares a statement once a connection has run it twice. Turn

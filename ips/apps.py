@@ -8,6 +8,9 @@ class IpsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when the app registry is ready: models cannot load while apps are loading.
-        from ips import audit, signals  # noqa: F401  (connects the login signal)
+        from django.db.models.signals import post_migrate
+
+        from ips import audit, db_roles, signals  # noqa: F401  (signals connects its receivers)
 
         audit.register_changes()
+        post_migrate.connect(db_roles.grant_after_migrate, sender=self)

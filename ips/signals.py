@@ -1,9 +1,13 @@
-"""Session bookkeeping at login: the absolute session limit counts from here."""
+"""Session bookkeeping at login (the absolute session limit counts from here), and the refusal to
+delete change-history rows through the ORM."""
 
 import time
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -16,3 +20,10 @@ def start_session_clock(sender: Any, request: HttpRequest | None, **kwargs: Any)
         now = time.time()
         request.session[SESSION_STARTED] = now
         request.session[SESSION_LAST_SEEN] = now
+
+
+@receiver(pre_delete, sender=LogEntry)
+def refuse_change_history_delete(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
+    """The change history is append-only: deleting an entry (or a queryset of them, which sends
+    this for each row) is refused before any SQL runs; PostgreSQL refuses it too."""
+    raise ValidationError("The audit trail is append-only.")
