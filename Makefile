@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Reinstall whenever the dependency list changes.
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test lint system-deps clean backup restore
 
 run: $(INSTALLED) .env
 	$(PY) scripts/run_dev.py
@@ -18,6 +18,15 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Operating it (README "Operating it"): a backup folder under ./backups, and its restore into an
+# empty database (BACKUP=backups/ips-YYYYMMDD-HHMMSS).
+backup: $(INSTALLED) .env
+	$(PY) manage.py backup --to backups
+
+restore: $(INSTALLED) .env
+	@test -n "$(BACKUP)" || (echo "Say which: make restore BACKUP=backups/ips-YYYYMMDD-HHMMSS" && exit 2)
+	$(PY) manage.py restore "$(BACKUP)"
 
 system-deps:
 	@scripts/install_system_deps.sh
