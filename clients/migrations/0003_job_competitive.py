@@ -9,9 +9,11 @@ def fill_competitive(apps, schema_editor):
     from clients.models import competitive_condition, minimum_wage_in_force
 
     Job = apps.get_model("clients", "Job")
+    # The migrating connection (the schema owner's, when it is another role than the app's).
+    jobs = Job.objects.using(schema_editor.connection.alias)
     wage = minimum_wage_in_force(OuterRef("client__program"), OuterRef("started_on"))
     computed = Job.objects.filter(pk=OuterRef("pk")).filter(competitive_condition(wage))
-    Job.objects.update(competitive=Exists(computed))
+    jobs.update(competitive=Exists(computed))
 
 
 class Migration(migrations.Migration):

@@ -402,21 +402,22 @@ ITEMS = (
 
 
 def load_scale(apps, schema_editor):
+    db = schema_editor.connection.alias  # the migrating role's connection
     ScaleVersion = apps.get_model("fidelity", "ScaleVersion")
     Section = apps.get_model("fidelity", "Section")
     Item = apps.get_model("fidelity", "Item")
-    scale, created = ScaleVersion.objects.get_or_create(
+    scale, created = ScaleVersion.objects.db_manager(db).get_or_create(
         code="2008",
         defaults={"title": "IPS Supported Employment Fidelity Scale (2008)", "is_current": True},
     )
     if not created:
         return
     sections = {
-        position: Section.objects.create(scale=scale, position=position, name=name)
+        position: Section.objects.db_manager(db).create(scale=scale, position=position, name=name)
         for position, name in SECTIONS
     }
     for number, section, name, criterion, anchors in ITEMS:
-        Item.objects.create(
+        Item.objects.db_manager(db).create(
             scale=scale,
             section=sections[section],
             number=number,

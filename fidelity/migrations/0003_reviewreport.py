@@ -11,11 +11,12 @@ from django.utils import timezone
 def carry_over_reports(apps, schema_editor):
     """Every stored report file becomes a done report of its review (asked for by whoever signed
     the review off, when it was signed off)."""
+    db = schema_editor.connection.alias  # the migrating role's connection
     Review = apps.get_model("fidelity", "Review")
     ReviewReport = apps.get_model("fidelity", "ReviewReport")
     now = timezone.now()
-    reviews = Review.objects.exclude(report="").only("pk", "report", "finalised_at", "finalised_by")
-    ReviewReport.objects.bulk_create(
+    reviews = Review.objects.db_manager(db).exclude(report="").only("pk", "report", "finalised_at", "finalised_by")
+    ReviewReport.objects.db_manager(db).bulk_create(
         ReviewReport(
             review_id=review.pk,
             status="done",
@@ -30,10 +31,11 @@ def carry_over_reports(apps, schema_editor):
 
 def restore_report_fields(apps, schema_editor):
     """Back: each review's field names its report's stored file again."""
+    db = schema_editor.connection.alias  # the migrating role's connection
     Review = apps.get_model("fidelity", "Review")
     ReviewReport = apps.get_model("fidelity", "ReviewReport")
-    for report in ReviewReport.objects.exclude(file="").iterator():
-        Review.objects.filter(pk=report.review_id).update(report=report.file.name)
+    for report in ReviewReport.objects.db_manager(db).exclude(file="").iterator():
+        Review.objects.db_manager(db).filter(pk=report.review_id).update(report=report.file.name)
 
 
 class Migration(migrations.Migration):
