@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from django.apps import apps
+from django.db import connection
 
 from fidelity import services
 from fidelity.models import Item, Review, ReviewItem, ScaleVersion
@@ -23,7 +25,7 @@ def ensure_scale() -> None:
     """Load the 2008 scale as its data migration does, if it is missing: a transactional test
     (the browser flows) empties every table, migration data included, when it ends."""
     migration = importlib.import_module("fidelity.migrations.0002_scale_2008")
-    migration.load_scale(apps, None)
+    migration.load_scale(apps, SimpleNamespace(connection=connection))
 
 
 def scale_items() -> list[Item]:
