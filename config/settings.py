@@ -133,6 +133,9 @@ MIDDLEWARE = [
     # Above WhiteNoise: the policy goes on every response, static files included.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which answers static files itself: they keep its long caching, and every
+    # other response (pages, API, downloads, errors, redirects) is never stored.
+    "ips.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
