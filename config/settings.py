@@ -303,12 +303,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if env_bool("TRUST_X_FORWARDED_PROTO", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy (django-csp), in force in development and tests too. Scripts and styles
-# come from our own static files only: no inline <script>, event handler attribute, <style> or
-# style="" anywhere (tests/config/test_security_headers.py scans the templates), and htmx is told
-# not to inject its indicator <style> (base.html's htmx-config). `data:` images are Bootstrap's
-# icons embedded in its CSS (the select arrow, check marks, the navbar toggler).
+# Content-Security-Policy (django-csp), in force in development and tests too (only DEBUG's
+# technical 404 and 500 pages go without it). Scripts and styles come from our own static files
+# only: no inline <script>, event handler attribute, <style> or style="" anywhere
+# (tests/config/test_security_headers.py scans the templates), and htmx is told not to inject its
+# indicator <style> (base.html's htmx-config). `data:` images are Bootstrap's icons embedded in
+# its CSS (the select arrow, check marks, the navbar toggler).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -321,15 +331,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Static and media files ---------------------------------------------------------------------
 
