@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from clients.api.views import (
@@ -46,9 +46,15 @@ urlpatterns = [
     path("me/", me, name="me"),
     path("outcomes/", outcome_detail, name="outcomes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script from `docs/?script` instead of inlining
+    # it, as the Content-Security-Policy requires.
     path(
         "docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api_docs.html"
+            )
+        ),
         name="docs",
     ),
 ]

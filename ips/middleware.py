@@ -1,4 +1,5 @@
-"""Session limits and the two-factor gate, applied to every request made with a session."""
+"""Session limits and the two-factor gate, applied to every request made with a session; no
+response of the application stored by a browser or a proxy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
 from ips import access
@@ -56,6 +58,24 @@ class SessionLimitsMiddleware:
             if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
                 session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (Django's never_cache headers) on every response of the
+    application: pages, htmx partials, the API, CSV and PDF downloads, redirects and errors all
+    may carry client data, and none may be kept in a browser's cache or on a shared computer's
+    disk. It overrides whatever caching a view asked for.
+
+    Static files are answered by WhiteNoise, above this middleware in settings.MIDDLEWARE, so
+    they never come through here and keep WhiteNoise's long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 TWO_FACTOR_EXEMPT_PREFIXES = ("/accounts/", "/static/")

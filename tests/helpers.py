@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.db import connection
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -55,3 +57,80 @@ def process_environ() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+# --- Security headers and inline code ----------------------------------------------------------
+
+# Markup the Content-Security-Policy refuses: inline scripts (a <script> without src, event
+# handler attributes, javascript: URLs, htmx's hx-on attributes, `js:` values of hx-vals and
+# hx-headers) and inline styles (<style> elements, style="" attributes).
+INLINE_CODE = {
+    "inline <script>": r"<script\b(?![^>]*\ssrc=)[^>]*>",
+    "event handler attribute": r"<[^>]*\son[a-z]+\s*=",
+    "javascript: URL": r"=\s*['\"]?\s*javascript:",
+    "hx-on attribute": r"\s(?:data-)?hx-on[:\-]",
+    "js: in hx-vals or hx-headers": r"hx-(?:vals|headers)\s*=\s*['\"]\s*(?:js|javascript):",
+    "<style> element": r"<style\b",
+    "style attribute": r"<[^>]*\sstyle\s*=",
+}
+_INLINE_CODE = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in INLINE_CODE.items()}
+_TEMPLATE_COMMENTS = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.DOTALL)
+
+
+def inline_code(markup: str) -> list[tuple[str, str]]:
+    """What in `markup` (HTML or a template, whose comments are left out) the policy would
+    refuse, as (kind, excerpt) pairs; empty when nothing."""
+    markup = _TEMPLATE_COMMENTS.sub("", markup)
+    return [
+        (kind, match.group(0)[:80])
+        for kind, pattern in _INLINE_CODE.items()
+        for match in pattern.finditer(markup)
+    ]
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}."""
+    directives = {}
+    for part in header.split(";"):
+        if part.strip():
+            name, *sources = part.split()
+            directives[name.lower()] = sources
+    return directives
+
+
+# The policy of config/settings.py, directive by directive.
+POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+
+def assert_strict_csp(response: HttpResponseBase) -> None:
+    header = response.get("Content-Security-Policy")
+    assert header, f"no Content-Security-Policy on {response!r}"
+    assert "unsafe" not in header.lower(), header  # 'unsafe-inline', 'unsafe-eval', -hashes
+    assert csp_directives(header) == POLICY, header
+
+
+def assert_never_stored(response: HttpResponseBase) -> None:
+    directives = {
+        d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")
+    }
+    assert "no-store" in directives, f"Cache-Control {response.get('Cache-Control')!r}"
+    assert "public" not in directives
+
+
+def assert_private_response(response: HttpResponseBase) -> None:
+    """A response of the application: the strict policy, never stored, and if it is an HTML
+    page, no inline code in it."""
+    assert_strict_csp(response)
+    assert_never_stored(response)
+    is_html = response.get("Content-Type", "").startswith("text/html")
+    if is_html and not getattr(response, "streaming", False):
+        assert inline_code(response.content.decode()) == []

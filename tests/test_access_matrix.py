@@ -7,6 +7,9 @@ form with errors (200), answers 400 (API), or redirects (302) when it needs no i
 
 `test_every_url_has_matrix_entries` walks the URL resolver, so a new URL fails the suite until
 its row is added here.
+
+Every response, whatever its status, also carries the strict Content-Security-Policy and
+`Cache-Control: no-store`, and no page has inline code (tests/helpers.py).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from tests.conftest import make_organisation, make_persona
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import UserFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
+from tests.helpers import assert_private_response
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
@@ -735,6 +739,7 @@ def test_access(
     )
     if persona == "anonymous" and expected == 302:
         assert response["Location"].startswith(reverse("login"))
+    assert_private_response(response)
     if _shows_client(response, world.client):
         assert world.client.pk in _clients_read_since(before), (
             f"{method} {url} as {persona} shows a client's name without recording the read"

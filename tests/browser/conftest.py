@@ -1,6 +1,8 @@
 """Playwright (Python) driving Debian's chromium against pytest-django's live server.
 
 One flow per page and role; on failure a trace and a screenshot go to test-results/; no retries.
+The pages' Content-Security-Policy is enforced (never bypass_csp), and a flow that passes fails
+all the same if the browser reported a violation of it on any page it opened.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from config.celery import app
 
@@ -57,11 +59,47 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Every violation of the policy fires `securitypolicyviolation` on the document; the listener,
+# installed before any script of each page, hands it to the test process.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"}` +
+    ` at ${event.sourceFile || document.URL}:${event.lineNumber} ${event.sample || ""}`
+  );
+});
+"""
+
+
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A phone-sized page; its trace and screenshot are kept when the test fails."""
+def csp_violations() -> list[str]:
+    """The violations of the Content-Security-Policy the test's page reported so far, as the
+    browser's events and console errors."""
+    return []
+
+
+def watch_csp(context: BrowserContext, violations: list[str]) -> None:
+    def reported(violation: str) -> None:
+        violations.append(violation)
+
+    def logged(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_function("reportCspViolation", reported)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", logged)
+
+
+@pytest.fixture
+def page(
+    browser: Browser, request: pytest.FixtureRequest, csp_violations: list[str]
+) -> Iterator[Page]:
+    """A phone-sized page under the enforced policy; its trace and screenshot are kept when
+    the test fails, and a test that passed fails if the policy was violated."""
     context = browser.new_context(viewport=PHONE)
     context.set_default_timeout(10_000)
+    watch_csp(context, csp_violations)
     context.tracing.start(screenshots=True, snapshots=True)
     page = context.new_page()
     yield page
@@ -74,6 +112,8 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     else:
         context.tracing.stop()
     context.close()
+    if report is not None and report.passed and csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture
