@@ -1,9 +1,10 @@
-"""Project-level checks: the compose file and Dockerfile, migrations, the OpenAPI schema, deploy
-checks."""
+"""Project-level checks: the compose file and Dockerfile, migrations, `make lint`, the OpenAPI
+schema, deploy checks."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ips.models import User
+from tests.helpers import process_environ
 from tests.production.deployment import (
     compose_steps,
     dockerfile_cmd,
@@ -145,3 +147,55 @@ def test_deploy_checks_are_clean_in_production() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     # axes.W006 is the one silenced check; settings.py says why.
     assert "System check identified no issues (1 silenced)." in result.stdout, result.stdout
+
+
+def test_lint_checks_migrations_on_a_fresh_clone(tmp_path: Path) -> None:
+    """`make lint` runs makemigrations before any .env exists, with no SECRET_KEY or DEBUG in the
+    environment: the Makefile's own command, in a copy of the checkout without .env."""
+    clone = _fresh_clone(tmp_path / "clone")
+    recipe = subprocess.run(  # noqa: S603
+        ["make", "--dry-run", "--silent", "lint", f"PY={sys.executable}"],  # noqa: S607
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    [command] = [line for line in recipe.splitlines() if "manage.py makemigrations" in line]
+    # None of the variables a .env sets, except the database: makemigrations reads the migration
+    # history there, and the default is the development database.
+    unset = set(env_example()) - {"DATABASE_URL"}
+    env = {k: v for k, v in process_environ().items() if k not in unset}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    result = subprocess.run(  # noqa: S602  (the Makefile's command line, as make runs it)
+        command,
+        shell=True,
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def _fresh_clone(target: Path) -> Path:
+    """The working tree's files that git would clone (tracked, or new and not ignored)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():  # a deleted file stays listed until the deletion is staged
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    assert not (target / ".env").exists()
+    return target
