@@ -17,4 +17,8 @@ RUN SECRET_KEY=collectstatic-only-build-time-key-that-is-long-enough-to-pass-che
 RUN useradd --create-home ips && mkdir -p /app/media && chown ips /app/media
 USER ips
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# docker-compose.yml's web service runs this same command after migrating (tests/test_project.py
+# holds the two equal, and tests/production/test_smoke.py runs it). No control socket: nothing
+# here uses gunicornc, and its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every
+# gunicorn one user starts, so two on one machine would take each other's.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket"]
