@@ -38,8 +38,8 @@ def compose() -> dict:
     return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_names_the_five_services(compose: dict) -> None:
-    assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
+def test_compose_names_the_five_services_and_the_migration(compose: dict) -> None:
+    assert set(compose["services"]) == {"migrate", "web", "worker", "beat", "db", "redis"}
 
 
 def test_compose_app_services_share_one_definition(compose: dict) -> None:
@@ -59,8 +59,24 @@ def test_compose_app_services_share_one_definition(compose: dict) -> None:
 def test_compose_app_environment_is_production(compose: dict) -> None:
     environment = compose["x-app"]["environment"]
     assert str(environment["DEBUG"]).lower() == "false"
-    assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["REDIS_URL"].startswith("redis://")
+    # The database roles come from the env files: the application's for every service, the
+    # owner's for the migrate service alone.
+    assert "DATABASE_URL" not in environment
+    assert compose["x-app"]["env_file"] == ".env.production"
+    assert compose["services"]["migrate"]["env_file"] == [".env.production", ".env.migrate"]
+    assert "postgres://ips_app:" in (REPO_ROOT / "deploy/env.production.example").read_text()
+    assert "postgres://ips_owner:" in (REPO_ROOT / "deploy/env.migrate.example").read_text()
+
+
+def test_compose_runs_the_migrations_first_as_the_owner(compose: dict) -> None:
+    services = compose["services"]
+    for name in APP_SERVICES:
+        waits_for = services[name]["depends_on"]["migrate"]["condition"]
+        assert waits_for == "service_completed_successfully", name
+    assert "migrate" not in services["migrate"]["depends_on"]
+    init = services["db"]["volumes"]
+    assert "./deploy/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro" in init
 
 
 def test_compose_db_and_redis_images_and_healthchecks(compose: dict) -> None:
@@ -71,11 +87,18 @@ def test_compose_db_and_redis_images_and_healthchecks(compose: dict) -> None:
         assert services[name]["healthcheck"]["test"], name
 
 
-def test_compose_web_migrates_then_runs_the_dockerfile_command() -> None:
-    """The web service runs the image's CMD after migrating: a change to one fails here until the
-    other follows. The production smoke test starts these same commands."""
-    assert compose_steps("web") == [migrate_command(), dockerfile_cmd()]
-    assert migrate_command() == ["python", "manage.py", "migrate", "--noinput"]
+def test_compose_web_runs_the_dockerfile_command_after_the_migrate_service() -> None:
+    """The web service runs the image's CMD: a change to one fails here until the other follows.
+    The production smoke test starts these same commands."""
+    assert compose_steps("web") == [dockerfile_cmd()]
+    assert migrate_command() == [
+        "python",
+        "manage.py",
+        "migrate",
+        "--database",
+        "owner",
+        "--noinput",
+    ]
 
 
 def test_the_image_serves_the_wsgi_application_with_gunicorn() -> None:

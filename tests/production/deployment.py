@@ -52,12 +52,12 @@ def with_bind(command: list[str], bind: str) -> list[str]:
 
 
 def migrate_command() -> list[str]:
-    """What the web service runs before gunicorn."""
-    return compose_steps("web")[0]
+    """What the migrate service runs (as the schema owner) before the others start."""
+    return compose_steps("migrate")[0]
 
 
 def web_command(bind: str) -> list[str]:
-    """The image's CMD (which compose's web service runs after migrating), on `bind`."""
+    """The image's CMD (which compose's web service runs), on `bind`."""
     return with_bind(dockerfile_cmd(), bind)
 
 

@@ -108,6 +108,8 @@ class Deployment:
     port: int
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]]
+    # The application's database role's URL: it must not be able to remove audit rows.
+    app_database_url: str = ""
     static_checked: set[str] = field(default_factory=set)
 
     def log_tail(self, lines: int = 40) -> str:
@@ -154,12 +156,23 @@ def _drop_database(url: str, name: str) -> None:
     with _server(url) as server:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")  # FORCE: PostgreSQL 13+
         server.execute(drop.format(sql.Identifier(name)))
+        server.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(f"{name}_app")))
 
 
-def _create_database(url: str, name: str) -> None:
+def _create_database(url: str, name: str) -> str:
+    """The database, owned by the suite's role (the schema owner), and the application's role,
+    which owns nothing (deploy/postgres/init-roles.sh does the same in a container). Returns the
+    application role's URL."""
     _drop_database(url, name)  # left over by a run that was killed
+    role = sql.Identifier(f"{name}_app")
     with _server(url) as server:
         server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        server.execute(sql.SQL("CREATE ROLE {} LOGIN").format(role))
+        server.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), role)
+        )
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{name}_app@{parts.hostname}:{parts.port or 5432}"))
 
 
 def _flush_redis(url: str) -> None:
@@ -231,17 +244,20 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     root = tmp_path_factory.mktemp("production")
     logs = root / "logs"
     logs.mkdir()
-    database_url, database = _database_url()
+    owner_url, database = _database_url()
     redis_url = _redis_url()
-    env = production_environ(
-        database_url=database_url,
-        redis_url=redis_url,
-        STATIC_ROOT=str(root / "static"),
-        MEDIA_ROOT=str(root / "media"),
-    )
     with ExitStack() as cleanup:
-        cleanup.callback(_drop_database, database_url, database)
-        _create_database(database_url, database)
+        cleanup.callback(_drop_database, owner_url, database)
+        app_url = _create_database(owner_url, database)
+        # Every process connects as the application's role; the migrate service alone also
+        # holds the owner's URL, as compose's env files arrange.
+        env = production_environ(
+            database_url=app_url,
+            redis_url=redis_url,
+            STATIC_ROOT=str(root / "static"),
+            MEDIA_ROOT=str(root / "media"),
+        )
+        owner_env = {**env, "MIGRATE_DATABASE_URL": owner_url}
         cleanup.callback(_flush_redis, redis_url)
         _flush_redis(redis_url)
 
@@ -250,7 +266,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             "collectstatic", ["python", "manage.py", "collectstatic", "--noinput"], env, logs
         )
         cleanup.callback(_stop, static)
-        _finish("migrate", _start("migrate", migrate_command(), env, logs), logs, BUILD_TIMEOUT)
+        migrate = _start("migrate", migrate_command(), owner_env, logs)
+        _finish("migrate", migrate, logs, BUILD_TIMEOUT)
         seed = _start("seed_demo", ["python", "manage.py", "seed_demo"], env, logs)
         _finish("seed_demo", seed, logs, BUILD_TIMEOUT)
         _finish("collectstatic", static, logs, BUILD_TIMEOUT)
@@ -263,7 +280,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             processes[name] = _start(name, command, env, logs)
             cleanup.callback(_stop, processes[name])
         port = _listening_port(processes["web"], logs / "web.log")
-        site = Deployment(port=port, logs=logs, processes=processes)
+        site = Deployment(port=port, logs=logs, processes=processes, app_database_url=app_url)
         # The first request waits for a gunicorn worker to load Django.
         ProxiedBrowser(site, timeout=START_TIMEOUT).get("/accounts/login/")
         yield site
@@ -389,6 +406,25 @@ def test_the_production_build_serves_every_role(
             check_role(deployment, username)
     with subtests.test("a director's report is rendered by the worker and downloaded"):
         check_report(deployment)
+    with subtests.test("the application's database role cannot remove audit rows"):
+        check_audit_trail_is_out_of_reach(deployment)
+
+
+def check_audit_trail_is_out_of_reach(deployment: Deployment) -> None:
+    """After the pages above, the audit trail holds their reads; the role the web and worker run
+    as may read it and nothing more."""
+    with psycopg.connect(deployment.app_database_url, autocommit=True) as database:
+        (reads,) = database.execute("SELECT count(*) FROM ips_auditevent").fetchone()
+        assert reads > 0
+        for statement in (
+            "DELETE FROM ips_auditevent",
+            "UPDATE auditlog_logentry SET id = id",
+            "TRUNCATE ips_auditevent, ips_auditeventclient, auditlog_logentry",
+            "ALTER TABLE ips_auditevent DISABLE TRIGGER ALL",
+            "SET session_replication_role = replica",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                database.execute(statement)
 
 
 def check_plain_http_is_redirected(deployment: Deployment) -> None:
