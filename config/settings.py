@@ -199,8 +199,19 @@ CACHE_URL = env.str("CACHE_URL", default="").strip() or REDIS_URL
 if CACHE_URL.startswith("locmemcache://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif urlparse(CACHE_URL).scheme in {"redis", "rediss"}:
+    # Redis down is a slower site, not a broken one: ips.cache.DegradingRedisCache answers as an
+    # empty cache while Redis cannot be reached (and logs it once a minute); a hung Redis costs a
+    # call at most these timeouts.
+    _redis_cache = {
+        "BACKEND": "ips.cache.DegradingRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": _redis_cache,
+        # Sessions' copies in the cache live a minute at most (MAX_TIMEOUT): a session ended
+        # while Redis was unreachable cannot come back from a stale copy for longer than that.
+        "sessions": {**_redis_cache, "MAX_TIMEOUT": 60},
     }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmemcache://, not {CACHE_URL!r}")
@@ -209,8 +220,10 @@ else:
 # from Redis (no query), and ips.middleware writes it at most every 30 seconds, so cache-only
 # sessions would save nothing measurable per request; they would log everyone out whenever Redis
 # loses its keys (a flush, an eviction under memory pressure, a restart without persistence),
-# and Redis here is also the Celery broker.
+# and Redis here is also the Celery broker. With Redis unreachable, sessions are read from and
+# written to the database alone, so logging in and working go on.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions" if "sessions" in CACHES else "default"
 
 # --- Celery -------------------------------------------------------------------------------------
 

@@ -55,3 +55,14 @@ def process_environ() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def dead_redis_url() -> str:
+    """A Redis URL at which nothing listens: a port bound and closed again, so connecting is
+    refused at once (an outage of Redis, without touching the real one)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
