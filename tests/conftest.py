@@ -244,7 +244,7 @@ class RedisOutage:
             for alias, config in self.live_caches.items()
         }
         self.settings.REDIS_URL = self.dead_url
-        _point_broker(self.app, self.dead_url)
+        point_broker(self.app, self.dead_url)
         reset_outages()
 
     def end(self, *, forget_outages: bool = True) -> None:
@@ -252,7 +252,7 @@ class RedisOutage:
         windows had passed, unless `forget_outages` is False."""
         self.settings.CACHES = self.live_caches
         self.settings.REDIS_URL = self.live_redis_url
-        _point_broker(self.app, *self.live_broker)
+        point_broker(self.app, *self.live_broker)
         if forget_outages:
             reset_outages()
 
@@ -266,7 +266,7 @@ def redis_down(settings: Settings) -> Iterator[RedisOutage]:
     outage.end()
 
 
-def _point_broker(app: object, broker: str, backend: str | None = None) -> None:
+def point_broker(app: object, broker: str, backend: str | None = None) -> None:
     """Point the Celery app at another broker; pooled connections to the old one are dropped."""
     app.conf.broker_url, app.conf.result_backend = broker, backend or broker  # type: ignore[attr-defined]
     app._pool = None  # type: ignore[attr-defined]
@@ -276,5 +276,7 @@ def _point_broker(app: object, broker: str, backend: str | None = None) -> None:
 def reset_outages() -> None:
     """Forget the outages this process has seen of the cache and the broker."""
     from ips.cache import reset_outages as reset_cache_outages
+    from ips.queue import BROKER
 
     reset_cache_outages()
+    BROKER.reset()
