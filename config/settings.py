@@ -274,6 +274,19 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# The base's own task (ips.tasks): the sweep every two minutes, which sends again the stored PDFs
+# whose message was lost (the broker was down when they were asked for) and queues again those
+# whose worker was killed mid-run. It expires before the next one is due.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ips-pdf-sweep": {
+            "task": "ips.tasks.pdf_sweep_task",
+            "schedule": 120.0,
+            "options": {"expires": 110},
+        },
+    }
+)
+
 # --- Authentication -----------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
