@@ -128,6 +128,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /healthz and /readyz answer here: no session, login, two-factor, CSRF or host check.
+    "ips.health.HealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -274,11 +276,17 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# The base's own task (ips.tasks): the sweep every two minutes, which sends again the stored PDFs
-# whose message was lost (the broker was down when they were asked for) and queues again those
-# whose worker was killed mid-run. It expires before the next one is due.
+# The base's own tasks (ips.tasks): the worker's heartbeat every minute, read by /readyz from the
+# database; and the sweep every two minutes, which sends again the stored PDFs whose message was
+# lost (the broker was down when they were asked for) and queues again those whose worker was
+# killed mid-run. Each expires before the next one is due.
 CELERY_BEAT_SCHEDULE.update(
     {
+        "ips-worker-heartbeat": {
+            "task": "ips.tasks.worker_heartbeat_task",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "ips-pdf-sweep": {
             "task": "ips.tasks.pdf_sweep_task",
             "schedule": 120.0,
@@ -286,6 +294,13 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- Health probes ------------------------------------------------------------------------------
+
+# /readyz fails its worker check when the heartbeat (every minute) is older than this.
+WORKER_HEARTBEAT_MAX_AGE_MINUTES = env_int("WORKER_HEARTBEAT_MAX_AGE_MINUTES", 5, minimum=2)
+# Load balancers probe over plain HTTP: never redirect the probes to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Authentication -----------------------------------------------------------------------------
 

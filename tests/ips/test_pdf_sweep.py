@@ -1,6 +1,6 @@
 """The sweep (`ips.pdf.pdf_sweep`, beat every two minutes): stored PDFs whose task may have been
 lost are sent again without anyone asking, for every kind of stored PDF; a row whose runs keep
-being interrupted is given up on. And the tasks' delivery settings and beat entry."""
+being interrupted is given up on. And the tasks' delivery settings and beat entries."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fidelity.models import Review, ReviewReport
 from fidelity.tasks import review_report_task
 from ips.models import Agency, Program, User
 from ips.pdf import MAX_ATTEMPTS, RESEND_AFTER, STALE_AFTER, WAITING_AFTER, pdf_sweep
-from ips.tasks import pdf_sweep_task
+from ips.tasks import pdf_sweep_task, worker_heartbeat_task
 from outcomes.models import OutcomeReport
 from outcomes.reports import services as report_services
 from outcomes.tasks import (
@@ -204,12 +204,18 @@ def test_report_tasks_are_given_back_when_their_worker_dies_and_roll_ups_are_not
         assert not task.reject_on_worker_lost
 
 
-def test_beat_sends_the_sweep_every_two_minutes_and_it_expires() -> None:
+def test_beat_sends_the_heartbeat_every_minute_and_the_sweep_every_two_and_both_expire() -> None:
     app.loader.import_default_modules()
-    sweep = settings.CELERY_BEAT_SCHEDULE["ips-pdf-sweep"]
+    schedule = settings.CELERY_BEAT_SCHEDULE
 
+    heartbeat, sweep = schedule["ips-worker-heartbeat"], schedule["ips-pdf-sweep"]
+
+    assert heartbeat["task"] == worker_heartbeat_task.name
     assert sweep["task"] == pdf_sweep_task.name
-    assert sweep["task"] in app.tasks
+    assert {heartbeat["task"], sweep["task"]} <= set(app.tasks)
+    assert heartbeat["schedule"] == 60
     assert sweep["schedule"] == 120
+    assert 0 < heartbeat["options"]["expires"] < heartbeat["schedule"]
     assert 0 < sweep["options"]["expires"] < sweep["schedule"]
-    assert (pdf_sweep_task.acks_late, pdf_sweep_task.ignore_result) == (True, True)
+    for task in (worker_heartbeat_task, pdf_sweep_task):
+        assert (task.acks_late, task.ignore_result) == (True, True)
