@@ -325,7 +325,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account for 15 minutes after 5 failed logins (django-axes).
+# Lock an account for 15 minutes after 5 failed logins (django-axes). Failed logins are counted
+# in the database, never the cache: a lockout holds while Redis is down, and survives its flush.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]

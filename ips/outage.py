@@ -29,11 +29,6 @@ class Outage:
         """Whether a failure was seen within the last `skip_seconds`: do not try it now."""
         return time.monotonic() < self._skip_until
 
-    @property
-    def down(self) -> bool:
-        """Whether the last attempt failed (and no attempt has succeeded since)."""
-        return self._since is not None
-
     def failed(self, error: BaseException) -> None:
         now = time.monotonic()
         with self._lock:

@@ -33,9 +33,9 @@ UNREACHABLE = (OperationalError, RedisError, OSError)
 
 
 def broker_unavailable() -> bool:
-    """Whether this process's last attempt to send work failed: work asked for now waits in
-    the database until the broker is back."""
-    return BROKER.down
+    """Whether this process failed to reach the broker within the last half minute: work asked
+    for now waits in the database until the broker is back."""
+    return BROKER.skipping()
 
 
 def registered_task(name: str) -> Task:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +66,21 @@ def test_with_redis_down_staff_log_in_through_the_form_read_pages_and_log_a_cont
     assert "Contact logged." in logged.content.decode()
     contact = Contact.objects.get(client=record)
     assert (contact.specialist, contact.minutes) == (specialist, 20)
+
+
+def test_with_redis_down_wrong_passwords_still_lock_the_account(
+    client: HttpClient, redis_down: RedisOutage, specialist: User
+) -> None:
+    """Failed logins are counted in the database (django-axes' database handler)."""
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": specialist.username, "password": "wrong"})
+
+    refused = client.post(
+        reverse("login"), {"username": specialist.username, "password": TEST_PASSWORD}
+    )
+
+    assert refused.status_code == 429
+    assert "Account locked" in refused.content.decode()
 
 
 # --- Work for the worker, with the broker down ----------------------------------------------------
@@ -152,7 +168,7 @@ def test_a_fidelity_report_downloaded_with_the_broker_down_says_it_waits_for_the
 
     assert response.status_code == 202
     page = response.content.decode()
-    assert "background worker is not available" in page
+    assert "waiting for the background worker" in page
     assert WAITING in page
     assert f'<meta http-equiv="refresh" content="{WAITING_RETRY_AFTER_SECONDS}">' in page
     assert ReviewReport.objects.get(review=review).status == ReviewReport.Status.PENDING

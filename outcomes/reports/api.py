@@ -56,8 +56,9 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
     def preparing(asked: OutcomeReport) -> Response:
         if asked.waiting_for_worker:
             detail = (
-                "The report is queued: the background worker is not available at the moment, "
-                "and it will be generated once the worker is back; poll the Location."
+                "The report is queued, waiting for the background worker (busy or not "
+                "available at the moment): it will be generated once the worker is back; poll "
+                "the Location."
             )
         else:
             detail = "The report is being generated; poll the Location."

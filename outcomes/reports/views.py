@@ -109,8 +109,8 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
     if report.waiting_for_worker:
         messages.warning(
             request,
-            "The report is queued: the background worker is not available at the moment, and "
-            "it will be generated once the worker is back.",
+            "The report is queued, waiting for the background worker (busy or not available at "
+            "the moment): it will be generated once the worker is back.",
         )
     return redirect("outcomes:reports")
 

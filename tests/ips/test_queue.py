@@ -14,7 +14,7 @@ import pytest
 from celery import shared_task
 
 from config.celery import app
-from ips.queue import broker_unavailable, send_on_commit
+from ips.queue import BROKER, broker_unavailable, send_on_commit
 from tests.conftest import RedisOutage, point_broker
 from tests.helpers import process_environ
 from tests.outcomes.reports_helpers import eager_celery
@@ -135,18 +135,26 @@ def test_a_hung_broker_costs_a_send_seconds_not_minutes(
     assert broker_unavailable()
 
 
-def test_once_the_broker_is_back_sending_works_again(
+def test_once_the_broker_is_back_sending_resumes_after_half_a_minute(
     django_capture_on_commit_callbacks, redis_down: RedisOutage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("ips.outage.time.monotonic", lambda: clock[0])
     with django_capture_on_commit_callbacks(execute=True):
         send_on_commit("tests.ips.record_call", 7)
     assert broker_unavailable()
-    redis_down.end()
+    redis_down.end(forget_outages=False)
     sent: list[tuple[str, tuple[int, ...]]] = []
     monkeypatch.setattr(app, "send_task", lambda name, args, *a, **kw: sent.append((name, args)))
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_on_commit("tests.ips.record_call", 8)
+        send_on_commit("tests.ips.record_call", 8)  # within the half minute: not tried
+    assert sent == []
+    assert broker_unavailable()
 
-    assert sent == [("tests.ips.record_call", (8,))]
+    clock[0] += BROKER.skip_seconds
     assert not broker_unavailable()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 9)
+
+    assert sent == [("tests.ips.record_call", (9,))]
