@@ -19,6 +19,9 @@ HTTP, by address, without a cookie. They never read a session or a record.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 from collections.abc import Callable
 
 import redis
@@ -31,8 +34,12 @@ from django.utils.cache import add_never_cache_headers
 
 from ips.models import WorkerHeartbeat
 
+logger = logging.getLogger(__name__)
+
 REDIS_TIMEOUT_SECONDS = 1
 HEARTBEAT_PK = 1
+# A failing /readyz is logged at most this often (a load balancer asks every few seconds).
+LOG_EVERY_SECONDS = 60
 
 
 # --- The worker's heartbeat --------------------------------------------------------------------
@@ -127,9 +134,27 @@ def readyz(request: HttpRequest) -> HttpResponse:
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     results = {name: "ok" if check() else "failing" for name, check in readiness_checks().items()}
-    ready = all(result == "ok" for result in results.values())
-    body = {"status": "ok" if ready else "unavailable", "checks": results}
-    return _answer(request, body, 200 if ready else 503)
+    failing = [name for name, result in results.items() if result != "ok"]
+    body = {"status": "unavailable" if failing else "ok", "checks": results}
+    response = _answer(request, body, 503 if failing else 200)
+    if failing:
+        _log_not_ready(failing)
+        # Logged here, once a minute, instead of by django.request at ERROR on every probe.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+_not_ready_logged = [float("-inf")]
+_not_ready_lock = threading.Lock()
+
+
+def _log_not_ready(failing: list[str]) -> None:
+    now = time.monotonic()
+    with _not_ready_lock:
+        if now - _not_ready_logged[0] < LOG_EVERY_SECONDS:
+            return
+        _not_ready_logged[0] = now
+    logger.warning("Not ready: %s failing", ", ".join(failing))
 
 
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from config.celery import app
-from ips.health import record_heartbeat
+from ips.health import LOG_EVERY_SECONDS, record_heartbeat
 from ips.models import User, WorkerHeartbeat
 from ips.tasks import worker_heartbeat_task
 from tests.conftest import RedisOutage, point_broker
@@ -200,3 +200,22 @@ def test_readyz_answers_logged_in_staff_the_same_and_reads_no_session(
         response = client.get("/readyz")
 
     assert response.json() == ALL_OK
+
+
+@pytest.mark.django_db
+def test_a_failing_readyz_is_logged_once_a_minute_not_on_every_probe(
+    client: Client, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("ips.health.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("ips.health._not_ready_logged", [float("-inf")])
+
+    for _ in range(3):
+        assert client.get("/readyz").status_code == 503  # no heartbeat
+    clock[0] += LOG_EVERY_SECONDS
+    client.get("/readyz")
+
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ips.health", "WARNING", "Not ready: worker failing"),
+        ("ips.health", "WARNING", "Not ready: worker failing"),
+    ]
