@@ -138,6 +138,8 @@ MIDDLEWARE = [
     # Below WhiteNoise, which answers static files itself: they keep its long caching, and every
     # other response (pages, API, downloads, errors, redirects) is never stored.
     "ips.middleware.NoStoreMiddleware",
+    # /healthz and /readyz answer here: no session, login, two-factor, CSRF or host check.
+    "ips.health.HealthProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -223,8 +225,19 @@ CACHE_URL = env.str("CACHE_URL", default="").strip() or REDIS_URL
 if CACHE_URL.startswith("locmemcache://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif urlparse(CACHE_URL).scheme in {"redis", "rediss"}:
+    # Redis down is a slower site, not a broken one: ips.cache.DegradingRedisCache answers as an
+    # empty cache while Redis cannot be reached (and logs it once a minute); a hung Redis costs a
+    # call at most these timeouts.
+    _redis_cache = {
+        "BACKEND": "ips.cache.DegradingRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": _redis_cache,
+        # Sessions' copies in the cache live a minute at most (MAX_TIMEOUT): a session ended
+        # while Redis was unreachable cannot come back from a stale copy for longer than that.
+        "sessions": {**_redis_cache, "MAX_TIMEOUT": 60},
     }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmemcache://, not {CACHE_URL!r}")
@@ -233,8 +246,10 @@ else:
 # from Redis (no query), and ips.middleware writes it at most every 30 seconds, so cache-only
 # sessions would save nothing measurable per request; they would log everyone out whenever Redis
 # loses its keys (a flush, an eviction under memory pressure, a restart without persistence),
-# and Redis here is also the Celery broker.
+# and Redis here is also the Celery broker. With Redis unreachable, sessions are read from and
+# written to the database alone, so logging in and working go on.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions" if "sessions" in CACHES else "default"
 
 # --- Celery -------------------------------------------------------------------------------------
 
@@ -244,6 +259,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down or hung costs a request a few seconds at most, once (ips.queue then
+# leaves it alone for half a minute): connections time out, and a send is retried once. Work
+# not sent waits in the database for the sweep (below).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 # Only the SQLite fallback of `make run` turns this on: tasks then run in the web process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -274,6 +300,32 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# The base's own tasks (ips.tasks): the worker's heartbeat every minute, read by /readyz from the
+# database; and the sweep every two minutes, which sends again the stored PDFs whose message was
+# lost (the broker was down when they were asked for) and queues again those whose worker was
+# killed mid-run. Each expires before the next one is due.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ips-worker-heartbeat": {
+            "task": "ips.tasks.worker_heartbeat_task",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "ips-pdf-sweep": {
+            "task": "ips.tasks.pdf_sweep_task",
+            "schedule": 120.0,
+            "options": {"expires": 110},
+        },
+    }
+)
+
+# --- Health probes ------------------------------------------------------------------------------
+
+# /readyz fails its worker check when the heartbeat (every minute) is older than this.
+WORKER_HEARTBEAT_MAX_AGE_MINUTES = env_int("WORKER_HEARTBEAT_MAX_AGE_MINUTES", 5, minimum=2)
+# Load balancers probe over plain HTTP: never redirect the probes to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
 # --- Authentication -----------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -297,7 +349,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account for 15 minutes after 5 failed logins (django-axes).
+# Lock an account for 15 minutes after 5 failed logins (django-axes). Failed logins are counted
+# in the database, never the cache: a lockout holds while Redis is down, and survives its flush.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]

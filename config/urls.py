@@ -6,10 +6,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import home
+from ips import health
 from ips.views import accounts, audit, programs, staff
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Answered by ips.health.HealthProbeMiddleware before the session and host checks; named
+    # here so that they can be reversed and are in the access matrix.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

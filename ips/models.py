@@ -348,3 +348,14 @@ class AuditEventClient(AppendOnly):
 
     def __str__(self) -> str:
         return f"Client #{self.client_id} in {self.event_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the heartbeat task (`ips.tasks.worker_heartbeat_task`,
+    sent by beat every minute): one row. Kept in the database, so `/readyz` reads it while Redis
+    is down. A stale one means no worker runs tasks, or beat or the broker is down."""
+
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Worker heartbeat at {self.beat_at:%Y-%m-%d %H:%M:%S}"

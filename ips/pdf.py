@@ -14,6 +14,13 @@ A stored PDF is a row of a concrete `StoredPdf` that moves pending â†’ running â
 - A row queued or running for longer than `STALE_AFTER` lost its message or its worker (a
   flushed broker, a killed worker): it may be claimed again, by the redelivered task or after a
   new request. Running the task twice, or again after it failed halfway, is safe.
+- Nothing waits for a user to ask again, though: the sweep (`pdf_sweep`, a beat task every two
+  minutes) sends again every row queued for longer than `RESEND_AFTER` (its message never
+  reached the broker, which was down, or was lost with it) and queues again every row running
+  for longer than `STALE_AFTER` (its worker was killed), up to `MAX_ATTEMPTS` runs.
+- While no worker has taken a queued row (the broker unreachable, every worker busy or
+  stopped), it is `waiting_for_worker`, and pages and the API say it will be made once the
+  worker is back.
 - A failure is stored as the kind of error only, never its message, which could quote client
   data.
 - A download (`pdf_download`) answers the stored file, recorded in the audit trail as an export.
@@ -32,17 +39,18 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ips.audit import audit_read
 from ips.models import AuditEvent
-from ips.queue import send_on_commit
+from ips.queue import broker_unavailable, send_on_commit
 
 if TYPE_CHECKING:
     from django.core.files import File
@@ -53,8 +61,21 @@ logger = logging.getLogger(__name__)
 
 # A report renders in seconds; one queued or running for longer lost its message or its worker.
 STALE_AFTER = dt.timedelta(minutes=10)
-# How long a client should wait before asking for a PDF that is being made again.
+# A row still queued after this long is waiting for a worker: every one is busy, or none runs,
+# or the broker could not be reached when it was sent.
+WAITING_AFTER = dt.timedelta(seconds=30)
+# The sweep sends again a row queued for longer than this: its message may have been lost.
+RESEND_AFTER = dt.timedelta(minutes=2)
+# Runs started since the row was last asked for, after which the sweep gives up on a row whose
+# runs keep being interrupted (a PDF that kills its worker, out of memory) instead of queueing
+# it again forever.
+MAX_ATTEMPTS = 3
+# The most rows of each kind one sweep sends again; the next sweep takes the rest.
+SWEEP_BATCH = 200
+# How long a client should wait before asking for a PDF that is being made again; longer while
+# it waits for a worker.
 RETRY_AFTER_SECONDS = 2
+WAITING_RETRY_AFTER_SECONDS = 15
 
 
 # --- HTML to PDF -------------------------------------------------------------------------------
@@ -101,6 +122,8 @@ class StoredPdf(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # What went wrong, in words that never carry client data (the kind of error only).
     error = models.CharField(max_length=200, blank=True)
+    # Runs started since it was last asked for (the sweep gives up after MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -120,6 +143,20 @@ class StoredPdf(models.Model):
         if self.status == self.Status.RUNNING:
             return self.started_at is None or self.started_at < since
         return False
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Queued, and not taken by a worker: the broker could not be reached when it was sent,
+        or it has waited for longer than a PDF takes. It stays queued, and is made once a
+        worker is back (the sweep sends it again)."""
+        if self.status != self.Status.PENDING:
+            return False
+        return broker_unavailable() or self.requested_at < timezone.now() - WAITING_AFTER
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a client should wait before asking again."""
+        return WAITING_RETRY_AFTER_SECONDS if self.waiting_for_worker else RETRY_AFTER_SECONDS
 
     def file_stem(self) -> str:
         """The start of a stored file's name; a random part follows, so that a new file never
@@ -169,7 +206,7 @@ def pdf_request(
     again = Q() if renew else Q(status__in=[S.DONE, S.FAILED]) | stuck(now)
     queued = created or bool(
         model.objects.filter(again, pk=job.pk).update(
-            status=S.PENDING, requested_by=requested_by, requested_at=now, error=""
+            status=S.PENDING, requested_by=requested_by, requested_at=now, error="", attempts=0
         )
     )
     if queued:
@@ -211,7 +248,7 @@ def pdf_render(
     model = jobs.model
     started = timezone.now()
     claimed = model.objects.filter(Q(status=S.PENDING) | stuck(started), pk=pk).update(
-        status=S.RUNNING, started_at=started, finished_at=None, error=""
+        status=S.RUNNING, started_at=started, finished_at=None, error="", attempts=F("attempts") + 1
     )
     if not claimed:
         return None
@@ -251,6 +288,61 @@ def _finish(model: type[StoredPdf], pk: Any, started: dt.datetime, **changes: An
     return bool(updated)
 
 
+# --- Sending again what was lost (the sweep) ----------------------------------------------------
+
+
+def stored_pdf_models() -> list[type[StoredPdf]]:
+    """Every concrete kind of stored PDF (outcome reports, fidelity review reports)."""
+    return [model for model in apps.get_models() if issubclass(model, StoredPdf)]
+
+
+def pdf_sweep() -> dict[str, int]:
+    """Send again, for every kind of stored PDF, the rows whose task may have been lost:
+
+    - queued for longer than `RESEND_AFTER`: the message may never have reached the broker (it
+      was unreachable) or was lost with it. It is sent again, and its `requested_at` moves to
+      now, so the next sweep waits as long again before another send.
+    - running for longer than `STALE_AFTER`: its worker was killed mid-run (out of memory, a
+      restart). It is queued again, unless `MAX_ATTEMPTS` runs have started since it was asked
+      for: then it fails, and can be asked for again.
+
+    A duplicate message is harmless: the run that claims the row makes it, the others find
+    nothing to do. Returns how many rows of each kind were sent again.
+    """
+    now = timezone.now()
+    return {model._meta.label: _sweep(model, now) for model in stored_pdf_models()}
+
+
+@transaction.atomic
+def _sweep(model: type[StoredPdf], now: dt.datetime) -> int:
+    rows = model.objects.select_for_update(skip_locked=True)
+    lost = rows.filter(status=S.PENDING, requested_at__lt=now - RESEND_AFTER)
+    interrupted = rows.filter(status=S.RUNNING, started_at__lt=now - STALE_AFTER)
+    again = [
+        *lost.values_list("pk", flat=True)[:SWEEP_BATCH],
+        *interrupted.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:SWEEP_BATCH],
+    ]
+    given_up = list(
+        interrupted.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    model.objects.filter(pk__in=again).update(status=S.PENDING, requested_at=now)
+    model.objects.filter(pk__in=given_up).update(
+        status=S.FAILED,
+        finished_at=now,
+        error=f"Generating was interrupted {MAX_ATTEMPTS} times.",
+    )
+    for pk in again:
+        send_on_commit(model.render_task, pk)
+    if again or given_up:
+        logger.warning(
+            "Sweep of %s: sent again %s, gave up on %s",
+            model._meta.label,
+            sorted(again),
+            sorted(given_up),
+        )
+    return len(again)
+
+
 # --- Downloading it ----------------------------------------------------------------------------
 
 
@@ -284,12 +376,12 @@ def _open(job: StoredPdf) -> File:
     raise Http404("This PDF has not been made yet.")
 
 
-def accepted(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+def accepted(response: HttpResponse, request: HttpRequest, job: StoredPdf) -> HttpResponse:
     """`response` as 202 Accepted: the PDF is being made; ask again at `Location` (the same
     URL) after `Retry-After` seconds."""
     response.status_code = 202
     response["Location"] = request.build_absolute_uri(request.path)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(job.retry_after)
     return response
 
 
@@ -312,11 +404,11 @@ def pdf_download(
         return pdf_file_response(request, job)  # type: ignore[arg-type]
     if job is None or not job.in_progress:
         job = ask()
-    return accepted(preparing(job), request)
+    return accepted(preparing(job), request, job)
 
 
 def preparing_page(request: HttpRequest, job: StoredPdf, *, title: str) -> HttpResponse:
-    """For a browser: a page saying the PDF is being made, which reloads itself until it can
-    be downloaded."""
-    context = {"job": job, "title": title, "retry_after": RETRY_AFTER_SECONDS}
+    """For a browser: a page saying the PDF is being made (or waits for the worker), which
+    reloads itself until it can be downloaded."""
+    context = {"job": job, "title": title, "retry_after": job.retry_after}
     return HttpResponse(render_to_string("ips/pdf_preparing.html", context, request=request))

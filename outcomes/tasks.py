@@ -5,6 +5,12 @@ They take period labels and ids only (JSON), are acknowledged after they finish 
 worker killed mid-run leaves the message to be run again), and are idempotent: each period is
 stored in one transaction that replaces the period's rows, and a report is made by whichever
 run claims its row.
+
+The report task is also given back to the broker at once when its worker process dies
+(`reject_on_worker_lost`): the run delivered again either takes the row or finds another run
+holding it and does nothing, so a report that kills its worker cannot loop (the sweep gives up
+on it after `ips.pdf.MAX_ATTEMPTS` runs). The roll-ups are not: nothing would stop a roll-up
+that kills its worker from being delivered again and again; they run again on schedule.
 """
 
 from __future__ import annotations
@@ -45,7 +51,9 @@ def outcome_rollup_open_task() -> list[str]:
 
 
 # Queued by name (`OutcomeReport.render_task`): the services that queue it do not import it.
-@shared_task(name=OutcomeReport.render_task, acks_late=True, ignore_result=True)
+@shared_task(
+    name=OutcomeReport.render_task, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def report_generate_task(report_id: int) -> None:
     """Render and store one outcome report (see `report_services.report_generate`); a second
     run, or a run after the row was made, does nothing."""

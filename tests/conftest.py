@@ -29,7 +29,7 @@ from pytest_django.fixtures import Settings
 
 from ips.models import Agency, Program, Role, User
 from tests.factories import AgencyFactory, ProgramFactory, StaffRoleFactory, UserFactory
-from tests.helpers import MODEL_BACKEND
+from tests.helpers import MODEL_BACKEND, dead_redis_url
 
 # The first Redis database used by tests; xdist worker N uses TEST_REDIS_DB - N. Tests flush it,
 # so they must never share the database the development server and Celery broker use (0). Two
@@ -74,12 +74,13 @@ def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    default = settings.CACHES["default"]
-    if default["BACKEND"].endswith("RedisCache"):
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {**default, "LOCATION": _test_cache_location(default["LOCATION"])},
-        }
+    settings.CACHES = {
+        alias: {**config, "LOCATION": _test_cache_location(config["LOCATION"])}
+        if config["BACKEND"].endswith("RedisCache")
+        else config
+        for alias, config in settings.CACHES.items()
+    }
+    reset_outages()
     cache.clear()
     yield
     cache.clear()
@@ -217,3 +218,65 @@ def login_as(client: Client) -> Callable[[User], Client]:
         return client
 
     return log_in
+
+
+# --- Redis down --------------------------------------------------------------------------------
+
+
+class RedisOutage:
+    """Redis unreachable: the cache and the Celery broker point at a dead port until `end()`
+    points them back at the tests' own Redis database."""
+
+    def __init__(self, settings: Settings) -> None:
+        from config.celery import app
+
+        self.settings, self.app = settings, app
+        self.live_caches = settings.CACHES
+        self.live_broker = (app.conf.broker_url, app.conf.result_backend)
+        self.live_redis_url = settings.REDIS_URL
+        self.dead_url = dead_redis_url()
+
+    def begin(self) -> None:
+        self.settings.CACHES = {
+            alias: {**config, "LOCATION": self.dead_url}
+            if config["BACKEND"].endswith("RedisCache")
+            else config
+            for alias, config in self.live_caches.items()
+        }
+        self.settings.REDIS_URL = self.dead_url
+        point_broker(self.app, self.dead_url)
+        reset_outages()
+
+    def end(self, *, forget_outages: bool = True) -> None:
+        """Redis is back; the outages this process saw are forgotten too, as if their skip
+        windows had passed, unless `forget_outages` is False."""
+        self.settings.CACHES = self.live_caches
+        self.settings.REDIS_URL = self.live_redis_url
+        point_broker(self.app, *self.live_broker)
+        if forget_outages:
+            reset_outages()
+
+
+@pytest.fixture
+def redis_down(settings: Settings) -> Iterator[RedisOutage]:
+    """Redis unreachable for this test (the cache and the broker); `redis_down.end()` ends it."""
+    outage = RedisOutage(settings)
+    outage.begin()
+    yield outage
+    outage.end()
+
+
+def point_broker(app: object, broker: str, backend: str | None = None) -> None:
+    """Point the Celery app at another broker; pooled connections to the old one are dropped."""
+    app.conf.broker_url, app.conf.result_backend = broker, backend or broker  # type: ignore[attr-defined]
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+def reset_outages() -> None:
+    """Forget the outages this process has seen of the cache and the broker."""
+    from ips.cache import reset_outages as reset_cache_outages
+    from ips.queue import BROKER
+
+    reset_cache_outages()
+    BROKER.reset()

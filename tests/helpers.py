@@ -134,3 +134,14 @@ def assert_private_response(response: HttpResponseBase) -> None:
     is_html = response.get("Content-Type", "").startswith("text/html")
     if is_html and not getattr(response, "streaming", False):
         assert inline_code(response.content.decode()) == []
+
+
+def dead_redis_url() -> str:
+    """A Redis URL at which nothing listens: a port bound and closed again, so connecting is
+    refused at once (an outage of Redis, without touching the real one)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"

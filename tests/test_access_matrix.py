@@ -543,11 +543,23 @@ def fidelity_routes() -> dict[str, Spec]:
     }
 
 
+def fresh_heartbeat(world: SimpleNamespace) -> dict[str, int]:
+    """A worker heartbeat just now (the database and the tests' Redis are up too)."""
+    from ips.health import record_heartbeat
+
+    record_heartbeat()
+    return {}
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
     **supervision_routes(),
     **fidelity_routes(),
+    # The health probes: the same answer for everyone, logged in or not (503 when a dependency
+    # is down, tests/ips/test_health.py); nothing to send anyone to the login page for.
+    "healthz": Spec({"GET": expect(200), "POST": expect(405)}),
+    "readyz": Spec({"GET": expect(200), "POST": expect(405)}, fresh_heartbeat),
     "home": Spec({"GET": ANY_LOGGED_IN}),
     "login": Spec({"GET": expect(302, anonymous=200)}),
     "logout": Spec({"GET": expect(405), "POST": expect(302)}),

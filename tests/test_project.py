@@ -228,3 +228,53 @@ def _fresh_clone(target: Path) -> Path:
             shutil.copy2(source, target / name)
     assert not (target / ".env").exists()
     return target
+
+
+def test_compose_checks_web_for_liveness_only(compose: dict) -> None:
+    """Redis or the worker down must not mark web unhealthy: the site works without them."""
+    probe = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+
+    assert "http://127.0.0.1:8000/healthz" in probe
+    assert "readyz" not in probe
+
+
+def test_the_worker_healthcheck_pings_this_worker_through_the_broker(compose: dict) -> None:
+    """The compose command, run here against a worker named as in a container (celery@HOSTNAME)
+    on the tests' broker: it answers; with no such worker it fails."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    test = compose["services"]["worker"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL"
+    # Compose turns $$ into $; the container's shell expands $HOSTNAME.
+    command = test[1].replace("$$", "$")
+    env = {
+        **process_environ(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": app.conf.broker_url,
+        "HOSTNAME": "worker-7f3a",
+        # `celery` on the PATH, as in the image.
+        "PATH": f"{Path(sys.executable).parent}:{process_environ().get('PATH', '')}",
+    }
+
+    def healthcheck(command: str = command) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S602 (the compose file's own shell command)
+            command,
+            shell=True,
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    with start_worker(app, hostname="celery@worker-7f3a", perform_ping_check=False):
+        answered = healthcheck()
+    assert answered.returncode == 0, answered.stdout + answered.stderr
+    assert "celery@worker-7f3a: OK" in answered.stdout
+
+    env["HOSTNAME"] = "another-worker"
+    assert "--timeout 10" in command
+    assert healthcheck(command.replace("--timeout 10", "--timeout 1")).returncode != 0

@@ -24,7 +24,10 @@ from outcomes.reports.scopes import agency_scope, program_scope
 
 REPORT_RESPONSES = {
     200: OpenApiResponse(OpenApiTypes.BINARY, description="The stored PDF (application/pdf)."),
-    202: OpenApiResponse(description="Queued or being generated; poll the Location."),
+    202: OpenApiResponse(
+        description="Queued or being generated (or waiting for the background worker, which "
+        "the detail says); poll the Location."
+    ),
     400: OpenApiResponse(description="Not a month (2026-03) or a quarter (2026-Q1)."),
     404: OpenApiResponse(description="No such program among those visible to the caller."),
 }
@@ -51,9 +54,15 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
         return asked
 
     def preparing(asked: OutcomeReport) -> Response:
-        return Response(
-            {"status": asked.status, "detail": "The report is being generated; poll the Location."}
-        )
+        if asked.waiting_for_worker:
+            detail = (
+                "The report is queued, waiting for the background worker (busy or not "
+                "available at the moment): it will be generated once the worker is back; poll "
+                "the Location."
+            )
+        else:
+            detail = "The report is being generated; poll the Location."
+        return Response({"status": asked.status, "detail": detail})
 
     return pdf_download(request, report, ask=ask, preparing=preparing, newest_only=True)
 

@@ -7,6 +7,7 @@ but whose role does not include outcomes gets 403.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,6 +106,12 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
     if request.htmx:
         report.refresh_from_db()
         return _cell(request, report)
+    if report.waiting_for_worker:
+        messages.warning(
+            request,
+            "The report is queued, waiting for the background worker (busy or not available at "
+            "the moment): it will be generated once the worker is back.",
+        )
     return redirect("outcomes:reports")
 
 

@@ -3,15 +3,19 @@ eager tasks (the SQLite fallback), to the broker otherwise, never before the com
 
 from __future__ import annotations
 
+import logging
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from celery import shared_task
 
 from config.celery import app
-from ips.queue import send_on_commit
+from ips.queue import BROKER, broker_unavailable, send_on_commit
+from tests.conftest import RedisOutage, point_broker
 from tests.helpers import process_environ
 from tests.outcomes.reports_helpers import eager_celery
 
@@ -91,3 +95,66 @@ def test_a_web_process_that_imported_no_task_module_finds_the_tasks_by_name() ->
         "fidelity.tasks.review_report_task",
         "outcomes.tasks.report_generate_task",
     ]
+
+
+# --- The broker down ----------------------------------------------------------------------------
+
+
+def test_with_the_broker_down_sending_fails_quietly_and_is_logged_once(
+    django_capture_on_commit_callbacks, redis_down: RedisOutage, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 7)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 8)  # not tried: the broker is known to be down
+
+    assert time.monotonic() - started < 5
+    assert broker_unavailable()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        "Celery broker unavailable (OperationalError) for 0 s; carrying on without it"
+    ]
+    assert CALLS == []
+
+
+def test_a_hung_broker_costs_a_send_seconds_not_minutes(
+    django_capture_on_commit_callbacks, redis_down: RedisOutage
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)  # connections queue up, never accepted, never answered
+        host, port = hung.getsockname()
+        point_broker(app, f"redis://{host}:{port}/0")
+        started = time.monotonic()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            send_on_commit("tests.ips.record_call", 7)
+
+        assert time.monotonic() - started < 15
+    assert broker_unavailable()
+
+
+def test_once_the_broker_is_back_sending_resumes_after_half_a_minute(
+    django_capture_on_commit_callbacks, redis_down: RedisOutage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("ips.outage.time.monotonic", lambda: clock[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 7)
+    assert broker_unavailable()
+    redis_down.end(forget_outages=False)
+    sent: list[tuple[str, tuple[int, ...]]] = []
+    monkeypatch.setattr(app, "send_task", lambda name, args, *a, **kw: sent.append((name, args)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 8)  # within the half minute: not tried
+    assert sent == []
+    assert broker_unavailable()
+
+    clock[0] += BROKER.skip_seconds
+    assert not broker_unavailable()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_on_commit("tests.ips.record_call", 9)
+
+    assert sent == [("tests.ips.record_call", (9,))]
