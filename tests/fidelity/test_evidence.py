@@ -45,9 +45,19 @@ def _review(program: Program, first: dt.date = FIRST, last: dt.date = LAST) -> R
 def world(program: Program, specialist: User, other_specialist: User) -> dict:
     MinimumWageFactory(program=program, effective_on=D(2025, 1, 1), hourly=Decimal("15.00"))
 
+    made = iter(range(1, 6))
+
     def client(who: User, referred: dt.date, enrolled: dt.date | None, **kw):
+        # Names no page text contains (a random "Day" or "Job" would be found in any table).
+        number = next(made)
         return ClientFactory(
-            program=program, specialist=who, referred_on=referred, enrolled_on=enrolled, **kw
+            program=program,
+            specialist=who,
+            referred_on=referred,
+            enrolled_on=enrolled,
+            first_name=f"Quorra{number}",
+            last_name=f"Zyxwell{number}",
+            **kw,
         )
 
     c1 = client(specialist, D(2025, 12, 20), D(2026, 1, 5))
