@@ -74,6 +74,9 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 elif not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters when DEBUG is off")
+# Rotating the key: the new one in SECRET_KEY, the old ones here until the sessions and links
+# signed with them have expired (README "Operating it").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:

@@ -6,10 +6,15 @@ import re
 import string
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
 
+from ips.models import User
 from tests.helpers import process_environ
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +102,34 @@ def test_junk_values_stop_start_up(overrides: dict[str, str], message: str) -> N
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+OLD_KEY = "a-key-of-the-past-" + "x" * 40
+NEW_KEY = "the-new-key-" + "y" * 40
+
+
+@pytest.mark.django_db
+def test_rotating_the_secret_key_keeps_sessions_while_the_old_key_is_a_fallback(
+    settings: Settings, specialist: User, login_as: Callable[[User], Client]
+) -> None:
+    settings.SECRET_KEY = OLD_KEY
+    browser = login_as(specialist)
+    assert browser.get(reverse("home")).status_code == 200
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    assert browser.get(reverse("home")).status_code == 200
+    # That request signed the session again with the new key: the fallback can go.
+    settings.SECRET_KEY_FALLBACKS = []
+    assert browser.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_new_secret_key_without_the_old_one_as_fallback_signs_everyone_out(
+    settings: Settings, specialist: User, login_as: Callable[[User], Client]
+) -> None:
+    settings.SECRET_KEY = OLD_KEY
+    browser = login_as(specialist)
+
+    settings.SECRET_KEY = NEW_KEY
+
+    assert browser.get(reverse("home")).status_code == 302
