@@ -110,7 +110,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -438,7 +437,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`, keys stored as digests and expiring (`ips.models.ApiToken`).
+        "ips.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -448,6 +448,10 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "ips.api.exception_handler",
 }
+# How long an API token lives (its longest life, too): the pages, `drf_create_token` and the
+# migration of the keys issued before they were stored hashed all start from it.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "IPS case management API",
     "DESCRIPTION": "Programs, clients and outcomes of IPS supported-employment programs.",

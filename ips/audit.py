@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from ips import access
-from ips.models import Agency, AuditEvent, MinimumWage, Program, StaffRole, User
+from ips.models import Agency, ApiToken, AuditEvent, MinimumWage, Program, StaffRole, User
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -68,6 +68,8 @@ def register_changes() -> None:
     auditlog.register(MinimumWage)
     auditlog.register(StaffRole)
     auditlog.register(User, exclude_fields=["password", "last_login"])
+    # Issued and revoked, by whom, for whom, until when; never the key's digest (nor each use).
+    auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
 
     def audited_programs(user: User) -> QuerySet:
         return Program.objects.filter(
@@ -134,6 +136,10 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
         # Reads of records about the client, and lists that named them.
         reads |= Q(subject_client_id=obj.pk) | Q(clients__client_id=obj.pk)
         changes |= Q(additional_data__client_id=obj.pk)
+    elif content_type.model == "user":
+        # The API tokens issued to the account and revoked.
+        api_tokens = ContentType.objects.get_for_model(ApiToken)
+        changes |= Q(content_type=api_tokens, additional_data__user_id=obj.pk)
     read_rows = [
         HistoryRow(
             at=event.at,

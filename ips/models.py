@@ -7,6 +7,8 @@ which delegates to it and returns nothing by default.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ips import access
 from ips.roles import AGENCY_ROLES, PROGRAM_ROLES, Role
@@ -85,6 +88,21 @@ class User(AbstractUser):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Staff accounts are deactivated, never deleted.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new password or a deactivated account ends every API token of the account.
+
+        The one place of that rule, so that no path can miss it: the own password change, an
+        admin's reset, `manage.py changepassword`, deactivation. Django's `set_password()` keeps
+        the new password in `_password` until the save (a mere hash upgrade at login clears it
+        first: the password itself has not changed). `QuerySet.update()` bypasses this: change
+        passwords and `is_active` through a save.
+        """
+        ends_tokens = not self._state.adding and (self._password is not None or not self.is_active)
+        super().save(*args, **kwargs)
+        if ends_tokens:
+            # One by one, so that the change history records each revocation.
+            ApiToken.objects.filter(user=self).delete()
 
 
 def staff_name(first_name: str, last_name: str, username: str) -> str:
@@ -359,3 +377,58 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"Worker heartbeat at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: User | AnonymousUser) -> ApiTokenQuerySet:
+        """The user's own tokens, and those of the accounts they administer (`User.visible_to`)."""
+        if not access.is_active_user(user):
+            return self.none()
+        return self.filter(Q(user=user) | Q(user__in=User.objects.visible_to(user)))
+
+
+class ApiToken(models.Model):
+    """A key to the API (`Authorization: Token <key>`) for one account, until it expires.
+
+    The key is shown once, when it is issued, and never stored: the row holds its SHA-256 digest,
+    so a copy of the database opens nothing. (A digest without salt or stretching suffices: keys
+    are 256 random bits, not passwords a person chose.) Revoking a token deletes its row; the
+    change history keeps who issued and revoked it, never the digest. A changed password or a
+    deactivated account revokes all of the account's tokens (`User.save`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    # Written at most once a minute (`ips.authentication`): a request costs no write.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"API token “{self.name}” of {self.user}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        """Stored with each change-history entry: the account's history lists its tokens."""
+        return {"user_id": self.user_id}
+
+    @staticmethod
+    def new_key() -> str:
+        """A fresh key: 256 random bits, 64 hexadecimal characters."""
+        return secrets.token_hex(32)
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """What is stored of a key, and looked up when a request presents one."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

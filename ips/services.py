@@ -7,13 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ips.models import Agency, Archivable, MinimumWage, Program, Role, StaffRole, User
+from ips.models import (
+    Agency,
+    ApiToken,
+    Archivable,
+    MinimumWage,
+    Program,
+    Role,
+    StaffRole,
+    User,
+)
 from ips.versioning import save_versioned
 
 
@@ -105,8 +115,43 @@ def staff_role_revoke(*, staff_role: StaffRole) -> None:
 
 
 @transaction.atomic
+def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue an API token to `user` for `days` days (API_TOKEN_DAYS, the longest, by default).
+
+    Returns the token and its key. Only the key's digest is stored: the caller shows the key
+    once, and nothing can show it again.
+    """
+    longest = settings.API_TOKEN_DAYS
+    days = longest if days is None else days
+    if not 1 <= days <= longest:
+        raise ValidationError({"days": f"A token lives from 1 to {longest} days."})
+    if not user.is_active:
+        raise ValidationError("A deactivated account cannot be given an API token.")
+    key = ApiToken.new_key()
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        digest=ApiToken.digest_of(key),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    """End one API token at once. (A new password or a deactivation ends all of an account's
+    tokens: `User.save`.)"""
+    token.delete()
+
+
+@transaction.atomic
 def user_password_reset(*, user: User, password: str) -> User:
-    """Set a new password chosen by an admin, and lift any login lockout on the account."""
+    """Set a new password chosen by an admin, and lift any login lockout on the account. The
+    account's API tokens end with the old password (`User.save`)."""
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -116,7 +161,8 @@ def user_password_reset(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def user_set_active(*, user: User, active: bool) -> User:
-    """Deactivate (or reactivate) an account. Accounts are never deleted."""
+    """Deactivate (or reactivate) an account. Accounts are never deleted; a deactivated one
+    loses its API tokens (`User.save`)."""
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user

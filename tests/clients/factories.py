@@ -16,7 +16,6 @@ import factory
 from django.test import Client as HttpClient
 from django.utils import timezone
 from factory.django import DjangoModelFactory
-from rest_framework.authtoken.models import Token
 
 from clients import services
 from clients.models import (
@@ -33,7 +32,7 @@ from clients.models import (
 )
 from employers.models import Employer
 from ips.models import User
-from ips.services import record_archive
+from ips.services import api_token_create, record_archive
 from tests.factories import ProgramFactory, UserFactory
 
 
@@ -44,8 +43,8 @@ def days_ago(days: int) -> dt.date:
 
 def api_as(user: User) -> HttpClient:
     """A test client that authenticates every request with the user's API token (no session)."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return HttpClient(headers={"Authorization": f"Token {token.key}"})
+    _, key = api_token_create(user=user, name="Tests")
+    return HttpClient(headers={"Authorization": f"Token {key}"})
 
 
 class ClientFactory(DjangoModelFactory[Client]):
