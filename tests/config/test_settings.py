@@ -94,6 +94,7 @@ def test_a_valid_production_environment_starts_with_security_on() -> None:
         ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL must be redis"),
         ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT must be true or false"),
         ({"DB_PREPARED_STATEMENTS": "sometimes"}, "DB_PREPARED_STATEMENTS must be true or false"),
+        ({"API_TOKEN_DAYS": "0"}, "API_TOKEN_DAYS must be at least 1"),
     ],
 )
 def test_junk_values_stop_start_up(overrides: dict[str, str], message: str) -> None:
