@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from config import home
 from ips import health
-from ips.views import accounts, audit, programs, staff
+from ips.views import accounts, audit, programs, staff, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -47,6 +47,15 @@ urlpatterns = [
     ),
     path("staff/<int:pk>/roles/", staff.staff_role_grant, name="staff_role_grant"),
     path("staff/roles/<int:pk>/revoke/", staff.staff_role_revoke, name="staff_role_revoke"),
+    # Not under accounts/, which is open before the second factor (`ips.views.tokens`).
+    path("api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    path("staff/api-tokens/", tokens.staff_api_tokens, name="staff_api_tokens"),
+    path(
+        "staff/api-tokens/<int:pk>/revoke/",
+        tokens.staff_api_token_revoke,
+        name="staff_api_token_revoke",
+    ),
     path("audit/", audit.audit_log, name="audit_log"),
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),

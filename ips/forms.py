@@ -7,8 +7,10 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 from ips.models import Agency, MinimumWage, Program, Role
 from ips.versioning import StaleVersionError, carry_current_version
@@ -132,6 +134,33 @@ class RoleGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.helper = _helper("Grant role")
+
+
+class ApiTokenForm(forms.Form):
+    """Issue oneself an API token: what it is for, how long it lives, and the password again (a
+    session left open must not be enough to take away a key that outlives it)."""
+
+    name = forms.CharField(
+        max_length=100,
+        label="What is it for?",
+        help_text="The integration or script that will use it, so that you recognise it later.",
+    )
+    days = forms.IntegerField(label="Days until it expires", min_value=1)
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        longest = settings.API_TOKEN_DAYS
+        days = self.fields["days"]
+        days.max_value = longest
+        days.validators.append(MaxValueValidator(longest))
+        days.widget.attrs["max"] = longest
+        days.initial = longest
+        self.helper = _helper("Create token")
 
 
 class TokenForm(forms.Form):

@@ -30,6 +30,7 @@ from clients.services import goal_add, step_add
 from fidelity.models import Review, ReviewItem
 from ips.audit import audit_read
 from ips.models import AuditEvent, AuditEventClient, StaffRole, User
+from ips.services import api_token_create
 from tests.clients.factories import (
     BenefitsReferralFactory,
     ClientFactory,
@@ -589,6 +590,18 @@ MATRIX: dict[str, Spec] = {
         {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_role_pk
     ),
     "audit_log": Spec({"GET": ADMIN_PAGE}),
+    # API tokens: everyone's own page (an empty POST re-renders the form); `api_token` is the
+    # specialist's, which only they revoke from their page (everyone else: not found), and an
+    # admin of their agency from the staff page.
+    "api_tokens": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
+    "api_token_revoke": Spec(
+        {"GET": POST_ONLY_GET, "POST": expect(404, anonymous=302, specialist=302)},
+        record_pk("api_token"),
+    ),
+    "staff_api_tokens": Spec({"GET": ADMIN_PAGE}),
+    "staff_api_token_revoke": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, record_pk("api_token")
+    ),
     "api:api-root": Spec({"GET": API_ANY_LOGGED_IN}),
     "api:program-list": Spec(
         # Creating needs an admin role somewhere; refused before the body is validated.
@@ -690,6 +703,7 @@ def _build_world() -> SimpleNamespace:
     )
     world.action_item = world.session.action_items.get()
     world.review, world.final_review = _reviews(world)
+    world.api_token, _ = api_token_create(user=world.specialist, name="Matrix")
     return world
 
 
