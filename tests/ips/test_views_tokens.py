@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ips.models import ApiToken, User
 from ips.services import api_token_create
@@ -233,4 +234,20 @@ def test_wrong_passwords_on_the_token_form_count_towards_the_lockout(
 
     assert statuses[0] == 200
     assert login.status_code == 429
+    assert not ApiToken.objects.exists()
+
+
+def test_a_session_short_of_its_second_factor_issues_no_token(
+    specialist: User, login_as: Callable[[User], Client]
+) -> None:
+    TOTPDevice.objects.create(user=specialist, name="Phone", confirmed=True)
+    client = login_as(specialist)  # password only: the device is not verified yet
+
+    shown = client.get(reverse("api_tokens"))
+    posted = issue(client)
+
+    verify = reverse("two_factor_verify")
+    assert shown.status_code == posted.status_code == 302
+    assert shown["Location"].startswith(verify)
+    assert posted["Location"].startswith(verify)
     assert not ApiToken.objects.exists()
