@@ -462,6 +462,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation also documents the framework's error answers (400, 401, 403, 404, …).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ips.api.schema.add_standard_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FidelityReviewKindEnum": "fidelity.models.Review.Kind",
         "SupportKindEnum": "clients.models.Support.Kind",

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 
 from config import home
 from ips import health
@@ -65,3 +67,14 @@ urlpatterns = [
     path("api/v1/", include(("config.api", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON under the API (an address no route matches, as a missing record answers),
+    the page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

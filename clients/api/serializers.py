@@ -106,6 +106,8 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only=True,
     )
     status = serializers.ChoiceField(choices=CLIENT_STATUSES, read_only=True)
+    # An address or empty: not `format: email`, which an empty string does not satisfy.
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Client
@@ -224,6 +226,10 @@ class JobSerializer(serializers.ModelSerializer):
     """A job; `competitive` is derived and stored by the application, never entered."""
 
     competitive = serializers.BooleanField(read_only=True)
+    # Empty while the job goes on: the schema says so (a read-only choice would not).
+    end_reason = serializers.ChoiceField(
+        choices=JobEndReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Job

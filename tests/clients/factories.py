@@ -41,10 +41,15 @@ def days_ago(days: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=days)
 
 
+def api_token(user: User) -> str:
+    """A new API token of the user, as an integration sends it after `Token `."""
+    _, key = api_token_create(user=user, name="Tests")
+    return key
+
+
 def api_as(user: User) -> HttpClient:
     """A test client that authenticates every request with the user's API token (no session)."""
-    _, key = api_token_create(user=user, name="Tests")
-    return HttpClient(headers={"Authorization": f"Token {key}"})
+    return HttpClient(headers={"Authorization": f"Token {api_token(user)}"})
 
 
 class ClientFactory(DjangoModelFactory[Client]):
