@@ -347,6 +347,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # aaaaaaaaaaaa, 123456789012, abcdefghijkl, qwertyuiopas, 1qaz2wsx3edc, abcabcabcabc…
+    {"NAME": "ips.passwords.RepeatedOrSequentialValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
