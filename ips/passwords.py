@@ -11,6 +11,7 @@ has fewer than `min_other` characters outside such runs, or is one piece typed a
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,7 +34,7 @@ SEQUENCES = (
 def _neighbours() -> frozenset[tuple[str, str]]:
     pairs = set()
     for sequence in SEQUENCES:
-        for first, second in zip(sequence, sequence[1:], strict=False):
+        for first, second in itertools.pairwise(sequence):
             pairs.add((first, second))
             pairs.add((second, first))
     return frozenset(pairs)

@@ -151,6 +151,8 @@ CLIENT_ACTION = {
 }
 # Pages of client work that show no particular record: a role with client access somewhere.
 CLIENT_PAGE = expect(200, anonymous=302, reviewer=403, admin=403, no_role_user=403)
+# The caseload's filters form (POST): an empty one redirects to the address of the filters.
+CASELOAD_POST = {who: 303 if status == 200 else status for who, status in CLIENT_PAGE.items()}
 # Adding a client or employer: roles that may write client records somewhere.
 CLIENT_NEW = expect(403, anonymous=302, specialist=200, other_specialist=200, supervisor=200)
 
@@ -169,7 +171,9 @@ def record_pk(name: str) -> Kwargs:
 def client_pages() -> dict[str, Spec]:
     """Every client page: reads, then writes (GET shows the form, an empty POST re-renders it)."""
     rows = {
-        "clients:caseload": Spec({"GET": CLIENT_PAGE}),
+        # The filters form is sent by POST (a name searched for stays out of the address); an
+        # empty one redirects to the bookmarkable address of the other filters.
+        "clients:caseload": Spec({"GET": CLIENT_PAGE, "POST": CASELOAD_POST}),
         "clients:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
         "clients:detail": Spec({"GET": CLIENT_READ}, client_pk),
         "clients:plan": Spec({"GET": CLIENT_READ}, client_pk),
