@@ -388,6 +388,26 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 OTP_TOTP_ISSUER = "IPS case management"
 
+# E-mail: notices to staff of changes made to their account by an admin (ips.notify). The
+# default prints them to the log; production sets an SMTP URL (smtp+tls://user:pass@host:587).
+_email_url = env.str("EMAIL_URL", default="").strip() or "consolemail://"
+try:
+    _email = environ.Env.email_url_config(_email_url)
+except ImproperlyConfigured:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be an e-mail URL such as smtp+tls://user:password@host:587 or "
+        f"consolemail://, not {_email_url!r}"
+    ) from None
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ips-case-management@localhost")
+
 # --- Security when DEBUG is off -----------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -47,6 +47,17 @@ urlpatterns = [
     ),
     path("staff/<int:pk>/roles/", staff.staff_role_grant, name="staff_role_grant"),
     path("staff/roles/<int:pk>/revoke/", staff.staff_role_revoke, name="staff_role_revoke"),
+    path("staff/role-requests/", staff.role_request_list, name="role_request_list"),
+    path(
+        "staff/role-requests/<int:pk>/approve/",
+        staff.role_request_approve,
+        name="role_request_approve",
+    ),
+    path(
+        "staff/role-requests/<int:pk>/reject/",
+        staff.role_request_reject,
+        name="role_request_reject",
+    ),
     path("audit/", audit.audit_log, name="audit_log"),
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),

@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from ips import access
-from ips.models import Agency, AuditEvent, MinimumWage, Program, StaffRole, User
+from ips.models import Agency, AuditEvent, MinimumWage, Program, RoleRequest, StaffRole, User
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -67,6 +67,7 @@ def register_changes() -> None:
     auditlog.register(Program)
     auditlog.register(MinimumWage)
     auditlog.register(StaffRole)
+    auditlog.register(RoleRequest)
     auditlog.register(User, exclude_fields=["password", "last_login"])
 
     def audited_programs(user: User) -> QuerySet:
@@ -134,6 +135,9 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
         # Reads of records about the client, and lists that named them.
         reads |= Q(subject_client_id=obj.pk) | Q(clients__client_id=obj.pk)
         changes |= Q(additional_data__client_id=obj.pk)
+    elif content_type.model == "user":
+        # A staff account's roles and role requests: who asked, who approved, who removed.
+        changes |= Q(additional_data__staff_id=obj.pk)
     read_rows = [
         HistoryRow(
             at=event.at,

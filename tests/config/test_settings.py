@@ -120,6 +120,7 @@ def test_login_and_api_limits_default_and_come_from_the_environment() -> None:
         ({"API_THROTTLE_USER": "300"}, "API_THROTTLE_USER must be a rate such as 300/minute"),
         ({"API_THROTTLE_ANON": "0/minute"}, "API_THROTTLE_ANON must be a rate"),
         ({"API_THROTTLE_USER": "5/fortnight"}, "API_THROTTLE_USER must be a rate"),
+        ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL must be an e-mail URL"),
         ({"TRUSTED_PROXY_COUNT": "yes"}, "TRUSTED_PROXY_COUNT must be a whole number"),
         ({"LOGIN_ADDRESS_FAILURE_LIMIT": "0"}, "LOGIN_ADDRESS_FAILURE_LIMIT must be at least 1"),
     ],
