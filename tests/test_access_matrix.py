@@ -29,7 +29,7 @@ from clients.models import Client as ClientRecord
 from clients.services import goal_add, step_add
 from fidelity.models import Review, ReviewItem
 from ips.audit import audit_read
-from ips.models import AuditEvent, AuditEventClient, StaffRole, User
+from ips.models import AuditEvent, AuditEventClient, Role, RoleRequest, StaffRole, User
 from tests.clients.factories import (
     BenefitsReferralFactory,
     ClientFactory,
@@ -110,6 +110,18 @@ def specialist_pk(world: SimpleNamespace) -> dict[str, int]:
 
 def specialist_role_pk(world: SimpleNamespace) -> dict[str, int]:
     return {"pk": StaffRole.objects.get(user=world.specialist).pk}
+
+
+def pending_role_request_pk(world: SimpleNamespace) -> dict[str, int]:
+    """A specialist role for `no_role_user`, asked for by the admin, waiting for approval."""
+    request = RoleRequest.objects.create(
+        user=world.no_role_user,
+        role=Role.SPECIALIST,
+        agency=world.agency,
+        program=world.program,
+        requested_by=world.admin,
+    )
+    return {"pk": request.pk}
 
 
 # Everyone logged in, whatever their roles (or none).
@@ -591,6 +603,14 @@ MATRIX: dict[str, Spec] = {
     "staff_role_grant": Spec({"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_pk),
     "staff_role_revoke": Spec(
         {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_role_pk
+    ),
+    # Privileged roles waiting for a second person: the agency's admins list and decide them.
+    "role_request_list": Spec({"GET": ADMIN_PAGE}),
+    "role_request_approve": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, pending_role_request_pk
+    ),
+    "role_request_reject": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, pending_role_request_pk
     ),
     "audit_log": Spec({"GET": ADMIN_PAGE}),
     "api:api-root": Spec({"GET": API_ANY_LOGGED_IN}),
