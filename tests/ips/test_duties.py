@@ -573,3 +573,23 @@ def test_an_operator_grant_in_the_django_admin_goes_through_the_checks(
     role = StaffRole.objects.get(user=new_hire)
     assert (role.granted_by, role.approved_by) == (operator, operator)
     assert not StaffRole.objects.filter(user__in=[reviewer, operator], role=Role.DIRECTOR).exists()
+
+
+def test_an_operators_new_password_in_the_django_admin_is_a_reset_too(
+    operator_client: Client, operator: User, specialist: User, committed: Callable[[], Any]
+) -> None:
+    TOTPDevice.objects.create(user=specialist, name="Phone", confirmed=True)
+
+    with committed():
+        response = operator_client.post(
+            reverse("admin:auth_user_password_change", args=[specialist.pk]),
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        )
+
+    assert response.status_code == 302
+    specialist.refresh_from_db()
+    assert specialist.check_password(NEW_PASSWORD)
+    assert specialist.must_enrol_two_factor
+    assert not TOTPDevice.objects.filter(user=specialist).exists()
+    assert _reset_entry(specialist).actor == operator
+    assert len(mail.outbox) == 1
