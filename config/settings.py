@@ -6,6 +6,7 @@ silently meaning something else. `.env.example` lists every variable this module
 """
 
 import os
+import re
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -331,6 +332,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- Authentication -----------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses every login from an address over LOGIN_ADDRESS_FAILURE_LIMIT (ips.throttle).
+    "ips.throttle.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -346,20 +349,34 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # aaaaaaaaaaaa, 123456789012, abcdefghijkl, qwertyuiopas, 1qaz2wsx3edc, abcabcabcabc…
+    {"NAME": "ips.passwords.RepeatedOrSequentialValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account for 15 minutes after 5 failed logins (django-axes). Failed logins are counted
-# in the database, never the cache: a lockout holds while Redis is down, and survives its flush.
+# Failed logins (ips.throttle says why two limits, and how they behave with Redis down):
+# - AXES_FAILURE_LIMIT wrong passwords for one account from one address lock that account from
+#   that address for LOCKOUT_MINUTES (django-axes). Not the account everywhere: someone guessing
+#   from elsewhere must not lock its owner out. Counted in the database, never the cache: the
+#   lockout holds while Redis is down, and survives its flush.
+# - LOGIN_ADDRESS_FAILURE_LIMIT failed logins from one address, whatever the accounts (password
+#   spraying), refuse every login from it for the rest of a LOCKOUT_MINUTES window. Higher:
+#   staff share office networks. Counted in the cache.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "ips.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ips.throttle.client_ip"
 AXES_VERBOSE = False
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+# The client's address is the TCP peer's unless this many reverse proxies stand in front (each
+# appending to X-Forwarded-For): then the entry the outermost one appended. 0 trusts no
+# X-Forwarded-For at all; behind a proxy, 0 would count every client as the proxy's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Idle logout and absolute session limit (ips.middleware.SessionLimitsMiddleware).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
@@ -369,6 +386,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 OTP_TOTP_ISSUER = "IPS case management"
+
+# E-mail: notices to staff of changes made to their account by an admin (ips.notify). The
+# default prints them to the log; production sets an SMTP URL (smtp+tls://user:pass@host:587).
+_email_url = env.str("EMAIL_URL", default="").strip() or "consolemail://"
+try:
+    _email = environ.Env.email_url_config(_email_url)
+except ImproperlyConfigured:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be an e-mail URL such as smtp+tls://user:password@host:587 or "
+        f"consolemail://, not {_email_url!r}"
+    ) from None
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ips-case-management@localhost")
 
 # --- Security when DEBUG is off -----------------------------------------------------------------
 
@@ -431,6 +468,25 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 
 # --- Forms, API ---------------------------------------------------------------------------------
 
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as 300/minute (per second, minute, hour or day)."""
+    value = env.str(name, default=default).strip() or default
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 300/minute (per second, minute, hour or day), "
+            f"not {value!r}"
+        )
+    return value
+
+
+# API requests per logged-in caller, and per address for callers not logged in (who are refused
+# anyway, by the permission check that runs before the throttle).
+API_THROTTLE_RATES = {
+    "user": env_rate("API_THROTTLE_USER", "300/minute"),
+    "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -447,6 +503,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DATE_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "ips.api.exception_handler",
+    # Over its rate a caller is answered 429 with Retry-After (ips.throttle, by client_ip).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ips.throttle.UserRateThrottle",
+        "ips.throttle.AnonRateThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # How long an API token lives (its longest life, too): the pages, `drf_create_token` and the
 # migration of the keys issued before they were stored hashed all start from it.
@@ -487,7 +549,3 @@ LOGGING = {
 
 # The Django admin is for platform operators (superusers) only; agencies use the app's own pages.
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
-
-# Lockout is per account (username), deliberately not per IP address: staff share office and
-# agency networks, and one person's typos must not lock out their colleagues.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]

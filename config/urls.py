@@ -58,6 +58,17 @@ urlpatterns = [
         tokens.staff_api_token_revoke,
         name="staff_api_token_revoke",
     ),
+    path("staff/role-requests/", staff.role_request_list, name="role_request_list"),
+    path(
+        "staff/role-requests/<int:pk>/approve/",
+        staff.role_request_approve,
+        name="role_request_approve",
+    ),
+    path(
+        "staff/role-requests/<int:pk>/reject/",
+        staff.role_request_reject,
+        name="role_request_reject",
+    ),
     path("audit/", audit.audit_log, name="audit_log"),
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),

@@ -91,6 +91,12 @@ RULES: dict[Capability, frozenset[Role]] = {
 }
 
 
+# The roles that read client records or decide who does (agency admins): granting one needs a
+# second person, and an admin's password reset of a holder makes them enrol a new second factor
+# (`ips.services`).
+PRIVILEGED_ROLES: frozenset[Role] = RULES[Capability.VIEW_CLIENTS] | RULES[Capability.MANAGE_STAFF]
+
+
 def is_active_user(user: AnyUser | None) -> bool:
     """Only a logged-in, active account can hold any access at all."""
     return bool(user is not None and user.is_authenticated and user.is_active)
@@ -272,10 +278,15 @@ def roles_of(user: AnyUser) -> frozenset[Role]:
 
 
 def two_factor_required(user: AnyUser) -> bool:
-    """Whether any agency the user works for requires two-factor authentication."""
+    """Whether the user must have a second factor: any agency they work for requires it, or an
+    admin chose their password (`User.must_enrol_two_factor`) and they hold a privileged role
+    (one that reads client records, or the admin role)."""
     if not is_active_user(user):
         return False
-    return _staff_roles().filter(user=user, agency__requires_two_factor=True).exists()
+    required = Q(agency__requires_two_factor=True)
+    if getattr(user, "must_enrol_two_factor", False):
+        required |= Q(role__in=sorted(PRIVILEGED_ROLES))
+    return _staff_roles().filter(required, user=user).exists()
 
 
 def agency_wide_ids_for(user: AnyUser, capability: Capability) -> QuerySet:

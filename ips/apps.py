@@ -10,7 +10,7 @@ class IpsConfig(AppConfig):
         # Imported when the app registry is ready: models cannot load while apps are loading.
         from django.db.models.signals import post_migrate
 
-        from ips import audit, db_roles, signals  # noqa: F401  (signals connects its receivers)
+        from ips import audit, db_roles, signals, throttle  # noqa: F401  (they connect receivers)
 
         audit.register_changes()
         post_migrate.connect(db_roles.grant_after_migrate, sender=self)

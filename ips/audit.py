@@ -23,7 +23,16 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from ips import access
-from ips.models import Agency, ApiToken, AuditEvent, MinimumWage, Program, StaffRole, User
+from ips.models import (
+    Agency,
+    ApiToken,
+    AuditEvent,
+    MinimumWage,
+    Program,
+    RoleRequest,
+    StaffRole,
+    User,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -67,6 +76,7 @@ def register_changes() -> None:
     auditlog.register(Program)
     auditlog.register(MinimumWage)
     auditlog.register(StaffRole)
+    auditlog.register(RoleRequest)
     auditlog.register(User, exclude_fields=["password", "last_login"])
     # Issued and revoked, by whom, for whom, until when; never the key's digest (nor each use).
     auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
@@ -140,6 +150,8 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
         # The API tokens issued to the account and revoked.
         api_tokens = ContentType.objects.get_for_model(ApiToken)
         changes |= Q(content_type=api_tokens, additional_data__user_id=obj.pk)
+        # A staff account's roles and role requests: who asked, who approved, who removed.
+        changes |= Q(additional_data__staff_id=obj.pk)
     read_rows = [
         HistoryRow(
             at=event.at,

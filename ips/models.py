@@ -77,6 +77,12 @@ class User(AbstractUser):
     home_agency = models.ForeignKey(
         "Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
+    must_enrol_two_factor = models.BooleanField(
+        default=False,
+        help_text="An admin chose this account's password (creating it, or resetting it): "
+        "while it holds a role that reads client records, or the admin role, it enrols an "
+        "authenticator at next login. Cleared by enrolling one.",
+    )
 
     objects = UserManager()
 
@@ -251,6 +257,22 @@ class StaffRole(models.Model):
         Program, on_delete=models.PROTECT, related_name="staff_roles", null=True, blank=True
     )
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Who asked for the role, and the second person who approved it (`RoleRequest`); both empty
+    # on roles made before these were recorded, or by a platform operator in the Django admin.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = StaffRoleQuerySet.as_manager()
 
@@ -279,6 +301,10 @@ class StaffRole(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.program or self.agency}"
 
+    def get_additional_data(self) -> dict[str, Any]:
+        """The account the role is about, so the account's audit history shows its roles."""
+        return {"staff_id": self.user_id}
+
     def clean(self) -> None:
         if self.role in PROGRAM_ROLES and self.program_id is None:
             raise ValidationError({"program": "This role belongs to a program: choose one."})
@@ -286,6 +312,91 @@ class StaffRole(models.Model):
             raise ValidationError({"program": "This role covers the whole agency: leave it empty."})
         if self.program_id is not None and self.program.agency_id != self.agency_id:
             raise ValidationError({"program": "The program belongs to another agency."})
+
+
+class RoleRequestQuerySet(models.QuerySet["RoleRequest"]):
+    def visible_to(self, user: User | AnonymousUser) -> RoleRequestQuerySet:
+        """Requests within the agencies where the user may manage staff."""
+        return self.filter(
+            agency_id__in=access.agency_ids_for(user, access.Capability.MANAGE_STAFF)
+        )
+
+    def pending(self) -> RoleRequestQuerySet:
+        return self.filter(status=RoleRequest.Status.PENDING)
+
+
+class RoleRequest(models.Model):
+    """A grant of a privileged role (one that reads client records, or the admin role) that an
+    admin asked for and a second person must approve: another admin of the agency (neither the
+    one who asked nor the one who would get the role), or a platform operator. Approved, it
+    becomes a `StaffRole` naming both; decided, it is kept (the audit trail has its history).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_requests"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="role_requests")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="role_requests", null=True, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoleRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "program"],
+                name="role_request_pending_once_per_program",
+                condition=Q(status="pending", program__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"],
+                name="role_request_pending_once_per_agency",
+                condition=Q(status="pending", program__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="role_request_decided_by_someone_else",
+                condition=(
+                    Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                    | (
+                        ~Q(status="pending")
+                        & Q(decided_by__isnull=False, decided_at__isnull=False)
+                        & ~Q(decided_by=models.F("user"))
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="role_request_not_for_oneself",
+                condition=~Q(requested_by=models.F("user")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.program or self.agency} for user #{self.user_id}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        """The account the request is about, so the account's audit history shows it."""
+        return {"staff_id": self.user_id}
 
 
 class AppendOnly(models.Model):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from ips import access
-from ips.models import StaffRole, User
+from ips.models import RoleRequest, StaffRole, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -29,3 +29,23 @@ def can_manage_account(admin: User, account: User) -> bool:
     if account.home_agency_id is None:
         return False
     return access.can(admin, access.Capability.MANAGE_STAFF, agency=account.home_agency)
+
+
+def pending_role_requests(user: User | AnonymousUser) -> QuerySet[RoleRequest]:
+    """Role requests waiting for a second person, in the agencies where the user manages staff."""
+    return (
+        RoleRequest.objects.visible_to(user)
+        .pending()
+        .select_related("user", "agency", "program", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def decided_role_requests(user: User | AnonymousUser) -> QuerySet[RoleRequest]:
+    """Decided role requests of the user's agencies, latest first."""
+    return (
+        RoleRequest.objects.visible_to(user)
+        .exclude(status=RoleRequest.Status.PENDING)
+        .select_related("user", "agency", "program", "requested_by", "decided_by")
+        .order_by("-decided_at", "-id")
+    )

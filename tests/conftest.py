@@ -68,11 +68,15 @@ def _test_broker() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
-    """MD5 hashing (fast), media in a temporary folder, and an empty cache for every test.
+    """MD5 hashing (fast), media in a temporary folder, no API rate limits, and an empty cache
+    for every test.
 
     The cache holds sessions and login state; clearing it keeps them from leaking between tests.
+    The API's rate limits are lifted so that a test may send as many requests as it needs;
+    tests/ips/test_api_throttle.py sets them again to show that they hold.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.API_THROTTLE_RATES = {"user": None, "anon": None}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {
         alias: {**config, "LOCATION": _test_cache_location(config["LOCATION"])}

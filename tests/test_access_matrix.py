@@ -29,7 +29,7 @@ from clients.models import Client as ClientRecord
 from clients.services import goal_add, step_add
 from fidelity.models import Review, ReviewItem
 from ips.audit import audit_read
-from ips.models import AuditEvent, AuditEventClient, StaffRole, User
+from ips.models import AuditEvent, AuditEventClient, Role, RoleRequest, StaffRole, User
 from ips.services import api_token_create
 from tests.clients.factories import (
     BenefitsReferralFactory,
@@ -113,6 +113,18 @@ def specialist_role_pk(world: SimpleNamespace) -> dict[str, int]:
     return {"pk": StaffRole.objects.get(user=world.specialist).pk}
 
 
+def pending_role_request_pk(world: SimpleNamespace) -> dict[str, int]:
+    """A specialist role for `no_role_user`, asked for by the admin, waiting for approval."""
+    request = RoleRequest.objects.create(
+        user=world.no_role_user,
+        role=Role.SPECIALIST,
+        agency=world.agency,
+        program=world.program,
+        requested_by=world.admin,
+    )
+    return {"pk": request.pk}
+
+
 # Everyone logged in, whatever their roles (or none).
 ANY_LOGGED_IN = expect(200, anonymous=302)
 # A program of `agency`: everyone with a role there reads it.
@@ -152,6 +164,8 @@ CLIENT_ACTION = {
 }
 # Pages of client work that show no particular record: a role with client access somewhere.
 CLIENT_PAGE = expect(200, anonymous=302, reviewer=403, admin=403, no_role_user=403)
+# The caseload's filters form (POST): an empty one redirects to the address of the filters.
+CASELOAD_POST = {who: 303 if status == 200 else status for who, status in CLIENT_PAGE.items()}
 # Adding a client or employer: roles that may write client records somewhere.
 CLIENT_NEW = expect(403, anonymous=302, specialist=200, other_specialist=200, supervisor=200)
 
@@ -170,7 +184,9 @@ def record_pk(name: str) -> Kwargs:
 def client_pages() -> dict[str, Spec]:
     """Every client page: reads, then writes (GET shows the form, an empty POST re-renders it)."""
     rows = {
-        "clients:caseload": Spec({"GET": CLIENT_PAGE}),
+        # The filters form is sent by POST (a name searched for stays out of the address); an
+        # empty one redirects to the bookmarkable address of the other filters.
+        "clients:caseload": Spec({"GET": CLIENT_PAGE, "POST": CASELOAD_POST}),
         "clients:new": Spec({"GET": CLIENT_NEW, "POST": CLIENT_NEW}),
         "clients:detail": Spec({"GET": CLIENT_READ}, client_pk),
         "clients:plan": Spec({"GET": CLIENT_READ}, client_pk),
@@ -588,6 +604,14 @@ MATRIX: dict[str, Spec] = {
     "staff_role_grant": Spec({"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_pk),
     "staff_role_revoke": Spec(
         {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, specialist_role_pk
+    ),
+    # Privileged roles waiting for a second person: the agency's admins list and decide them.
+    "role_request_list": Spec({"GET": ADMIN_PAGE}),
+    "role_request_approve": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, pending_role_request_pk
+    ),
+    "role_request_reject": Spec(
+        {"GET": POST_ONLY_GET, "POST": STAFF_RECORD_ACTION}, pending_role_request_pk
     ),
     "audit_log": Spec({"GET": ADMIN_PAGE}),
     # API tokens: everyone's own page (an empty POST re-renders the form); `api_token` is the

@@ -126,8 +126,9 @@ def test_staff_list(
 
     count = assert_constant_queries(client, reverse("staff_list"), add_rows)
 
-    # + administered agencies, accounts (with home agency), their roles (with program, agency)
-    assert count == PER_REQUEST + 3
+    # + administered agencies, accounts (with home agency), their roles (with program, agency),
+    # the count of role requests waiting for approval
+    assert count == PER_REQUEST + 4
 
 
 def test_audit_page_latest_reads(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
 from clients.forms import ClientIntakeForm
@@ -15,10 +19,15 @@ from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.models import Program, Role, User
 
+# The caseload's filters that may travel in the address (bookmarks keep them). The name search
+# never does: client names in a URL end up in access logs, proxy logs and browser history.
+ADDRESS_FILTERS = ("specialist", "status", "working", "no_contact")
+NAME_SEARCH = "q"
 
-def _specialist_filter(request: HttpRequest) -> int | None:
+
+def _specialist_filter(request: HttpRequest, data: QueryDict) -> int | None:
     """Whose caseload: a chosen specialist, everyone ('all'), or by default a specialist's own."""
-    chosen = request.GET.get("specialist", "")
+    chosen = data.get("specialist", "")
     if chosen.isdigit():
         return int(chosen)
     if chosen != "all" and Role.SPECIALIST in access.roles_of(request.user):
@@ -26,17 +35,38 @@ def _specialist_filter(request: HttpRequest) -> int | None:
     return None
 
 
+def _address(data: QueryDict) -> str:
+    """The caseload's address with the filters of `data` that may be bookmarked (no name)."""
+    kept = {name: data[name] for name in ADDRESS_FILTERS if data.get(name)}
+    return (
+        f"{reverse('clients:caseload')}?{urlencode(kept)}" if kept else reverse("clients:caseload")
+    )
+
+
 @pages.requires(Capability.VIEW_CLIENTS)
+@require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    specialist_id = _specialist_filter(request)
+    """The caseload, filtered. The filters form is sent by POST, so that a name searched for
+    travels in the body, never in the address: without JavaScript, a POST with no name
+    redirects to the bookmarkable address of the other filters, and one with a name answers
+    the page itself; with htmx, the rows come back and the address shows the other filters.
+    A `q` in the address (an old bookmark) is ignored."""
+    if request.method == "POST":
+        data = request.POST
+        search = data.get(NAME_SEARCH, "").strip()
+        if not search and not request.htmx:
+            return HttpResponseRedirect(_address(data), status=303)
+    else:
+        data, search = request.GET, ""
+    specialist_id = _specialist_filter(request, data)
     rows = selectors.caseload_rows(
         user=request.user,
         today=today(),
         specialist_id=specialist_id,
-        status=request.GET.get("status", ""),
-        working=request.GET.get("working", ""),
-        no_recent_contact=request.GET.get("no_contact") == "30",
-        search=request.GET.get("q", "").strip(),
+        status=data.get("status", ""),
+        working=data.get("working", ""),
+        no_recent_contact=data.get("no_contact") == "30",
+        search=search,
     )
     context = {
         "rows": rows,
@@ -46,9 +76,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
             access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
         ).only("first_name", "last_name", "username"),
         "specialist_id": specialist_id,
-        "filters": request.GET,
+        "filters": {**{name: data.get(name, "") for name in ADDRESS_FILTERS}, "q": search},
         "can_edit": access.holds(request.user, Capability.EDIT_CLIENTS),
     }
+    if request.method == "POST" and request.htmx:
+        response = render(request, "clients/_caseload_rows.html", context)
+        response["HX-Push-Url"] = _address(data)
+        return response
     return render(request, "clients/caseload.html", context)
 
 

@@ -37,6 +37,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            if request.user.must_enrol_two_factor:
+                # Whoever holds the account now holds its second factor too.
+                request.user.must_enrol_two_factor = False
+                request.user.save(update_fields=["must_enrol_two_factor"])
             otp_login(request, device)
             messages.success(request, "Two-factor authentication is set up.")
             return redirect(_next_url(request))

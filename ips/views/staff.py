@@ -1,4 +1,7 @@
-"""Staff administration for agency admins: accounts, roles, passwords, agency settings."""
+"""Staff administration for agency admins: accounts, roles, passwords, agency settings.
+
+The rules (who may grant what, the second person's approval, what a password reset entails)
+live in `ips.services`, shared with every other way in; these pages ask and report."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_POST
 from ips import access, pages, selectors, services
 from ips.access import Capability
 from ips.forms import AgencyForm, NewPasswordForm, RoleGrantForm, StaffCreateForm
-from ips.models import Agency, Program, StaffRole, User
+from ips.models import Agency, Program, RoleRequest, StaffRole, User
 from ips.versioning import StaleVersionError, show_stale
 
 
@@ -39,7 +42,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ips/staff_list.html",
-        {"accounts": selectors.staff_rows(request.user), "agencies": agencies},
+        {
+            "accounts": selectors.staff_rows(request.user),
+            "agencies": agencies,
+            "pending_count": selectors.pending_role_requests(request.user).count(),
+        },
     )
 
 
@@ -52,7 +59,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         data["password"] = data.pop("password1")
         data.pop("password2")
         try:
-            account = services.staff_create(agency=agency, **data)
+            account = services.staff_create(agency=agency, actor=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -74,10 +81,12 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "roles": StaffRole.objects.visible_to(request.user)
             .filter(user=account)
-            .select_related("program", "agency"),
+            .select_related("program", "agency", "granted_by", "approved_by"),
+            "pending": selectors.pending_role_requests(request.user).filter(user=account),
             "role_form": RoleGrantForm(programs=programs),
             "password_form": NewPasswordForm(),
             "can_manage_account": selectors.can_manage_account(request.user, account),
+            "is_self": account.pk == request.user.pk,
         },
     )
 
@@ -89,13 +98,26 @@ def staff_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewPasswordForm(request.POST)
     if form.is_valid():
         try:
-            services.user_password_reset(user=account, password=form.cleaned_data["password1"])
+            services.user_password_reset(
+                user=account, password=form.cleaned_data["password1"], actor=request.user
+            )
         except ValidationError as error:
             form.add_error("password1", error)
         else:
-            messages.success(request, f"New password set for {account}. Any lockout is lifted.")
+            messages.success(request, _password_reset_message(account))
             return redirect("staff_detail", pk=account.pk)
     return render(request, "ips/form_page.html", {"form": form, "title": f"Password — {account}"})
+
+
+def _password_reset_message(account: User) -> str:
+    said = [f"New password set for {account}. Any lockout is lifted."]
+    if services.holds_privileged_role(account):
+        said.append("They will set up their authenticator app again at their next login.")
+    if account.email:
+        said.append("They have been told by e-mail.")
+    else:
+        said.append("This account has no e-mail address: tell them yourself.")
+    return " ".join(said)
 
 
 @login_required
@@ -115,8 +137,12 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_for_admin(request, pk)
-    services.user_two_factor_reset(user=account)
-    messages.success(request, f"{account} will enrol a new authenticator at next login.")
+    try:
+        services.user_two_factor_reset(user=account, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{account} will enrol a new authenticator at next login.")
     return redirect("staff_detail", pk=account.pk)
 
 
@@ -131,13 +157,25 @@ def staff_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
         program = form.cleaned_data["program"]
         agency = program.agency if program else agencies[0]
         try:
-            services.staff_role_grant(
-                user=account, role=form.cleaned_data["role"], agency=agency, program=program
+            granted = services.staff_role_grant(
+                actor=request.user,
+                user=account,
+                role=form.cleaned_data["role"],
+                agency=agency,
+                program=program,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Role granted.")
+            if isinstance(granted, RoleRequest):
+                messages.info(
+                    request,
+                    "This role reads client records or manages staff, so a second person must "
+                    f"approve it: another admin of {agency} (not you, not {account}) or a "
+                    "platform operator. It is listed under Role requests until then.",
+                )
+            else:
+                messages.success(request, "Role granted.")
     else:
         messages.error(request, "Choose a role (and a program for program roles).")
     return redirect("staff_detail", pk=account.pk)
@@ -150,6 +188,46 @@ def staff_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.staff_role_revoke(staff_role=staff_role)
     messages.success(request, "Role removed.")
     return redirect("staff_detail", pk=staff_role.user_id)
+
+
+@login_required
+def role_request_list(request: HttpRequest) -> HttpResponse:
+    """Privileged roles waiting for a second person, in the admin's agencies."""
+    _admin_agencies(request.user)
+    return render(
+        request,
+        "ips/role_request_list.html",
+        {
+            "pending": selectors.pending_role_requests(request.user),
+            "decided": selectors.decided_role_requests(request.user)[:50],
+        },
+    )
+
+
+def _decide_role_request(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+    role_request = pages.record_for(request, RoleRequest.objects, pk=pk)
+    try:
+        if approve:
+            services.role_request_approve(role_request=role_request, approver=request.user)
+        else:
+            services.role_request_reject(role_request=role_request, approver=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Role granted." if approve else "Request turned down.")
+    return redirect("role_request_list")
+
+
+@login_required
+@require_POST
+def role_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide_role_request(request, pk, approve=True)
+
+
+@login_required
+@require_POST
+def role_request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide_role_request(request, pk, approve=False)
 
 
 @login_required

@@ -52,3 +52,26 @@ def test_specialist_logs_contact_and_job_start(page: Page, live_server, demo) ->
     expect(timeline).to_contain_text("Started Prep cook at Bluebird Café")
     expect(timeline).to_contain_text("Job search — In person, community, 35 min")
     expect(page.get_by_text("Competitive", exact=True).first).to_be_visible()
+
+
+def test_name_search_keeps_the_name_out_of_the_address(page: Page, live_server, demo) -> None:
+    """The name travels in a POST body (htmx swaps the rows in); the address keeps only the
+    other filters, so a bookmark or an access log never holds a client's name."""
+    seed_caseloads(today=today(), clients_per_specialist=3)
+    client = (
+        Client.objects.filter(specialist__username="demo-specialist")
+        .order_by("last_name", "first_name", "id")
+        .last()
+    )
+    log_in(page, live_server.url, "demo-specialist", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/clients/")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.get_by_label("Name").fill(client.last_name)
+    page.get_by_role("button", name="Filter").click()
+
+    link = page.get_by_role("link", name=f"{client.last_name}, {client.first_name}")
+    expect(link).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/clients/?specialist={client.specialist_id}")
+    assert not [url for url in requested if client.last_name.lower() in url.lower()]

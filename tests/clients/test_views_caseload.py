@@ -134,7 +134,7 @@ def test_other_agency_sees_none_of_the_clients_and_gets_404(
 def test_archived_clients_are_not_on_the_caseload(
     login_as: LoginAs, specialist: User, clients: dict[str, Client]
 ) -> None:
-    response = login_as(specialist).get(CASELOAD, {"q": "Archived"})
+    response = login_as(specialist).post(CASELOAD, {"q": "Archived"})
 
     assert names(response) == set()
     assert "No clients match." in response.content.decode()
@@ -219,10 +219,87 @@ def test_search_by_name(login_as: LoginAs, program: Program, specialist: User) -
     ClientFactory(program=program, specialist=specialist, first_name="Rita", last_name="Moreno")
     http = login_as(specialist)
 
-    assert names(http.get(CASELOAD, {"q": "jam"})) == {"Rivera", "Okafor"}
-    assert names(http.get(CASELOAD, {"q": "RIVERA"})) == {"Rivera"}
-    assert names(http.get(CASELOAD, {"q": "jamie rivera"})) == {"Rivera"}
-    assert names(http.get(CASELOAD, {"q": "jamie moreno"})) == set()
+    assert names(http.post(CASELOAD, {"q": "jam"})) == {"Rivera", "Okafor"}
+    assert names(http.post(CASELOAD, {"q": "RIVERA"})) == {"Rivera"}
+    assert names(http.post(CASELOAD, {"q": "jamie rivera"})) == {"Rivera"}
+    assert names(http.post(CASELOAD, {"q": "jamie moreno"})) == set()
+
+
+# --- Names never in the address ----------------------------------------------------------------
+
+
+@pytest.fixture
+def rivera_and_okafor(program: Program, specialist: User) -> None:
+    ClientFactory(program=program, specialist=specialist, first_name="Jamie", last_name="Rivera")
+    ClientFactory(
+        program=program,
+        specialist=specialist,
+        first_name="Jamal",
+        last_name="Okafor",
+        referred=True,
+    )
+
+
+@pytest.mark.usefixtures("rivera_and_okafor")
+def test_the_name_search_is_sent_in_the_body_and_answered_in_place(
+    login_as: LoginAs, specialist: User
+) -> None:
+    http = login_as(specialist)
+    page = http.get(CASELOAD).content.decode()
+    form = re.search(r'<form method="(\w+)" action="([^"]*)"[^>]*role="search"', page)
+    assert form
+    assert form.groups() == ("post", CASELOAD)
+
+    response = http.post(CASELOAD, {"q": "rivera", "specialist": "all", "status": ""})
+
+    assert response.status_code == 200
+    assert names(response) == {"Rivera"}
+    # The page keeps the name in its field, and puts it in no link.
+    content = response.content.decode()
+    assert 'name="q" id="f-q" value="rivera"' in content
+    assert "q=rivera" not in content
+
+
+@pytest.mark.usefixtures("rivera_and_okafor")
+def test_filters_without_a_name_redirect_to_their_bookmarkable_address(
+    login_as: LoginAs, specialist: User
+) -> None:
+    http = login_as(specialist)
+
+    response = http.post(
+        CASELOAD, {"q": "  ", "specialist": "all", "status": "referred", "working": ""}
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == f"{CASELOAD}?specialist=all&status=referred"
+    assert names(http.get(response["Location"])) == {"Okafor"}
+
+
+@pytest.mark.usefixtures("rivera_and_okafor")
+def test_htmx_search_answers_the_rows_and_an_address_without_the_name(
+    login_as: LoginAs, specialist: User
+) -> None:
+    response = login_as(specialist).post(
+        CASELOAD,
+        {"q": "jam", "specialist": "all", "status": "referred"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert names(response) == {"Okafor"}
+    content = response.content.decode()
+    assert content.startswith('<ul class="list-group" id="caseload">')
+    assert "<form" not in content
+    assert response["HX-Push-Url"] == f"{CASELOAD}?specialist=all&status=referred"
+
+
+@pytest.mark.usefixtures("rivera_and_okafor")
+def test_a_name_in_the_address_is_ignored(login_as: LoginAs, specialist: User) -> None:
+    """An old bookmark with `q` lists the caseload unsearched, and the field stays empty."""
+    response = login_as(specialist).get(CASELOAD, {"q": "rivera", "specialist": "all"})
+
+    assert names(response) == {"Rivera", "Okafor"}
+    assert 'name="q" id="f-q" value=""' in response.content.decode()
 
 
 def test_caseload_row_shows_last_contact_and_current_job(

@@ -43,7 +43,7 @@ SHOW_SETTINGS = (
 )
 
 
-def start(**overrides: str) -> subprocess.CompletedProcess[str]:
+def start(code: str = SHOW_SETTINGS, **overrides: str) -> subprocess.CompletedProcess[str]:
     """Load the settings in a fresh interpreter, as `manage.py` would, with `overrides`."""
     env = {
         **process_environ(),
@@ -52,7 +52,7 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
         **overrides,
     }
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-c", SHOW_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -64,10 +64,11 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_variable_the_settings_read_is_listed_in_env_example() -> None:
     source = (REPO_ROOT / "config" / "settings.py").read_text()
-    helpers = r"env(?:_bool|_int|_url|\.str|\.list|\.db_url)"
+    helpers = r"env(?:_bool|_int|_url|_rate|\.str|\.list|\.db_url)"
     read = set(re.findall(helpers + r"\(\s*\"([A-Z_]+)\"", source))
 
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "SESSION_IDLE_MINUTES"} <= read
+    assert {"API_THROTTLE_USER", "TRUSTED_PROXY_COUNT", "LOGIN_ADDRESS_FAILURE_LIMIT"} <= read
     assert read - set(SETTINGS_VARIABLES) == set()
 
 
@@ -76,6 +77,28 @@ def test_a_valid_production_environment_starts_with_security_on() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "31536000"]
+
+
+SHOW_LIMITS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.API_THROTTLE_RATES['user'], s.API_THROTTLE_RATES['anon'], "
+    "s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_FAILURE_LIMIT, s.TRUSTED_PROXY_COUNT, "
+    "s.AXES_LOCKOUT_PARAMETERS == [['username', 'ip_address']])"
+)
+
+
+def test_login_and_api_limits_default_and_come_from_the_environment() -> None:
+    assert start(SHOW_LIMITS).stdout.split() == ["300/minute", "60/minute", "50", "5", "0", "True"]
+
+    result = start(
+        SHOW_LIMITS,
+        API_THROTTLE_USER="20/second",
+        API_THROTTLE_ANON="10/hour",
+        LOGIN_ADDRESS_FAILURE_LIMIT="30",
+        TRUSTED_PROXY_COUNT="1",
+    )
+
+    assert result.stdout.split() == ["20/second", "10/hour", "30", "5", "1", "True"]
 
 
 @pytest.mark.parametrize(
@@ -95,6 +118,12 @@ def test_a_valid_production_environment_starts_with_security_on() -> None:
         ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT must be true or false"),
         ({"DB_PREPARED_STATEMENTS": "sometimes"}, "DB_PREPARED_STATEMENTS must be true or false"),
         ({"API_TOKEN_DAYS": "0"}, "API_TOKEN_DAYS must be at least 1"),
+        ({"API_THROTTLE_USER": "300"}, "API_THROTTLE_USER must be a rate such as 300/minute"),
+        ({"API_THROTTLE_ANON": "0/minute"}, "API_THROTTLE_ANON must be a rate"),
+        ({"API_THROTTLE_USER": "5/fortnight"}, "API_THROTTLE_USER must be a rate"),
+        ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL must be an e-mail URL"),
+        ({"TRUSTED_PROXY_COUNT": "yes"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"LOGIN_ADDRESS_FAILURE_LIMIT": "0"}, "LOGIN_ADDRESS_FAILURE_LIMIT must be at least 1"),
     ],
 )
 def test_junk_values_stop_start_up(overrides: dict[str, str], message: str) -> None:

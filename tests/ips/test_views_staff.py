@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from ips.models import Agency, Program, Role, StaffRole, User
+from ips.models import Agency, Program, Role, RoleRequest, StaffRole, User
 from tests.factories import TEST_PASSWORD, StaffRoleFactory, UserFactory
 from tests.helpers import MODEL_BACKEND
 
@@ -26,6 +26,23 @@ def _messages(response: object) -> list[str]:
 @pytest.fixture
 def admin_client(login_as: Callable[[User], Client], admin: User) -> Client:
     return login_as(admin)
+
+
+@pytest.fixture
+def second_admin(agency: Agency) -> User:
+    """Another agency admin of `agency`: the second person of a privileged grant."""
+    user = UserFactory(
+        username="abe.admin", first_name="Abe", last_name="Second", home_agency=agency
+    )
+    StaffRoleFactory(user=user, role=Role.ADMIN, program=None, agency=agency)
+    return user
+
+
+@pytest.fixture
+def second_admin_client(second_admin: User) -> Client:
+    client = Client()
+    client.force_login(second_admin, backend=MODEL_BACKEND)
+    return client
 
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -91,8 +108,13 @@ def test_accounts_are_never_deleted(specialist: User) -> None:
 # --- Roles -------------------------------------------------------------------------------------
 
 
-def test_admin_grants_a_program_role(
-    admin_client: Client, no_role_user: User, other_program: Program
+def test_admin_asks_for_a_program_role_and_another_admin_approves_it(
+    admin_client: Client,
+    second_admin_client: Client,
+    admin: User,
+    second_admin: User,
+    no_role_user: User,
+    other_program: Program,
 ) -> None:
     response = admin_client.post(
         reverse("staff_role_grant", kwargs={"pk": no_role_user.pk}),
@@ -100,24 +122,44 @@ def test_admin_grants_a_program_role(
     )
 
     assert response.status_code == 302
+    assert not StaffRole.objects.filter(user=no_role_user).exists()
+    request = RoleRequest.objects.get(user=no_role_user)
+    assert "a second person must approve it" in _messages(admin_client.get(response["Location"]))[0]
+
+    second_admin_client.post(reverse("role_request_approve", kwargs={"pk": request.pk}))
+
     role = StaffRole.objects.get(user=no_role_user)
     assert (role.role, role.program, role.agency) == (
         Role.SUPERVISOR,
         other_program,
         other_program.agency,
     )
-    assert "Role granted." in _messages(admin_client.get(response["Location"]))
+    assert (role.granted_by, role.approved_by) == (admin, second_admin)
 
 
-def test_admin_grants_an_agency_role(
+def test_admin_asks_for_an_agency_role(
     admin_client: Client, no_role_user: User, agency: Agency
 ) -> None:
     admin_client.post(
         reverse("staff_role_grant", kwargs={"pk": no_role_user.pk}), {"role": Role.DIRECTOR}
     )
 
+    request = RoleRequest.objects.get(user=no_role_user)
+    assert (request.role, request.program, request.agency) == (Role.DIRECTOR, None, agency)
+    assert request.status == RoleRequest.Status.PENDING
+
+
+def test_admin_grants_the_reviewer_role_at_once(
+    admin_client: Client, admin: User, no_role_user: User, program: Program
+) -> None:
+    response = admin_client.post(
+        reverse("staff_role_grant", kwargs={"pk": no_role_user.pk}),
+        {"role": Role.REVIEWER, "program": program.pk},
+    )
+
     role = StaffRole.objects.get(user=no_role_user)
-    assert (role.role, role.program, role.agency) == (Role.DIRECTOR, None, agency)
+    assert (role.role, role.granted_by, role.approved_by) == (Role.REVIEWER, admin, None)
+    assert "Role granted." in _messages(admin_client.get(response["Location"]))
 
 
 @pytest.mark.parametrize(
