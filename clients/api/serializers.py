@@ -29,6 +29,7 @@ from employers.models import Employer
 from ips import access
 from ips.access import Capability
 from ips.api.mixins import (
+    InputSerializer,
     ScopedPrimaryKeyField,
     VersionedInputSerializer,
     VisibleProgramField,
@@ -131,7 +132,7 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientCreateSerializer(serializers.Serializer):
+class ClientCreateSerializer(InputSerializer):
     """Input of an enrollment (a referral, enrolled at once when `enrolled_on` is given)."""
 
     program = VisibleProgramField()
@@ -192,7 +193,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactChangesSerializer(serializers.Serializer):
+class ContactChangesSerializer(InputSerializer):
     """The fields of a contact a specialist types."""
 
     contacted_on = serializers.DateField()
@@ -245,7 +246,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobChangesSerializer(serializers.Serializer):
+class JobChangesSerializer(InputSerializer):
     """The fields of a job start a specialist types."""
 
     employer = EmployerField()
@@ -289,7 +290,7 @@ class SupportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupportCreateSerializer(serializers.Serializer):
+class SupportCreateSerializer(InputSerializer):
     """Input of a support provided by the caller."""
 
     client = ClientField()
@@ -327,7 +328,7 @@ class BenefitsReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BenefitsReferralChangesSerializer(serializers.Serializer):
+class BenefitsReferralChangesSerializer(InputSerializer):
     """The fields of a benefits referral that may change after it was made."""
 
     counselor = serializers.CharField(max_length=200)

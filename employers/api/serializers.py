@@ -11,7 +11,12 @@ from rest_framework import serializers
 
 from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
-from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
+from ips.api.mixins import (
+    InputSerializer,
+    ScopedPrimaryKeyField,
+    VersionedInputSerializer,
+    VisibleProgramField,
+)
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
@@ -45,7 +50,7 @@ class EmployerCreatedSerializer(EmployerSerializer):
         read_only_fields = fields
 
 
-class EmployerChangesSerializer(serializers.Serializer):
+class EmployerChangesSerializer(InputSerializer):
     """The fields of an employer a specialist types."""
 
     name = serializers.CharField(max_length=200)
@@ -118,7 +123,7 @@ class EmployerPersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployerPersonChangesSerializer(serializers.Serializer):
+class EmployerPersonChangesSerializer(InputSerializer):
     """The details of someone at an employer a specialist types."""
 
     name = serializers.CharField(max_length=200)
@@ -164,7 +169,7 @@ class EmployerContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployerContactChangesSerializer(serializers.Serializer):
+class EmployerContactChangesSerializer(InputSerializer):
     """The fields of a job-development contact a specialist types."""
 
     contacted_on = serializers.DateField()

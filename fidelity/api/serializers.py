@@ -8,7 +8,12 @@ from rest_framework import serializers
 
 from fidelity.models import Item, Review, ReviewItem
 from fidelity.selectors import review_total
-from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
+from ips.api.mixins import (
+    InputSerializer,
+    ScopedPrimaryKeyField,
+    VersionedInputSerializer,
+    VisibleProgramField,
+)
 from ips.models import Role, User
 
 
@@ -93,7 +98,7 @@ def _program_reviewers(user: Any) -> Any:
     return User.objects.filter(roles__role=Role.REVIEWER, is_active=True).distinct()
 
 
-class ReviewCreateSerializer(serializers.Serializer):
+class ReviewCreateSerializer(InputSerializer):
     program = VisibleProgramField()
     kind = serializers.ChoiceField(choices=Review.Kind.choices)
     window_start = serializers.DateField()
