@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from clients.models import (
+    MAX_HOURLY_WAGE,
+    MAX_HOURS_PER_WEEK,
     Benefit,
     BenefitsReferral,
     Client,
@@ -34,7 +36,7 @@ from ips.api.mixins import (
     VersionedInputSerializer,
     VisibleProgramField,
 )
-from ips.models import User
+from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, User
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
@@ -146,7 +148,9 @@ class ClientCreateSerializer(InputSerializer):
     employed_at_referral = serializers.BooleanField(required=False, default=False)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    address = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(
+        max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class ClientUpdateSerializer(VersionedInputSerializer):
@@ -166,7 +170,7 @@ class ClientUpdateSerializer(VersionedInputSerializer):
     )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
 
 
 # --- Contacts ----------------------------------------------------------------------------------
@@ -202,7 +206,7 @@ class ContactChangesSerializer(InputSerializer):
     place = serializers.ChoiceField(choices=Contact.Place.choices, required=False)
     with_whom = serializers.ChoiceField(choices=Contact.WithWhom.choices, required=False)
     purpose = serializers.ChoiceField(choices=Contact.Purpose.choices)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class ContactCreateSerializer(ContactChangesSerializer):
@@ -217,8 +221,14 @@ class ContactUpdateSerializer(VersionedInputSerializer, ContactChangesSerializer
 
 # --- Jobs --------------------------------------------------------------------------------------
 
-_HOURS_ERRORS = {"min_value": "Hours per week must be more than zero."}
-_WAGE_ERRORS = {"min_value": "The hourly wage cannot be negative."}
+_HOURS_ERRORS = {
+    "min_value": "Hours per week must be more than zero.",
+    "max_value": "Hours per week cannot be more than {max_value}.",
+}
+_WAGE_ERRORS = {
+    "min_value": "The hourly wage cannot be negative.",
+    "max_value": "The hourly wage cannot be more than {max_value}: give the pay for one hour.",
+}
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -254,10 +264,18 @@ class JobChangesSerializer(InputSerializer):
     job_type = serializers.ChoiceField(choices=JobType.choices)
     started_on = serializers.DateField()
     hours_per_week = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), error_messages=_HOURS_ERRORS
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_HOURS_PER_WEEK,
+        error_messages=_HOURS_ERRORS,
     )
     hourly_wage = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=Decimal("0"), error_messages=_WAGE_ERRORS
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_HOURLY_WAGE,
+        error_messages=_WAGE_ERRORS,
     )
     set_aside = serializers.BooleanField(required=False, default=False)
 
@@ -303,7 +321,9 @@ class SupportCreateSerializer(InputSerializer):
     )
     provided_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=Support.Kind.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class BenefitsReferralSerializer(serializers.ModelSerializer):
@@ -334,7 +354,7 @@ class BenefitsReferralChangesSerializer(InputSerializer):
     counselor = serializers.CharField(max_length=200)
     benefits = serializers.ListField(child=serializers.ChoiceField(choices=Benefit.choices))
     planning_completed_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class BenefitsReferralCreateSerializer(BenefitsReferralChangesSerializer):

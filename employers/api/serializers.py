@@ -17,6 +17,7 @@ from ips.api.mixins import (
     VersionedInputSerializer,
     VisibleProgramField,
 )
+from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
@@ -55,8 +56,8 @@ class EmployerChangesSerializer(InputSerializer):
 
     name = serializers.CharField(max_length=200)
     industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class EmployerCreateSerializer(EmployerChangesSerializer):
@@ -188,9 +189,9 @@ class EmployerContactChangesSerializer(InputSerializer):
         many=True,
         required=False,
     )
-    outcome = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class EmployerContactCreateSerializer(EmployerContactChangesSerializer):

@@ -14,7 +14,7 @@ from ips.api.mixins import (
     VersionedInputSerializer,
     VisibleProgramField,
 )
-from ips.models import Role, User
+from ips.models import LONG_TEXT_MAX_LENGTH, Role, User
 
 
 class FidelityItemSerializer(serializers.ModelSerializer):
@@ -115,8 +115,12 @@ class ReviewUpdateSerializer(VersionedInputSerializer):
     kind = serializers.ChoiceField(choices=Review.Kind.choices, required=False)
     window_start = serializers.DateField(required=False)
     window_end = serializers.DateField(required=False)
-    strengths = serializers.CharField(required=False, allow_blank=True)
-    recommendations = serializers.CharField(required=False, allow_blank=True)
+    strengths = serializers.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
+    recommendations = serializers.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
 
 
 class IndicatorSerializer(serializers.Serializer):

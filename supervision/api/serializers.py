@@ -16,7 +16,7 @@ from ips.api.mixins import (
     VersionedInputSerializer,
     VisibleProgramField,
 )
-from ips.models import Role, User
+from ips.models import NOTE_MAX_LENGTH, Role, User
 from ips.numbers import rounded_rate
 from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
 
@@ -84,7 +84,7 @@ class TeamMeetingChangesSerializer(InputSerializer):
     held_on = serializers.DateField()
     attendees = serializers.ListField(child=_staff_field(), required=False)
     discussed = DiscussedInputSerializer(many=True, required=False)
-    follow_ups = serializers.CharField(required=False, allow_blank=True)
+    follow_ups = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class TeamMeetingCreateSerializer(TeamMeetingChangesSerializer):
@@ -136,7 +136,7 @@ class SupervisionSessionSerializer(serializers.ModelSerializer):
 class SupervisionSessionChangesSerializer(InputSerializer):
     held_on = serializers.DateField()
     specialists_present = serializers.ListField(child=_staff_field(), required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class SupervisionSessionCreateSerializer(SupervisionSessionChangesSerializer):
