@@ -90,13 +90,23 @@ def client_enroll(
     specialist: User | None = None,
     enrolled_on: dt.date | None = None,
     employed_at_referral: bool = False,
+    closed_on: dt.date | None = None,
+    closure_reason: str = "",
     phone: str = "",
     email: str = "",
     address: str = "",
 ) -> Client:
-    """Take a referral (and, with `enrolled_on`, enroll). Nobody is screened out."""
+    """Take a referral (and, with `enrolled_on`, enroll). Nobody is screened out.
+
+    With `closed_on` and a `closure_reason`, the episode is recorded already closed (a client
+    served before the program used this system), under the rules of `client_close`."""
     _not_future("referred_on", referred_on, "The referral date")
     _not_future("enrolled_on", enrolled_on, "The enrollment date")
+    _not_future("closed_on", closed_on, "The closure date")
+    if closure_reason and closed_on is None:
+        raise ValidationError(
+            {"closed_on": "Give the date the episode closed, or leave out the closure reason."}
+        )
     _check_specialist(program, specialist)
     client = Client(
         program=program,
@@ -116,6 +126,8 @@ def client_enroll(
         referral_source=referral_source,
         enrolled_on=enrolled_on,
         employed_at_referral=employed_at_referral,
+        closed_on=closed_on,
+        closure_reason=closure_reason,
     )
     episode.full_clean()
     episode.save()
@@ -366,11 +378,21 @@ def job_start_record(
     hours_per_week: Decimal,
     hourly_wage: Decimal,
     set_aside: bool = False,
+    ended_on: dt.date | None = None,
+    end_reason: str = "",
     actor: User | None = None,
 ) -> Job:
-    """Record a job start. Whether it is competitive is derived, never entered."""
+    """Record a job start. Whether it is competitive is derived, never entered.
+
+    With `ended_on` and an `end_reason`, the job is recorded already ended (one held before it
+    was entered here), under the rules of `job_end_record`."""
     if client.archived_at is not None:
         raise ValidationError("This client's record is archived.")
+    _not_future("ended_on", ended_on, "The end date")
+    if end_reason and ended_on is None:
+        raise ValidationError(
+            {"ended_on": "Give the date the job ended, or leave out the end reason."}
+        )
     _check_employer(client, employer)
     job = Job(
         client=client,
@@ -381,6 +403,8 @@ def job_start_record(
         hours_per_week=hours_per_week,
         hourly_wage=hourly_wage,
         set_aside=set_aside,
+        ended_on=ended_on,
+        end_reason=end_reason,
         created_by=actor,
     )
     job.full_clean()

@@ -135,7 +135,8 @@ class ClientSerializer(serializers.ModelSerializer):
 
 
 class ClientCreateSerializer(InputSerializer):
-    """Input of an enrollment (a referral, enrolled at once when `enrolled_on` is given)."""
+    """Input of an enrollment (a referral, enrolled at once when `enrolled_on` is given, and
+    recorded closed when `closed_on` and `closure_reason` are)."""
 
     program = VisibleProgramField()
     specialist = SpecialistField(required=False, allow_null=True, default=None)
@@ -146,6 +147,10 @@ class ClientCreateSerializer(InputSerializer):
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = serializers.DateField(required=False, allow_null=True, default=None)
     employed_at_referral = serializers.BooleanField(required=False, default=False)
+    closed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, allow_blank=True, default=""
+    )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     address = serializers.CharField(
@@ -281,9 +286,13 @@ class JobChangesSerializer(InputSerializer):
 
 
 class JobCreateSerializer(JobChangesSerializer):
-    """Input of a job start."""
+    """Input of a job start; with `ended_on` and an `end_reason`, of a job that has ended."""
 
     client = ClientField()
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    end_reason = serializers.ChoiceField(
+        choices=JobEndReason.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class JobUpdateSerializer(VersionedInputSerializer, JobChangesSerializer):
