@@ -469,6 +469,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The enums' own hook, then the error answers every operation gives (`ips/api/schema.py`).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ips.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FidelityReviewKindEnum": "fidelity.models.Review.Kind",
         "SupportKindEnum": "clients.models.Support.Kind",

@@ -244,5 +244,6 @@ RESOURCES = [
         updater="reviewer",
     ),
 ]
+RESOURCE_BY_NAME = {r.basename: r for r in RESOURCES}
 UPDATED = [r for r in RESOURCES if r.put is not None]
 ARCHIVED = [r for r in RESOURCES if r.archive]

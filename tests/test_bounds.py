@@ -23,7 +23,8 @@ from clients.models import Client, Contact, Job
 from ips.calendar import date_out_of_range, earliest_date, latest_date, today
 from ips.models import NOTE_MAX_LENGTH, Program, User
 from outcomes.models import OutcomeReport
-from tests.api_world import RESOURCES, Resource, World, iso
+from tests.api_world import RESOURCE_BY_NAME as RESOURCE
+from tests.api_world import Resource, World, iso
 from tests.api_world import world as world  # the fixture
 from tests.clients.factories import ClientFactory, api_as, days_ago
 
@@ -69,7 +70,6 @@ DATED = [
     ("supervision-session", "held_on"),
     ("fidelity-review", "window_start"),
 ]
-RESOURCE = {r.basename: r for r in RESOURCES}
 
 
 def _create(world: World, resource: Resource, field: str, day: dt.date) -> Any:

@@ -41,6 +41,8 @@ from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, User
 if TYPE_CHECKING:
     from ips.access import AnyUser
 
+BIRTH_DATE_HELP = "Not in the future, nor more than 120 years ago; before every referral."
+
 CLIENT_STATUSES = [("referred", "Referred"), ("enrolled", "Enrolled"), ("closed", "Closed")]
 
 
@@ -142,7 +144,7 @@ class ClientCreateSerializer(InputSerializer):
     specialist = SpecialistField(required=False, allow_null=True, default=None)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(help_text=BIRTH_DATE_HELP)
     referred_on = serializers.DateField()
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -164,7 +166,7 @@ class ClientUpdateSerializer(VersionedInputSerializer):
     specialist = SpecialistField(required=False, allow_null=True)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(help_text=BIRTH_DATE_HELP)
     referred_on = serializers.DateField()
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = serializers.DateField(required=False, allow_null=True)

@@ -39,6 +39,7 @@ from ips.services import record_archive
 # --- Serializers shared by every resource -------------------------------------------------------
 
 UNKNOWN_FIELD = "Unknown field."
+DATE_HELP = "A date from 2000-01-01 to the end of next year (ISO 8601)."
 READ_ONLY_FIELD = "This field is read-only here; leave it out."
 
 # Keys a browser form adds to a form-encoded body (the browsable API's forms), not input.
@@ -57,6 +58,15 @@ class InputSerializer(serializers.Serializer):
     Nested Input serializers (a meeting's `discussed` rows) check their own keys the same way.
     The fields a resource shows come from the view (`shown_fields` in the context).
     """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The fields, each date saying the range every record's dates are held to (unless it
+        says otherwise, as a date of birth does)."""
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.DateField) and not field.help_text:
+                field.help_text = DATE_HELP
+        return fields
 
     def to_internal_value(self, data: Any) -> Any:
         refused = self.refused_keys(data)
