@@ -39,8 +39,9 @@ from ips.services import record_archive
 # --- Serializers shared by every resource -------------------------------------------------------
 
 UNKNOWN_FIELD = "Unknown field."
-DATE_HELP = "A date from 2000-01-01 to the end of next year (ISO 8601)."
 READ_ONLY_FIELD = "This field is read-only here; leave it out."
+# What every input date says of itself in the schema (the range of `ips.calendar`).
+DATE_HELP = "A date from 2000-01-01 to the end of next year (ISO 8601)."
 
 # Keys a browser form adds to a form-encoded body (the browsable API's forms), not input.
 _FORM_KEYS = frozenset({"csrfmiddlewaretoken"})
