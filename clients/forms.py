@@ -27,7 +27,7 @@ from clients.models import (
 from employers.models import Employer
 from ips.calendar import today
 from ips.forms import VersionedForm
-from ips.models import Program, User
+from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, Program, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,7 +47,9 @@ class ClientIntakeForm(forms.Form):
     birth_date = forms.DateField(widget=DATE, label="Date of birth")
     phone = forms.CharField(max_length=40, required=False)
     email = forms.EmailField(required=False)
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    address = forms.CharField(
+        max_length=ADDRESS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     specialist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     referred_on = forms.DateField(widget=DATE, label="Referred on")
     referral_source = forms.ChoiceField(choices=ReferralSource.choices)
@@ -140,7 +142,9 @@ class QuickContactForm(forms.Form):
     mode = forms.ChoiceField(choices=Contact.Mode.choices, required=False)
     place = forms.ChoiceField(choices=Contact.Place.choices, required=False)
     with_whom = forms.ChoiceField(choices=Contact.WithWhom.choices, required=False)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

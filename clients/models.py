@@ -21,8 +21,9 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from ips import access
+from ips.calendar import today
+from ips.models import ADDRESS_MAX_LENGTH, MinimumWage, PlausibleDates, User, bounded_text
 from ips.models import Archivable as BaseArchivable
-from ips.models import MinimumWage, User
 from ips.reads import ReadAuditedQuerySet
 
 if TYPE_CHECKING:
@@ -114,11 +115,36 @@ class ClientQuerySet(ReadAuditedQuerySet):
         return self.annotate(working=Exists(jobs))
 
 
+# The oldest a client may be: a date of birth further back is a typing mistake.
+MAX_AGE_YEARS = 120
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` years earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date_problem(born: dt.date) -> str | None:
+    """Why `born` cannot be a client's date of birth (in the future, or more than 120 years
+    ago), or None."""
+    now = today()
+    if born > now:
+        return "The date of birth cannot be in the future."
+    if born < years_before(now, MAX_AGE_YEARS):
+        return f"Give a date of birth within the last {MAX_AGE_YEARS} years."
+    return None
+
+
 class Client(Archivable):
     """A person served by an IPS program. Episodes (referral → enrollment → closure) hang off it."""
 
     program_path = "program"
     client_id_path = "pk"
+    # The date of birth is before 2000 more often than not: it has its own rule (`clean_fields`).
+    own_date_rules = ("birth_date",)
 
     program = models.ForeignKey("ips.Program", on_delete=models.PROTECT, related_name="clients")
     specialist = models.ForeignKey(
@@ -134,7 +160,7 @@ class Client(Archivable):
     birth_date = models.DateField()
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    address = bounded_text(blank=True, max_length=ADDRESS_MAX_LENGTH)
     current_episode = models.OneToOneField(
         "Episode", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
@@ -151,6 +177,21 @@ class Client(Archivable):
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"client_id": self.pk}
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """The field checks, and a date of birth neither in the future nor more than 120 years
+        ago."""
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = "birth_date" not in {*(exclude or ()), *errors}
+        if checked and isinstance(self.birth_date, dt.date):
+            problem = birth_date_problem(self.birth_date)
+            errors.update({"birth_date": [problem]} if problem else {})
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def status(self) -> str:
@@ -177,7 +218,7 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Episode(models.Model):
+class Episode(PlausibleDates, models.Model):
     """One spell of service: referred, enrolled (onto a caseload), closed. Re-enrollment adds one.
 
     Closure is never a readiness judgement: the reasons are the client's own choices or
@@ -228,6 +269,15 @@ class Episode(models.Model):
     def get_additional_data(self) -> dict[str, Any]:
         return {"client_id": self.client_id}
 
+    def clean(self) -> None:
+        """A referral cannot come before the client was born (named on the referral date)."""
+        client = self.client if self.client_id else None
+        born = client.birth_date if client is not None else None
+        if born and self.referred_on and self.referred_on < born:
+            raise ValidationError(
+                {"referred_on": "The referral cannot come before the client's date of birth."}
+            )
+
     def covers(self, day: dt.date) -> bool:
         """Whether `day` falls within the episode (from referral to closure, if closed)."""
         return self.referred_on <= day and (self.closed_on is None or day <= self.closed_on)
@@ -243,21 +293,21 @@ class CareerProfile(models.Model):
     client_id_path = "client_id"
 
     client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="profile")
-    work_goal = models.TextField("Work goal / dream job", blank=True)
-    preferred_job_types = models.TextField(blank=True)
+    work_goal = bounded_text("Work goal / dream job", blank=True)
+    preferred_job_types = bounded_text(blank=True)
     preferred_hours = models.CharField(max_length=200, blank=True)
     preferred_shifts = models.CharField(max_length=200, blank=True)
-    preferred_places = models.TextField("Preferred places to work", blank=True)
-    work_history = models.TextField(blank=True)
-    education = models.TextField(blank=True)
-    strengths = models.TextField("Strengths, skills and interests", blank=True)
-    disclosure = models.TextField(
+    preferred_places = bounded_text("Preferred places to work", blank=True)
+    work_history = bounded_text(blank=True)
+    education = bounded_text(blank=True)
+    strengths = bounded_text("Strengths, skills and interests", blank=True)
+    disclosure = bounded_text(
         "What the client wants employers to know",
         blank=True,
         help_text="The client's own disclosure choice. Disclosure is never required for service.",
     )
-    benefits_held = models.TextField(blank=True)
-    transport = models.TextField(blank=True)
+    benefits_held = bounded_text(blank=True)
+    transport = bounded_text(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -277,7 +327,7 @@ class PlanGoal(Archivable):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="goals")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EMPLOYMENT)
-    text = models.TextField("Goal")
+    text = bounded_text("Goal", max_length=1_000)
     target_on = models.DateField(null=True, blank=True)
     achieved_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -299,7 +349,7 @@ class PlanStepQuerySet(models.QuerySet["PlanStep"]):
         )
 
 
-class PlanStep(models.Model):
+class PlanStep(PlausibleDates, models.Model):
     """A step towards a goal, and who takes it."""
 
     program_path = "goal.client.program"
@@ -313,7 +363,7 @@ class PlanStep(models.Model):
         FAMILY = "family", "Family"
 
     goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="steps")
-    text = models.TextField("Step")
+    text = bounded_text("Step", max_length=1_000)
     who = models.CharField(max_length=20, choices=Who.choices, default=Who.CLIENT)
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
@@ -405,7 +455,7 @@ class Contact(Archivable):
     place = models.CharField(max_length=20, choices=Place.choices, default=Place.COMMUNITY)
     with_whom = models.CharField(max_length=20, choices=WithWhom.choices, default=WithWhom.CLIENT)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    note = models.TextField(blank=True)
+    note = bounded_text(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ContactQuerySet.as_manager()
@@ -505,6 +555,15 @@ class JobQuerySet(ClientRecordQuerySet):
         )
 
 
+# More hours a week than anyone works, and more an hour than a client's job pays: typing mistakes
+# (999.99 hours, a yearly salary in the wage).
+MAX_HOURS_PER_WEEK = Decimal("80")
+MAX_HOURLY_WAGE = Decimal("200")
+HOURLY_WAGE_TOO_HIGH = (
+    "The hourly wage cannot be more than %(limit_value)s: give the pay for one hour."
+)
+
+
 class Job(Archivable):
     """A job a client holds or held. Several per client, overlapping allowed.
 
@@ -521,10 +580,22 @@ class Job(Archivable):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     hours_per_week = models.DecimalField(
-        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0.01")),
+            MaxValueValidator(
+                MAX_HOURS_PER_WEEK, "Hours per week cannot be more than %(limit_value)s."
+            ),
+        ],
     )
     hourly_wage = models.DecimalField(
-        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        max_digits=7,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0")),
+            MaxValueValidator(MAX_HOURLY_WAGE, HOURLY_WAGE_TOO_HIGH),
+        ],
     )
     set_aside = models.BooleanField(
         "Set aside for people with disabilities",
@@ -609,7 +680,7 @@ class Support(Archivable):
     )
     provided_on = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    note = models.TextField(blank=True)
+    note = bounded_text(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClientRecordQuerySet.as_manager()
@@ -637,7 +708,7 @@ class BenefitsReferral(Archivable):
     counselor = models.CharField("Referred to (benefits counselor)", max_length=200)
     benefits = models.JSONField(default=list, help_text="Benefits concerned.")
     planning_completed_on = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = bounded_text(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

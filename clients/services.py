@@ -1,6 +1,8 @@
 """Writes about clients. Keyword-only, validated, atomic; stale versions are refused.
 
 Rules stated once here (forms and the API only parse):
+- every date is from 2000 to the end of next year (`ips.calendar`; the models check it too), a
+  date of birth within the last 120 years and before every referral;
 - nothing is dated in the future except a job start (a job offer can start next week);
 - a contact, support or referral falls within one of the client's episodes;
 - a job's employer belongs to the client's program;
@@ -30,7 +32,7 @@ from clients.models import (
     Support,
 )
 from employers.models import Employer
-from ips.calendar import today
+from ips.calendar import date_out_of_range, today
 from ips.models import Program, User
 from ips.versioning import StaleVersionError, save_versioned
 
@@ -46,7 +48,13 @@ EPISODE_FIELDS = {
 
 
 def _not_future(field: str, day: dt.date | None, what: str) -> None:
-    if day is not None and day > today():
+    """`day`, when given, is a date a record may carry (`ips.calendar`) and not in the future.
+    Checked before the rules that compare dates, so an out-of-range date is named as such."""
+    if day is None:
+        return
+    if problem := date_out_of_range(day):
+        raise ValidationError({field: problem})
+    if day > today():
         raise ValidationError({field: f"{what} cannot be in the future."})
 
 
@@ -82,14 +90,23 @@ def client_enroll(
     specialist: User | None = None,
     enrolled_on: dt.date | None = None,
     employed_at_referral: bool = False,
+    closed_on: dt.date | None = None,
+    closure_reason: str = "",
     phone: str = "",
     email: str = "",
     address: str = "",
 ) -> Client:
-    """Take a referral (and, with `enrolled_on`, enroll). Nobody is screened out."""
+    """Take a referral (and, with `enrolled_on`, enroll). Nobody is screened out.
+
+    With `closed_on` and a `closure_reason`, the episode is recorded already closed (a client
+    served before the program used this system), under the rules of `client_close`."""
     _not_future("referred_on", referred_on, "The referral date")
     _not_future("enrolled_on", enrolled_on, "The enrollment date")
-    _not_future("birth_date", birth_date, "The date of birth")
+    _not_future("closed_on", closed_on, "The closure date")
+    if closure_reason and closed_on is None:
+        raise ValidationError(
+            {"closed_on": "Give the date the episode closed, or leave out the closure reason."}
+        )
     _check_specialist(program, specialist)
     client = Client(
         program=program,
@@ -109,6 +126,8 @@ def client_enroll(
         referral_source=referral_source,
         enrolled_on=enrolled_on,
         employed_at_referral=employed_at_referral,
+        closed_on=closed_on,
+        closure_reason=closure_reason,
     )
     episode.full_clean()
     episode.save()
@@ -137,7 +156,7 @@ def client_update(*, client: Client, version: int, changes: dict[str, Any]) -> C
     unknown = set(changes) - CLIENT_FIELDS - EPISODE_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
-    for field in ("referred_on", "enrolled_on", "closed_on", "birth_date"):
+    for field in ("referred_on", "enrolled_on", "closed_on"):
         _not_future(field, changes.get(field), "This date")
     if "specialist" in changes:
         _check_specialist(client.program, changes["specialist"])
@@ -152,12 +171,27 @@ def client_update(*, client: Client, version: int, changes: dict[str, Any]) -> C
             changes={k: v for k, v in changes.items() if k in CLIENT_FIELDS},
         )
         episode = updated.current_episode
-        if episode is not None and episode_changes:
+        if episode is not None:
             for field, value in episode_changes.items():
                 setattr(episode, field, value)
+        if "birth_date" in changes:
+            _born_before_referrals(updated, episode)
+        if episode is not None and episode_changes:
             episode.full_clean()
             episode.save()
     return updated
+
+
+def _born_before_referrals(client: Client, current: Episode | None) -> None:
+    """The client's date of birth (just changed) comes before every referral of theirs, the
+    current episode's as it is being changed."""
+    referrals = [e.referred_on for e in client.episodes.exclude(pk=getattr(current, "pk", None))]
+    if current is not None:
+        referrals.append(current.referred_on)
+    if any(referred < client.birth_date for referred in referrals):
+        raise ValidationError(
+            {"birth_date": "The date of birth must come before the client's referrals."}
+        )
 
 
 def client_close(
@@ -344,11 +378,21 @@ def job_start_record(
     hours_per_week: Decimal,
     hourly_wage: Decimal,
     set_aside: bool = False,
+    ended_on: dt.date | None = None,
+    end_reason: str = "",
     actor: User | None = None,
 ) -> Job:
-    """Record a job start. Whether it is competitive is derived, never entered."""
+    """Record a job start. Whether it is competitive is derived, never entered.
+
+    With `ended_on` and an `end_reason`, the job is recorded already ended (one held before it
+    was entered here), under the rules of `job_end_record`."""
     if client.archived_at is not None:
         raise ValidationError("This client's record is archived.")
+    _not_future("ended_on", ended_on, "The end date")
+    if end_reason and ended_on is None:
+        raise ValidationError(
+            {"ended_on": "Give the date the job ended, or leave out the end reason."}
+        )
     _check_employer(client, employer)
     job = Job(
         client=client,
@@ -359,6 +403,8 @@ def job_start_record(
         hours_per_week=hours_per_week,
         hourly_wage=hourly_wage,
         set_aside=set_aside,
+        ended_on=ended_on,
+        end_reason=end_reason,
         created_by=actor,
     )
     job.full_clean()

@@ -490,6 +490,12 @@ API_THROTTLE_RATES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The largest request body read (Django's default, stated): a form post over it is 400, an API
+# body 413 (the API's parsers, `ips/api/parsers.py`, hold JSON and form bodies to it too, and
+# refuse JSON nested more than 20 levels with 400). Every text field has a length limit, so a
+# legitimate body is a small fraction of it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -497,6 +503,11 @@ REST_FRAMEWORK = {
         "ips.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "ips.api.parsers.JSONParser",
+        "ips.api.parsers.FormParser",
+        "ips.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -524,10 +535,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Every operation also documents the framework's error answers (400, 401, 403, 404, …).
+    # The enums' own hook, then the error answers every operation gives (`ips/api/schema.py`).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ips.api.schema.add_standard_errors",
+        "ips.api.schema.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "FidelityReviewKindEnum": "fidelity.models.Review.Kind",

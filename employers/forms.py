@@ -11,7 +11,7 @@ from django.utils import timezone
 from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
 from ips.forms import VersionedForm
-from ips.models import Program
+from ips.models import NOTE_MAX_LENGTH, Program
 
 
 class EmployerCreateForm(forms.ModelForm):
@@ -66,9 +66,11 @@ class EmployerContactQuickForm(forms.Form):
     clients = forms.ModelMultipleChoiceField(
         queryset=Client.objects.none(), required=False, label="On behalf of"
     )
-    outcome = forms.CharField(required=False)
+    outcome = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
     next_step = forms.CharField(required=False, max_length=300)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(
         self,

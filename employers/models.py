@@ -11,7 +11,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex
 
 from ips import access
-from ips.models import Archivable, Program, User
+from ips.models import ADDRESS_MAX_LENGTH, Archivable, Program, User, bounded_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,8 +65,8 @@ class Employer(Archivable):
     name = models.CharField(max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
     industry = models.CharField(max_length=120, blank=True)
-    address = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    address = bounded_text(blank=True, max_length=ADDRESS_MAX_LENGTH)
+    notes = bounded_text(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -159,9 +159,9 @@ class EmployerContact(Archivable):
         related_name="employer_contacts",
         help_text="The job seekers this contact was on behalf of (none, one or several).",
     )
-    outcome = models.TextField(blank=True)
+    outcome = bounded_text(blank=True)
     next_step = models.CharField(max_length=300, blank=True)
-    note = models.TextField(blank=True)
+    note = bounded_text(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EmployerContactQuerySet.as_manager()

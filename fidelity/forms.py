@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from fidelity.models import SCORES, Review
 from ips.forms import VersionedForm
-from ips.models import Program, Role, User
+from ips.models import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, Program, Role, User
 
 SCORE_CHOICES = [(score, str(score)) for score in SCORES]
 
@@ -88,7 +88,9 @@ class ScoreForm(forms.Form):
     score = forms.TypedChoiceField(
         choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect(attrs={"class": "score"})
     )
-    rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rationale = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
@@ -98,9 +100,12 @@ class AgreeForm(forms.Form):
     score = forms.TypedChoiceField(
         label="Agreed score", choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect
     )
-    rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rationale = forms.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     recommendation = forms.CharField(
         label="Recommendation for this item",
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -116,7 +121,9 @@ class AmendForm(forms.Form):
         label="Corrected score", choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label="Why the score is corrected", widget=forms.Textarea(attrs={"rows": 3})
+        label="Why the score is corrected",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from ips import access
-from ips.models import User
+from ips.models import LONG_TEXT_MAX_LENGTH, PlausibleDates, User, bounded_text
 from ips.pdf import StoredPdf
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         )
 
 
-class Review(models.Model):
+class Review(PlausibleDates, models.Model):
     """A fidelity review of a program over a window, by two reviewers."""
 
     class Kind(models.TextChoices):
@@ -175,9 +175,11 @@ class Review(models.Model):
     observers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="observed_fidelity_reviews"
     )
-    strengths = models.TextField(blank=True)
-    recommendations = models.TextField(
-        blank=True, help_text="Overall recommendations; item-level ones go with each item."
+    strengths = bounded_text(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    recommendations = bounded_text(
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        help_text="Overall recommendations; item-level ones go with each item.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -230,7 +232,7 @@ class ReviewerScore(models.Model):
     score = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    rationale = models.TextField(blank=True)
+    rationale = bounded_text(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -268,8 +270,9 @@ class ReviewItem(models.Model):
     agreed_score = models.PositiveSmallIntegerField(
         null=True, blank=True, editable=False, help_text="The score as signed off; never changes."
     )
-    rationale = models.TextField(blank=True)
-    recommendation = models.TextField(blank=True)
+    # Where both reviewers gave the same score, their two rationales joined.
+    rationale = bounded_text(blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    recommendation = bounded_text(blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -295,7 +298,7 @@ class Amendment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     previous_score = models.PositiveSmallIntegerField()
-    reason = models.TextField()
+    reason = bounded_text()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

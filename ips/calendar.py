@@ -3,8 +3,12 @@ parser of their labels, and the 30-day cutoff of the supervision signals.
 
 Programs count calendar days in the agency's time zone, never timestamps. Labels that come from
 users (query strings, API paths, spreadsheet cells) go through `Period.parse` or `parse_week`
-only, so bad input gets the same clear `ValueError` message everywhere, and years far outside
-any program's life are refused instead of queuing work for the year 9999.
+only, so bad input gets the same clear `ValueError` message everywhere, and years outside the
+range of dates records may carry are refused instead of queuing work for the year 9999.
+
+That range is stated here once: from 1 January 2000 (`FIRST_YEAR`) to the end of next year
+(`last_year()`). Every date a record stores is held to it (`date_out_of_range`, through
+`ips.models.PlausibleDates`), and every period or week a user names must fall in it.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from django.utils import timezone
 # enrollment", "benefits referral pending after 30 days", "jobs ended in the last 30 days").
 SIGNAL_DAYS = 30
 
-# Periods outside these years name no program's work (IPS began in the 1990s).
-FIRST_YEAR = 1990
-LAST_YEAR = 2100
+# The first year a record may be dated in; the last is next year (`last_year`): a job that
+# starts next month, an action item due in the spring.
+FIRST_YEAR = 2000
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -42,10 +46,32 @@ def signal_cutoff(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=SIGNAL_DAYS)
 
 
+def last_year() -> int:
+    """The last year a record may be dated in, or a period named in: next year."""
+    return today().year + 1
+
+
+def earliest_date() -> dt.date:
+    return dt.date(FIRST_YEAR, 1, 1)
+
+
+def latest_date() -> dt.date:
+    return dt.date(last_year(), 12, 31)
+
+
+def date_out_of_range(day: dt.date) -> str | None:
+    """Why `day` cannot be a record's date (it is before 2000 or after the end of next year), or
+    None when it can be."""
+    first, last = earliest_date(), latest_date()
+    if first <= day <= last:
+        return None
+    return f"Give a date from {first.isoformat()} to {last.isoformat()}."
+
+
 def _year(text: str) -> int:
     year = int(text)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"Give a year from {FIRST_YEAR} to {LAST_YEAR}.")
+    if not FIRST_YEAR <= year <= last_year():
+        raise ValueError(f"Give a year from {FIRST_YEAR} to {last_year()}.")
     return year
 
 

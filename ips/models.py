@@ -10,19 +10,20 @@ import datetime as dt
 import hashlib
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from ips import access
+from ips.calendar import date_out_of_range
 from ips.roles import AGENCY_ROLES, PROGRAM_ROLES, Role
 
 if TYPE_CHECKING:
@@ -52,7 +53,55 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
     pass
 
 
-class Archivable(models.Model):
+# --- What a record may hold: dates in the calendar's range, texts of a bounded length ---------
+
+# A note, an outcome, a rationale: a few paragraphs.
+NOTE_MAX_LENGTH = 4_000
+# A review's summaries, which may speak of all 25 items; two reviewers' rationales joined.
+LONG_TEXT_MAX_LENGTH = 10_000
+ADDRESS_MAX_LENGTH = 500
+
+
+def bounded_text(*args: Any, max_length: int = NOTE_MAX_LENGTH, **kwargs: Any) -> models.TextField:
+    """A TextField that refuses more than `max_length` characters. (A TextField's own
+    `max_length` only sizes its form field; the validator makes `full_clean`, and so every
+    service, hold to it too.)"""
+    return models.TextField(
+        *args, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
+
+
+class PlausibleDates:
+    """Mixed into every model whose dates people enter: each date field is held to the range of
+    `ips.calendar` (from 2000 to the end of next year) by `full_clean`, beside Django's own
+    field checks, so the pages and the API refuse the same dates with the same message.
+
+    `own_date_rules` names the date fields that have a rule of their own instead (a date of
+    birth). Domain rules (not in the future, after the referral) stay with the services.
+    """
+
+    own_date_rules: ClassVar[tuple[str, ...]] = ()
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)  # type: ignore[misc]
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skipped = {*(exclude or ()), *errors, *self.own_date_rules}
+        for field in self._meta.concrete_fields:  # type: ignore[attr-defined]
+            if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
+                continue
+            value = getattr(self, field.attname)
+            if field.name in skipped or not isinstance(value, dt.date):
+                continue
+            if problem := date_out_of_range(value):
+                errors[field.name] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Archivable(PlausibleDates, models.Model):
     """Soft deletion: the row stays, with who archived it, when and why; plus a `version` for
     optimistic concurrency (`ips.versioning`)."""
 
@@ -211,7 +260,7 @@ class Program(models.Model):
         return in_force.hourly if in_force else None
 
 
-class MinimumWage(models.Model):
+class MinimumWage(PlausibleDates, models.Model):
     """One entry of a program's jurisdiction minimum-wage schedule (the highest applicable rate)."""
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="minimum_wages")

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clients.models import Client
-from ips.models import Program, User
+from ips.models import NOTE_MAX_LENGTH, Program, User
 from supervision.models import TreatmentTeam
 
 MEETING_CLIENT_ROWS = 5
@@ -36,7 +36,10 @@ class TeamMeetingForm(forms.Form):
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     follow_ups = forms.CharField(
-        label="Follow-ups agreed", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Follow-ups agreed",
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -91,7 +94,9 @@ class SupervisionSessionForm(forms.Form):
     specialists_present = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(
         self, *args: Any, programs: QuerySet[Program], specialists: QuerySet[User], **kwargs: Any

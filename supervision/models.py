@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from clients.models import Client
 from ips import access
-from ips.models import Archivable, User
+from ips.models import Archivable, User, bounded_text
 from ips.reads import ReadAuditedQuerySet
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class TeamMeeting(Archivable):
     clients = models.ManyToManyField(
         "clients.Client", through="TeamMeetingClient", related_name="team_meetings"
     )
-    follow_ups = models.TextField("Follow-ups agreed", blank=True)
+    follow_ups = bounded_text("Follow-ups agreed", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -162,7 +162,7 @@ class SupervisionSession(Archivable):
     specialists_present = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="supervision_sessions"
     )
-    notes = models.TextField(blank=True)
+    notes = bounded_text(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SupervisionSessionQuerySet.as_manager()

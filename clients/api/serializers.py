@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from clients.models import (
+    MAX_HOURLY_WAGE,
+    MAX_HOURS_PER_WEEK,
     Benefit,
     BenefitsReferral,
     Client,
@@ -29,14 +31,17 @@ from employers.models import Employer
 from ips import access
 from ips.access import Capability
 from ips.api.mixins import (
+    InputSerializer,
     ScopedPrimaryKeyField,
     VersionedInputSerializer,
     VisibleProgramField,
 )
-from ips.models import User
+from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, User
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
+
+BIRTH_DATE_HELP = "Not in the future, nor more than 120 years ago; before every referral."
 
 CLIENT_STATUSES = [("referred", "Referred"), ("enrolled", "Enrolled"), ("closed", "Closed")]
 
@@ -133,21 +138,28 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientCreateSerializer(serializers.Serializer):
-    """Input of an enrollment (a referral, enrolled at once when `enrolled_on` is given)."""
+class ClientCreateSerializer(InputSerializer):
+    """Input of an enrollment (a referral, enrolled at once when `enrolled_on` is given, and
+    recorded closed when `closed_on` and `closure_reason` are)."""
 
     program = VisibleProgramField()
     specialist = SpecialistField(required=False, allow_null=True, default=None)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(help_text=BIRTH_DATE_HELP)
     referred_on = serializers.DateField()
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = serializers.DateField(required=False, allow_null=True, default=None)
     employed_at_referral = serializers.BooleanField(required=False, default=False)
+    closed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, allow_blank=True, default=""
+    )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    address = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(
+        max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class ClientUpdateSerializer(VersionedInputSerializer):
@@ -156,7 +168,7 @@ class ClientUpdateSerializer(VersionedInputSerializer):
     specialist = SpecialistField(required=False, allow_null=True)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(help_text=BIRTH_DATE_HELP)
     referred_on = serializers.DateField()
     referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     enrolled_on = serializers.DateField(required=False, allow_null=True)
@@ -167,7 +179,7 @@ class ClientUpdateSerializer(VersionedInputSerializer):
     )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
 
 
 # --- Contacts ----------------------------------------------------------------------------------
@@ -194,7 +206,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactChangesSerializer(serializers.Serializer):
+class ContactChangesSerializer(InputSerializer):
     """The fields of a contact a specialist types."""
 
     contacted_on = serializers.DateField()
@@ -203,7 +215,7 @@ class ContactChangesSerializer(serializers.Serializer):
     place = serializers.ChoiceField(choices=Contact.Place.choices, required=False)
     with_whom = serializers.ChoiceField(choices=Contact.WithWhom.choices, required=False)
     purpose = serializers.ChoiceField(choices=Contact.Purpose.choices)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class ContactCreateSerializer(ContactChangesSerializer):
@@ -218,8 +230,14 @@ class ContactUpdateSerializer(VersionedInputSerializer, ContactChangesSerializer
 
 # --- Jobs --------------------------------------------------------------------------------------
 
-_HOURS_ERRORS = {"min_value": "Hours per week must be more than zero."}
-_WAGE_ERRORS = {"min_value": "The hourly wage cannot be negative."}
+_HOURS_ERRORS = {
+    "min_value": "Hours per week must be more than zero.",
+    "max_value": "Hours per week cannot be more than {max_value}.",
+}
+_WAGE_ERRORS = {
+    "min_value": "The hourly wage cannot be negative.",
+    "max_value": "The hourly wage cannot be more than {max_value}: give the pay for one hour.",
+}
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -251,7 +269,7 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobChangesSerializer(serializers.Serializer):
+class JobChangesSerializer(InputSerializer):
     """The fields of a job start a specialist types."""
 
     employer = EmployerField()
@@ -259,18 +277,30 @@ class JobChangesSerializer(serializers.Serializer):
     job_type = serializers.ChoiceField(choices=JobType.choices)
     started_on = serializers.DateField()
     hours_per_week = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), error_messages=_HOURS_ERRORS
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_HOURS_PER_WEEK,
+        error_messages=_HOURS_ERRORS,
     )
     hourly_wage = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=Decimal("0"), error_messages=_WAGE_ERRORS
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_HOURLY_WAGE,
+        error_messages=_WAGE_ERRORS,
     )
     set_aside = serializers.BooleanField(required=False, default=False)
 
 
 class JobCreateSerializer(JobChangesSerializer):
-    """Input of a job start."""
+    """Input of a job start; with `ended_on` and an `end_reason`, of a job that has ended."""
 
     client = ClientField()
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    end_reason = serializers.ChoiceField(
+        choices=JobEndReason.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class JobUpdateSerializer(VersionedInputSerializer, JobChangesSerializer):
@@ -295,7 +325,7 @@ class SupportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupportCreateSerializer(serializers.Serializer):
+class SupportCreateSerializer(InputSerializer):
     """Input of a support provided by the caller."""
 
     client = ClientField()
@@ -308,7 +338,9 @@ class SupportCreateSerializer(serializers.Serializer):
     )
     provided_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=Support.Kind.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class BenefitsReferralSerializer(serializers.ModelSerializer):
@@ -333,13 +365,13 @@ class BenefitsReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BenefitsReferralChangesSerializer(serializers.Serializer):
+class BenefitsReferralChangesSerializer(InputSerializer):
     """The fields of a benefits referral that may change after it was made."""
 
     counselor = serializers.CharField(max_length=200)
     benefits = serializers.ListField(child=serializers.ChoiceField(choices=Benefit.choices))
     planning_completed_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class BenefitsReferralCreateSerializer(BenefitsReferralChangesSerializer):

@@ -11,7 +11,13 @@ from rest_framework import serializers
 
 from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
-from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
+from ips.api.mixins import (
+    InputSerializer,
+    ScopedPrimaryKeyField,
+    VersionedInputSerializer,
+    VisibleProgramField,
+)
+from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from ips.access import AnyUser
@@ -45,13 +51,13 @@ class EmployerCreatedSerializer(EmployerSerializer):
         read_only_fields = fields
 
 
-class EmployerChangesSerializer(serializers.Serializer):
+class EmployerChangesSerializer(InputSerializer):
     """The fields of an employer a specialist types."""
 
     name = serializers.CharField(max_length=200)
     industry = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class EmployerCreateSerializer(EmployerChangesSerializer):
@@ -118,7 +124,7 @@ class EmployerPersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployerPersonChangesSerializer(serializers.Serializer):
+class EmployerPersonChangesSerializer(InputSerializer):
     """The details of someone at an employer a specialist types."""
 
     name = serializers.CharField(max_length=200)
@@ -164,7 +170,7 @@ class EmployerContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployerContactChangesSerializer(serializers.Serializer):
+class EmployerContactChangesSerializer(InputSerializer):
     """The fields of a job-development contact a specialist types."""
 
     contacted_on = serializers.DateField()
@@ -183,9 +189,9 @@ class EmployerContactChangesSerializer(serializers.Serializer):
         many=True,
         required=False,
     )
-    outcome = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class EmployerContactCreateSerializer(EmployerContactChangesSerializer):

@@ -8,8 +8,13 @@ from rest_framework import serializers
 
 from fidelity.models import Item, Review, ReviewItem
 from fidelity.selectors import review_total
-from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
-from ips.models import Role, User
+from ips.api.mixins import (
+    InputSerializer,
+    ScopedPrimaryKeyField,
+    VersionedInputSerializer,
+    VisibleProgramField,
+)
+from ips.models import LONG_TEXT_MAX_LENGTH, Role, User
 
 
 class FidelityItemSerializer(serializers.ModelSerializer):
@@ -93,7 +98,7 @@ def _program_reviewers(user: Any) -> Any:
     return User.objects.filter(roles__role=Role.REVIEWER, is_active=True).distinct()
 
 
-class ReviewCreateSerializer(serializers.Serializer):
+class ReviewCreateSerializer(InputSerializer):
     program = VisibleProgramField()
     kind = serializers.ChoiceField(choices=Review.Kind.choices)
     window_start = serializers.DateField()
@@ -110,8 +115,12 @@ class ReviewUpdateSerializer(VersionedInputSerializer):
     kind = serializers.ChoiceField(choices=Review.Kind.choices, required=False)
     window_start = serializers.DateField(required=False)
     window_end = serializers.DateField(required=False)
-    strengths = serializers.CharField(required=False, allow_blank=True)
-    recommendations = serializers.CharField(required=False, allow_blank=True)
+    strengths = serializers.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
+    recommendations = serializers.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True
+    )
 
 
 class IndicatorSerializer(serializers.Serializer):

@@ -8,18 +8,21 @@ A resource viewset starts from `ScopedViewSet` and picks the mixins it answers:
   create, for callers who may edit nowhere) before reading any input, parse with an Input
   serializer, call a service and answer with the Output serializer (`serializer_class`);
 - updates carry the `version` the caller last read; a stale one is 409 (see `ips.api`);
-- there is no DELETE: `archive` soft-deletes with a reason.
+- there is no DELETE: `archive` soft-deletes with a reason;
+- every Input serializer is an `InputSerializer`: a key it does not accept (a typo, or a field
+  the resource only shows, such as `id`) is refused with 400 naming it, and nothing changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.http import QueryDict
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -34,6 +37,62 @@ from ips.models import AuditEvent, Program
 from ips.services import record_archive
 
 # --- Serializers shared by every resource -------------------------------------------------------
+
+UNKNOWN_FIELD = "Unknown field."
+READ_ONLY_FIELD = "This field is read-only here; leave it out."
+# What every input date says of itself in the schema (the range of `ips.calendar`).
+DATE_HELP = "A date from 2000-01-01 to the end of next year (ISO 8601)."
+
+# Keys a browser form adds to a form-encoded body (the browsable API's forms), not input.
+_FORM_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+class InputSerializer(serializers.Serializer):
+    """The base of every Input serializer: a write carries only the fields it accepts.
+
+    Any other key is refused with 400, each named with its own message, beside whatever else is
+    wrong with the input: `{"ended_on_typo": ["Unknown field."]}`, or, for a field the resource
+    shows but this write does not take (`id`, `version` on a create, `competitive`),
+    `{"id": ["This field is read-only here; leave it out."]}`. So a misspelt field is never
+    silently dropped: a PATCH carrying only a typo changes nothing, not even the version.
+
+    Nested Input serializers (a meeting's `discussed` rows) check their own keys the same way.
+    The fields a resource shows come from the view (`shown_fields` in the context).
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The fields, each date saying the range every record's dates are held to (unless it
+        says otherwise, as a date of birth does)."""
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.DateField) and not field.help_text:
+                field.help_text = DATE_HELP
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        refused = self.refused_keys(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if refused and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **refused}) from None
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+    def refused_keys(self, data: Any) -> dict[str, list[str]]:
+        """The keys of `data` this serializer does not accept, each with why."""
+        if not isinstance(data, Mapping):
+            return {}  # DRF's own error says a JSON object was expected
+        accepted = {name for name, field in self.fields.items() if not field.read_only}
+        ignored = _FORM_KEYS if isinstance(data, QueryDict) else frozenset()
+        shown = self.context.get("shown_fields", ()) if self.parent is None else ()
+        return {
+            str(key): [READ_ONLY_FIELD if key in shown else UNKNOWN_FIELD]
+            for key in data
+            if key not in accepted and key not in ignored
+        }
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -64,7 +123,7 @@ class VisibleProgramField(ScopedPrimaryKeyField):
         )
 
 
-class VersionedInputSerializer(serializers.Serializer):
+class VersionedInputSerializer(InputSerializer):
     """Input of an update: the changed fields, and the `version` the caller last read.
 
     The version is required for PATCH too (where every other field is optional).
@@ -80,7 +139,7 @@ class VersionedInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ArchiveInputSerializer(serializers.Serializer):
+class ArchiveInputSerializer(InputSerializer):
     """Input of `archive`: the version last read and why the record is archived."""
 
     version = serializers.IntegerField(min_value=1)
@@ -161,14 +220,21 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if not access.holds(self.request.user, self.edit_capability):
             raise PermissionDenied("Your role does not allow this change.")
 
-    def parse(self, *, partial: bool = False) -> dict[str, Any]:
-        """The request body, validated by the Input serializer of the current action (else 400)."""
-        serializer_class = self.input_serializers[self.action]
-        data = serializer_class(
-            data=self.request.data, partial=partial, context=self.get_serializer_context()
-        )
+    def parse(
+        self, serializer_class: type[serializers.Serializer] | None = None, *, partial: bool = False
+    ) -> dict[str, Any]:
+        """The request body, validated by `serializer_class` (by default the Input serializer of
+        the current action); 400 for bad input, unknown keys included."""
+        serializer_class = serializer_class or self.input_serializers[self.action]
+        context = {**self.get_serializer_context(), "shown_fields": self.shown_fields()}
+        data = serializer_class(data=self.request.data, partial=partial, context=context)
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
+
+    def shown_fields(self) -> frozenset[str]:
+        """The fields the resource shows: sent in a write that does not take them, they are
+        refused as read-only (see `InputSerializer`)."""
+        return frozenset(self.get_serializer_class()().fields)
 
     def answer(self, instance: Model, *, status: int = 200, **extra: Any) -> Response:
         """The record as `get_queryset()` shapes it (annotations included), plus `extra` keys."""
@@ -243,9 +309,8 @@ class ArchiveMixin:
     def archive(self, request: Request, pk: str | None = None) -> Response:
         instance = self.get_object()  # type: ignore[attr-defined]
         self.check_may_edit(instance)  # type: ignore[attr-defined]
-        data = ArchiveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        archived = self.perform_archive(instance, **data.validated_data)
+        data = self.parse(ArchiveInputSerializer)  # type: ignore[attr-defined]
+        archived = self.perform_archive(instance, **data)
         return Response(ArchivedSerializer(archived).data)
 
     def perform_archive(self, instance: Any, *, version: int, reason: str) -> Model:

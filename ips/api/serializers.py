@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from ips.api.mixins import InputSerializer
 from ips.models import Agency, Program, StaffRole, User
 
 
@@ -36,7 +37,7 @@ class VisibleAgencyField(serializers.PrimaryKeyRelatedField):
         return Agency.objects.visible_to(request.user)
 
 
-class ProgramCreateSerializer(serializers.Serializer):
+class ProgramCreateSerializer(InputSerializer):
     """Input for creating a program: the agency must be one the caller can see."""
 
     agency = VisibleAgencyField(pk_field=serializers.IntegerField())
@@ -44,7 +45,7 @@ class ProgramCreateSerializer(serializers.Serializer):
     site = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ProgramUpdateSerializer(serializers.Serializer):
+class ProgramUpdateSerializer(InputSerializer):
     """Input for changing a program; `version` must be the one the caller last read."""
 
     version = serializers.IntegerField()

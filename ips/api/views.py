@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -34,12 +36,17 @@ class ProgramViewSet(
     def get_queryset(self) -> QuerySet[Program]:
         return Program.objects.visible_to(self.request.user).select_related("agency")
 
+    def _input_context(self) -> dict[str, Any]:
+        """What the Input serializers need: the caller, and the fields a program shows (sent in
+        a write, they are refused as read-only)."""
+        return {"request": self.request, "shown_fields": frozenset(ProgramSerializer().fields)}
+
     @extend_schema(request=ProgramCreateSerializer, responses=ProgramSerializer)
     def create(self, request: Request) -> Response:
         # Refuse callers who may create programs nowhere before reading their input (403, not 400).
         if not access.agency_ids_for(request.user, Capability.EDIT_PROGRAM).exists():
             raise PermissionDenied("Your role does not allow this change.")
-        data = ProgramCreateSerializer(data=request.data, context={"request": request})
+        data = ProgramCreateSerializer(data=request.data, context=self._input_context())
         data.is_valid(raise_exception=True)
         agency = data.validated_data.pop("agency")
         access.require(request.user, Capability.EDIT_PROGRAM, agency=agency)
@@ -50,7 +57,7 @@ class ProgramViewSet(
     def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
         program = self.get_object()
         access.require(request.user, Capability.EDIT_PROGRAM, program=program)
-        data = ProgramUpdateSerializer(data=request.data, partial=False)
+        data = ProgramUpdateSerializer(data=request.data, context=self._input_context())
         data.is_valid(raise_exception=True)
         version = data.validated_data.pop("version")
         program = services.program_update(

@@ -4,33 +4,84 @@
 PDF (while a newer one is being generated, the last complete one). When there is none yet, it
 queues the report (once) and answers 202 Accepted with a Location to poll, the same URL, and
 Retry-After. Agencies have the same route under `/api/v1/agencies/ID/reports/`.
+
+Whatever the client accepts (`application/pdf`, `*/*`, nothing), the answer is the PDF when it
+is ready, and JSON otherwise: the 202 progress and every error (`ips.api.negotiation`).
 """
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.decorators import api_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from ips.pdf import pdf_download
+from ips.api.negotiation import JSONAnswers
+from ips.pdf import StoredPdf, pdf_download
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_period
 from outcomes.reports.scopes import agency_scope, program_scope
 
+
+class ReportProgressSerializer(serializers.Serializer):
+    """The 202 answer while the PDF is queued or being generated."""
+
+    status = serializers.ChoiceField(
+        choices=StoredPdf.Status.choices, help_text="Where the report stands: queued or running."
+    )
+    detail = serializers.CharField(
+        help_text="What is happening, and whether it waits for the background worker."
+    )
+
+
+class PeriodErrorSerializer(serializers.Serializer):
+    period = serializers.ListField(child=serializers.CharField())
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 REPORT_RESPONSES = {
-    200: OpenApiResponse(OpenApiTypes.BINARY, description="The stored PDF (application/pdf)."),
-    202: OpenApiResponse(
-        description="Queued or being generated (or waiting for the background worker, which "
-        "the detail says); poll the Location."
+    (200, "application/pdf"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The stored PDF, as an attachment."
     ),
-    400: OpenApiResponse(description="Not a month (2026-03) or a quarter (2026-Q1)."),
-    404: OpenApiResponse(description="No such program among those visible to the caller."),
+    (202, "application/json"): OpenApiResponse(
+        ReportProgressSerializer,
+        description="Queued or being generated (or waiting for the background worker, which "
+        "the detail says); poll the Location after Retry-After seconds.",
+    ),
+    (400, "application/json"): OpenApiResponse(
+        PeriodErrorSerializer, description="Not a month (2026-03) or a quarter (2026-Q1)."
+    ),
+    (403, "application/json"): OpenApiResponse(
+        DetailSerializer, description="A role without the outcome reports."
+    ),
+    (404, "application/json"): OpenApiResponse(
+        DetailSerializer, description="Nothing of that id among those visible to the caller."
+    ),
 }
+PROGRESS_HEADERS = [
+    OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        location=OpenApiParameter.HEADER,
+        response=[202],
+        description="Where to ask again: the same URL.",
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.INT,
+        location=OpenApiParameter.HEADER,
+        response=[202],
+        description="Seconds to wait before asking again.",
+    ),
+]
 
 
 def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Response:
@@ -67,15 +118,26 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
     return pdf_download(request, report, ask=ask, preparing=preparing, newest_only=True)
 
 
-@extend_schema(responses=REPORT_RESPONSES)
-@api_view(["GET"])
-def program_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
-    """A program's monthly or quarterly outcome report as PDF."""
-    return _answer(request, program_scope(request, pk), period)
+class ReportView(APIView):
+    """A stored report: the PDF when ready, JSON for everything else, whatever is accepted."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONAnswers
 
 
-@extend_schema(responses=REPORT_RESPONSES)
-@api_view(["GET"])
-def agency_report(request: Request, pk: int, period: str) -> HttpResponse | Response:
-    """An agency's monthly or quarterly outcome report (all its programs) as PDF."""
-    return _answer(request, agency_scope(request, pk), period)
+class ProgramReport(ReportView):
+    @extend_schema(responses=REPORT_RESPONSES, parameters=PROGRESS_HEADERS)
+    def get(self, request: Request, pk: int, period: str) -> HttpResponse | Response:
+        """A program's monthly or quarterly outcome report as PDF."""
+        return _answer(request, program_scope(request, pk), period)
+
+
+class AgencyReport(ReportView):
+    @extend_schema(responses=REPORT_RESPONSES, parameters=PROGRESS_HEADERS)
+    def get(self, request: Request, pk: int, period: str) -> HttpResponse | Response:
+        """An agency's monthly or quarterly outcome report (all its programs) as PDF."""
+        return _answer(request, agency_scope(request, pk), period)
+
+
+program_report = ProgramReport.as_view()
+agency_report = AgencyReport.as_view()

@@ -10,8 +10,13 @@ from rest_framework import serializers
 from clients.api.serializers import ClientField
 from ips import access
 from ips.access import Capability
-from ips.api.mixins import ScopedPrimaryKeyField, VersionedInputSerializer, VisibleProgramField
-from ips.models import Role, User
+from ips.api.mixins import (
+    InputSerializer,
+    ScopedPrimaryKeyField,
+    VersionedInputSerializer,
+    VisibleProgramField,
+)
+from ips.models import NOTE_MAX_LENGTH, Role, User
 from ips.numbers import rounded_rate
 from supervision.models import ActionItem, SupervisionSession, TeamMeeting, TreatmentTeam
 
@@ -49,7 +54,7 @@ class DiscussedSerializer(serializers.Serializer):
     note = serializers.CharField(read_only=True)
 
 
-class DiscussedInputSerializer(serializers.Serializer):
+class DiscussedInputSerializer(InputSerializer):
     client = ClientField()
     note = serializers.CharField(max_length=500)
 
@@ -75,11 +80,11 @@ class TeamMeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamMeetingChangesSerializer(serializers.Serializer):
+class TeamMeetingChangesSerializer(InputSerializer):
     held_on = serializers.DateField()
     attendees = serializers.ListField(child=_staff_field(), required=False)
     discussed = DiscussedInputSerializer(many=True, required=False)
-    follow_ups = serializers.CharField(required=False, allow_blank=True)
+    follow_ups = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class TeamMeetingCreateSerializer(TeamMeetingChangesSerializer):
@@ -101,7 +106,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionItemInputSerializer(serializers.Serializer):
+class ActionItemInputSerializer(InputSerializer):
     specialist = _staff_field()
     text = serializers.CharField(max_length=500)
     due_on = serializers.DateField(required=False, allow_null=True)
@@ -128,10 +133,10 @@ class SupervisionSessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupervisionSessionChangesSerializer(serializers.Serializer):
+class SupervisionSessionChangesSerializer(InputSerializer):
     held_on = serializers.DateField()
     specialists_present = serializers.ListField(child=_staff_field(), required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class SupervisionSessionCreateSerializer(SupervisionSessionChangesSerializer):

@@ -290,6 +290,65 @@ def test_enrollment_before_the_referral_is_400(specialist: User, program: Progra
     assert not Client.objects.exists()
 
 
+def test_a_client_created_closed_is_stored_closed(specialist: User, program: Program) -> None:
+    body = enrollment(
+        program,
+        referred_on="2024-01-08",
+        enrolled_on="2024-01-15",
+        closed_on="2024-11-29",
+        closure_reason="working_steadily",
+    )
+
+    response = api_as(specialist).post(LIST, body, content_type="application/json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "closed"
+    assert (response.json()["closed_on"], response.json()["closure_reason"]) == (
+        "2024-11-29",
+        "working_steadily",
+    )
+    episode = Client.objects.get(last_name="Rivera").current_episode
+    assert (episode.enrolled_on, episode.closed_on, episode.closure_reason) == (
+        dt.date(2024, 1, 15),
+        dt.date(2024, 11, 29),
+        "working_steadily",
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "errors"),
+    [
+        (
+            {"closed_on": "2024-11-29"},
+            {"__all__": ["Give the reason for closing."]},
+        ),
+        (
+            {"closure_reason": "moved"},
+            {"closed_on": ["Give the date the episode closed, or leave out the closure reason."]},
+        ),
+        (
+            {"closed_on": "2024-01-10", "closure_reason": "moved"},
+            {"__all__": ["Closure cannot come before enrollment."]},
+        ),
+        (
+            {"closed_on": days_ago(-1).isoformat(), "closure_reason": "moved"},
+            {"closed_on": ["The closure date cannot be in the future."]},
+        ),
+    ],
+)
+def test_a_client_created_closed_is_held_to_the_closing_rules(
+    specialist: User, program: Program, overrides: dict[str, str], errors: dict[str, list[str]]
+) -> None:
+    body = enrollment(program, referred_on="2024-01-08", enrolled_on="2024-01-15", **overrides)
+
+    response = api_as(specialist).post(LIST, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert not Client.objects.exists()
+    assert not Episode.objects.exists()
+
+
 # --- Update ---------------------------------------------------------------------------------------
 
 

@@ -208,6 +208,63 @@ def test_a_job_start_may_be_next_week(
     assert response.status_code == 201
 
 
+def test_a_job_created_with_an_end_is_stored_ended(
+    specialist: User, client_: Client, employer: Employer
+) -> None:
+    body = new_job(
+        client_,
+        employer,
+        started_on=days_ago(60).isoformat(),
+        ended_on=days_ago(20).isoformat(),
+        end_reason="temporary_ended",
+    )
+
+    response = post(specialist, body)
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["ended_on"], response.json()["end_reason"]) == (
+        days_ago(20).isoformat(),
+        "temporary_ended",
+    )
+    job = Job.objects.get()
+    assert (job.ended_on, job.end_reason, job.version) == (days_ago(20), "temporary_ended", 1)
+    assert not Job.objects.live().held_on(days_ago(1)).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "errors"),
+    [
+        ({"ended_on": days_ago(5).isoformat()}, {"__all__": ["Give the reason the job ended."]}),
+        (
+            {"end_reason": "quit"},
+            {"ended_on": ["Give the date the job ended, or leave out the end reason."]},
+        ),
+        (
+            {"ended_on": days_ago(90).isoformat(), "end_reason": "quit"},
+            {"ended_on": ["The end date cannot be before the start date."]},
+        ),
+        (
+            {"ended_on": days_ago(-1).isoformat(), "end_reason": "quit"},
+            {"ended_on": ["The end date cannot be in the future."]},
+        ),
+    ],
+)
+def test_a_job_created_with_an_end_is_held_to_the_ending_rules(
+    specialist: User,
+    client_: Client,
+    employer: Employer,
+    overrides: dict[str, str],
+    errors: dict[str, list[str]],
+) -> None:
+    body = new_job(client_, employer, started_on=days_ago(60).isoformat(), **overrides)
+
+    response = post(specialist, body)
+
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert not Job.objects.exists()
+
+
 def test_director_may_not_record_a_job(director: User, client_: Client, employer: Employer) -> None:
     response = post(director, new_job(client_, employer))
 

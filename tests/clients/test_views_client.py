@@ -284,7 +284,9 @@ def test_client_edit_rejects_a_future_birth_date_next_to_the_field(
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors["birth_date"] == ["This date cannot be in the future."]
+    assert response.context["form"].errors["birth_date"] == [
+        "The date of birth cannot be in the future."
+    ]
     client_.refresh_from_db()
     assert (client_.birth_date, client_.version) == (dt.date(1990, 5, 17), 1)
 

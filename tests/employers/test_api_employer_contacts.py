@@ -562,14 +562,14 @@ def test_delete_is_not_offered(specialist: User, contacts: dict[str, EmployerCon
     assert EmployerContact.objects.filter(pk=contacts["own"].pk, archived_at__isnull=True).exists()
 
 
-def test_a_correction_keeps_the_contacts_employer(
+def test_a_correction_cannot_move_the_contact_to_another_employer(
     specialist: User, employer: Employer, contacts: dict[str, EmployerContact]
 ) -> None:
     other = EmployerFactory(program=employer.program)
 
     response = patch(specialist, contacts["own"], {"version": 1, "employer": other.pk})
 
-    assert response.status_code == 200
-    assert response.json()["employer"] == employer.pk
+    assert response.status_code == 400
+    assert response.json() == {"employer": ["This field is read-only here; leave it out."]}
     contacts["own"].refresh_from_db()
-    assert contacts["own"].employer == employer
+    assert (contacts["own"].employer, contacts["own"].version) == (employer, 1)

@@ -243,16 +243,17 @@ def test_put_needs_the_name(supervisor: User, people: dict[str, EmployerPerson])
     assert (person.role, person.version) == ("Owner", 1)
 
 
-def test_someone_stays_with_their_employer(
+def test_someone_cannot_be_moved_to_another_employer(
     specialist: User, employer: Employer, people: dict[str, EmployerPerson]
 ) -> None:
     other = EmployerFactory(program=employer.program)
 
     response = patch(specialist, people["own"], {"version": 1, "employer": other.pk})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {"employer": ["This field is read-only here; leave it out."]}
     people["own"].refresh_from_db()
-    assert people["own"].employer == employer
+    assert (people["own"].employer, people["own"].version) == (employer, 1)
 
 
 def test_stale_version_is_409_and_changes_nothing(

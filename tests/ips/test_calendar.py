@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
-from ips.calendar import Period, parse_week, signal_cutoff
+from ips.calendar import Period, date_out_of_range, last_year, parse_week, signal_cutoff
 
 THURSDAY = dt.date(2026, 3, 19)
 MONDAY = dt.date(2026, 3, 16)
@@ -56,17 +57,46 @@ def test_period_parse_refuses_bad_and_far_away_labels(label: str | None) -> None
 
 
 @pytest.mark.parametrize(
-    "label", ["0001-01", "9999-Q4", "1989-12", "2101-01", "9999-W52", "0001-W01"]
+    "label", ["0001-01", "9999-Q4", "1999-12", "2101-01", "9999-W52", "0001-W01", "1999-W52"]
 )
-def test_periods_far_from_any_program_are_refused(label: str) -> None:
-    with pytest.raises(ValueError, match="year from 1990 to 2100"):
+def test_periods_outside_the_dated_range_are_refused(label: str) -> None:
+    with pytest.raises(ValueError, match=f"year from 2000 to {last_year()}"):
         Period.parse(label)
 
 
-@pytest.mark.parametrize("label", ["9999-W52", "0001-W01", "1989-W10"])
-def test_weeks_far_from_any_program_are_refused(label: str) -> None:
-    with pytest.raises(ValueError, match="year from 1990 to 2100"):
+@pytest.mark.parametrize("label", ["9999-W52", "0001-W01", "1999-W10"])
+def test_weeks_outside_the_dated_range_are_refused(label: str) -> None:
+    with pytest.raises(ValueError, match=f"year from 2000 to {last_year()}"):
         parse_week(label, default=THURSDAY)
+
+
+def test_periods_run_from_2000_to_the_end_of_next_year() -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 19, 12, 0, tzinfo=dt.UTC), tick=False):
+        assert Period.parse("2000-01").first == dt.date(2000, 1, 1)
+        assert Period.parse("2027-Q4").last == dt.date(2027, 12, 31)
+        assert parse_week("2027-W52", default=THURSDAY).label == "2027-W52"
+        for label in ("2028-01", "2028-Q1", "2028-W01"):
+            with pytest.raises(ValueError, match="year from 2000 to 2027"):
+                Period.parse(label)
+
+
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [
+        (dt.date(1999, 12, 31), True),
+        (dt.date(2000, 1, 1), False),
+        (dt.date(2027, 12, 31), False),
+        (dt.date(2028, 1, 1), True),
+        (dt.date(1, 1, 1), True),
+        (dt.date(9999, 12, 31), True),
+    ],
+)
+def test_a_record_date_is_from_2000_to_the_end_of_next_year(day: dt.date, refused: bool) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 19, 12, 0, tzinfo=dt.UTC), tick=False):
+        message = date_out_of_range(day)
+
+    assert (message == "Give a date from 2000-01-01 to 2027-12-31.") is refused
+    assert (message is None) is not refused
 
 
 def test_period_parse_can_be_limited_to_some_kinds() -> None:

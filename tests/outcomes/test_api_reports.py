@@ -134,3 +134,73 @@ def test_agency_report_is_for_directors_not_supervisors(
     assert refused.status_code == 403
     assert accepted.status_code == 202
     assert OutcomeReport.objects.get().program is None
+
+
+# --- Whatever the client accepts ----------------------------------------------------------------
+
+ACCEPTS = ["application/pdf", "*/*", None, "application/json", "text/html, */*;q=0.8"]
+
+
+def _get(client: Client, url: str, accept: str | None) -> object:
+    return client.get(url, headers={"Accept": accept} if accept else {})
+
+
+def _report_urls(quarter: SimpleNamespace, period: str) -> list[str]:
+    return [
+        report_url(quarter.program, period),
+        reverse("api:agency-report", kwargs={"pk": quarter.program.agency_id, "period": period}),
+    ]
+
+
+def test_a_ready_pdf_is_answered_whatever_the_client_accepts(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    client = login_as(director)
+    urls = _report_urls(quarter, "2025-Q1")
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        for url in urls:
+            client.get(url)
+
+    for url in urls:
+        for accept in ACCEPTS:
+            ready = _get(client, url, accept)
+            assert (ready.status_code, ready["Content-Type"]) == (200, "application/pdf"), accept
+            assert b"".join(ready.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+def test_progress_is_json_whatever_the_client_accepts(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+    accept: str | None,
+) -> None:
+    client = login_as(director)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        answers = [_get(client, url, accept) for url in _report_urls(quarter, "2025-Q1")]
+
+    for answer in answers:
+        assert (answer.status_code, answer["Content-Type"]) == (202, "application/json")
+        assert answer.json()["status"] == "pending"
+
+
+@pytest.mark.parametrize("accept", ["application/pdf", None])
+def test_errors_are_json_when_the_client_asks_for_a_pdf(
+    quarter: SimpleNamespace,
+    director: User,
+    outsider_director: User,
+    login_as: Callable[[User], Client],
+    accept: str | None,
+) -> None:
+    bad_period = _get(login_as(director), report_url(quarter.program, "2025-Q5"), accept)
+    not_found = _get(login_as(outsider_director), report_url(quarter.program, "2025-Q1"), accept)
+
+    assert (bad_period.status_code, bad_period["Content-Type"]) == (400, "application/json")
+    assert "period" in bad_period.json()
+    assert (not_found.status_code, not_found["Content-Type"]) == (404, "application/json")
+    assert OutcomeReport.objects.count() == 0
