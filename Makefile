@@ -10,7 +10,10 @@ INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -
 run: $(INSTALLED) .env
 	$(PY) scripts/run_dev.py
 
-test: $(INSTALLED) .env system-deps lint
+# The Python install and the system packages download side by side; then lint, then the suite.
+test: .env
+	@$(MAKE) --no-print-directory -j2 $(INSTALLED) system-deps
+	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n auto
 
 # makemigrations loads the settings, which refuse to start without a SECRET_KEY unless DEBUG is
@@ -36,9 +39,11 @@ system-deps:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
+# uv installs the same packages as pip in a fraction of the time; pip remains the fallback.
 $(INSTALLED): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check uv \
+		&& $(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' \
+		|| $(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
