@@ -306,7 +306,8 @@ CELERY_BEAT_SCHEDULE.update(
 # The base's own tasks (ips.tasks): the worker's heartbeat every minute, read by /readyz from the
 # database; and the sweep every two minutes, which sends again the stored PDFs whose message was
 # lost (the broker was down when they were asked for) and queues again those whose worker was
-# killed mid-run. Each expires before the next one is due.
+# killed mid-run; and nightly, the removal of idempotency keys past their window. Each expires
+# before the next one is due.
 CELERY_BEAT_SCHEDULE.update(
     {
         "ips-worker-heartbeat": {
@@ -318,6 +319,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "ips.tasks.pdf_sweep_task",
             "schedule": 120.0,
             "options": {"expires": 110},
+        },
+        "ips-idempotency-purge": {
+            "task": "ips.tasks.idempotency_purge_task",
+            "schedule": crontab(minute=40, hour=2),
+            "options": {"expires": 20 * 3600},
         },
     }
 )
@@ -524,6 +530,8 @@ REST_FRAMEWORK = {
 # How long an API token lives (its longest life, too): the pages, `drf_create_token` and the
 # migration of the keys issued before they were stored hashed all start from it.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+# How long an `Idempotency-Key` on a create is remembered (ips.idempotency).
+IDEMPOTENCY_KEY_HOURS = 24
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "IPS case management API",

@@ -592,3 +592,28 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class IdempotencyKey(models.Model):
+    """A create a caller asked for under an `Idempotency-Key`, so that the same key sent again
+    (a phone's outbox retrying after a lost answer) answers with the record first made instead of
+    making a second one. Holds ids only, never the request's content: the answer to a replay is
+    the record as it stands, read through the caller's scope. Kept `IDEMPOTENCY_KEY_HOURS`; the
+    nightly sweep removes older keys (`ips.idempotency.purge_expired`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # The path and a SHA-256 of the parsed input: the same key with other input is refused.
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key {self.pk}"

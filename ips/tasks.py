@@ -1,7 +1,8 @@
-"""Tasks of the base, both sent by beat (`CELERY_BEAT_SCHEDULE`): the worker's heartbeat, and
-the sweep that sends again the stored PDFs whose task may have been lost.
+"""Tasks of the base, all sent by beat (`CELERY_BEAT_SCHEDULE`): the worker's heartbeat, the
+sweep that sends again the stored PDFs whose task may have been lost, and the nightly removal of
+expired idempotency keys.
 
-Neither takes arguments, both are acknowledged after they finish, and a run that waited past
+None takes arguments, all are acknowledged after they finish, and a run that waited past
 the next one's time expires (the next one does the same work).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ips import idempotency
 from ips.health import record_heartbeat
 from ips.pdf import pdf_sweep
 
@@ -24,3 +26,9 @@ def pdf_sweep_task() -> dict[str, int]:
     """Send again the stored PDFs queued too long (their message lost: the broker was down) and
     queue again those running too long (their worker killed); see `ips.pdf.pdf_sweep`."""
     return pdf_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def idempotency_purge_task() -> int:
+    """Remove the `Idempotency-Key`s older than their window (nightly)."""
+    return idempotency.purge_expired()

@@ -23,15 +23,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
+from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ips import access, reads
+from ips import access, idempotency, reads
 from ips.access import Capability
 from ips.models import AuditEvent, Program
 from ips.services import record_archive
@@ -255,12 +256,55 @@ class AuditedRetrieveMixin:
 
 class ServiceCreateMixin:
     """Create through a service: 403 for callers who may edit nowhere, then parse and call
-    `perform_service_create(data)`."""
+    `perform_service_create(data)`.
 
+    With an `Idempotency-Key` header the create happens once per key (`ips.idempotency`): the
+    same key sent again with the same input answers 201 with the record first made (and
+    `Idempotent-Replayed: true`), with other input 422; a malformed key is 400.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "Any 1 to 255 printable ASCII characters naming this create (a UUID, say). "
+                    "Sent again within 24 hours with the same input, the answer is the record "
+                    "first made (header `Idempotent-Replayed: true`), never a second record; "
+                    "with other input, 422."
+                ),
+            )
+        ]
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.check_may_edit_somewhere()  # type: ignore[attr-defined]
-        instance = self.perform_service_create(self.parse())  # type: ignore[attr-defined]
-        return self.answer(instance, status=201, **self.created_extra(instance))  # type: ignore[attr-defined]
+        try:
+            key = idempotency.key_of(request.headers)
+        except idempotency.KeyRefused as refused:
+            raise serializers.ValidationError({idempotency.HEADER: [refused.message]}) from None
+        data = self.parse()  # type: ignore[attr-defined]
+        if key is None:
+            instance = self.perform_service_create(data)
+            return self.answer(instance, status=201, **self.created_extra(instance))  # type: ignore[attr-defined]
+        try:
+            made, replayed = idempotency.create_once(
+                user=request.user,
+                key=key,
+                path=request.path,
+                digest=idempotency.fingerprint(request.path, request.data),
+                create=lambda: self.perform_service_create(data),
+            )
+        except idempotency.KeyRefused as refused:
+            return Response({idempotency.HEADER: [refused.message]}, status=422)
+        if not replayed:
+            return self.answer(made, status=201, **self.created_extra(made))  # type: ignore[arg-type, attr-defined]
+        instance = get_object_or_404(self.get_queryset(), pk=made)  # type: ignore[attr-defined]
+        reads.note_record(instance, action=AuditEvent.Action.API)
+        response = self.answer(instance, status=201)  # type: ignore[attr-defined]
+        response["Idempotent-Replayed"] = "true"
+        return response
 
     def perform_service_create(self, data: dict[str, Any]) -> Model:
         raise NotImplementedError

@@ -9,7 +9,9 @@ what every view of this API answers otherwise, from the shape of the operation:
   past the end) and on the numbers of a program (`?program=ID` of another agency);
 - 400 with the field errors on every operation that takes a body or query parameters;
 - 409 with the version now saved (`StaleVersion`) on every PUT and PATCH;
-- 413 `{"detail": …}` on every operation that takes a body.
+- 413 `{"detail": …}` on every operation that takes a body;
+- 422 (a key reused for other input) and 404 (the record a key made is gone) on every create
+  that takes an `Idempotency-Key` header.
 
 It also marks every object a request body takes (and the objects nested in it) with
 `additionalProperties: false`: the API refuses keys it does not take (`InputSerializer`).
@@ -101,6 +103,10 @@ def _document(path: str, method: str, operation: dict[str, Any]) -> None:
         add("409", _answer("StaleVersion", "A stale version; nothing was changed."))
     if body:
         add("413", _answer("ErrorDetail", f"A request body over {limit} bytes."))
+    headers = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "header"}
+    if "Idempotency-Key" in headers:
+        add("404", _answer("ErrorDetail", "The record this key made is no longer there."))
+        add("422", _answer("ValidationError", "This key was used for another request."))
 
 
 def _refs(schema: Any) -> set[str]:
