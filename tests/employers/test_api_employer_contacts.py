@@ -105,6 +105,8 @@ def test_token_authenticated_list_shows_the_programs_live_contacts_only(
             "contacted_on": days_ago(3).isoformat(),
             "face_to_face": True,
             "with_hiring_manager": False,
+            "minutes": None,
+            "by_client": False,
             "purpose": "introduce",
             "clients": [job_seekers[0].pk],
             "outcome": "",
