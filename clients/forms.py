@@ -306,7 +306,13 @@ class SupportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["job"].queryset = jobs
         self.fields["provided_on"].initial = today()
+        # The usual case, so the form stays quick: left out, the specialist gave it.
+        self.fields["provider"].required = False
+        self.fields["provider"].initial = Support.Provider.SPECIALIST
         self.helper = _helper("Record support")
+
+    def clean_provider(self) -> str:
+        return self.cleaned_data.get("provider") or Support.Provider.SPECIALIST
 
 
 class BenefitsReferralForm(forms.ModelForm):
