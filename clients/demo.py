@@ -126,7 +126,19 @@ NOTES = [
 ]
 
 
+# Now and then a specialist logs work that is not an employment service (a crisis, a lift to an
+# appointment): the log then shows what share of their time goes to employment (item 2).
+OTHER_WORK = [
+    Contact.Purpose.CASE_MANAGEMENT,
+    Contact.Purpose.CRISIS,
+    Contact.Purpose.TRANSPORT,
+    Contact.Purpose.OTHER_DUTIES,
+]
+
+
 def _contact_purpose(rng: random.Random, working: bool) -> str:
+    if rng.random() < 0.04:
+        return rng.choice(OTHER_WORK)
     if working:
         return rng.choice([Contact.Purpose.JOB_SUPPORT] * 3 + [Contact.Purpose.BENEFITS])
     return rng.choice(
@@ -275,19 +287,21 @@ class _Caseload:
             working = any(
                 j.started_on <= day and (j.ended_on is None or day <= j.ended_on) for j in jobs
             )
+            mode = rng.choice(
+                [Contact.Mode.IN_PERSON] * 4 + [Contact.Mode.PHONE, Contact.Mode.TEXT]
+            )
+            place = rng.choice(
+                [Contact.Place.COMMUNITY] * 3
+                + [Contact.Place.HOME, Contact.Place.WORKPLACE, Contact.Place.OFFICE]
+            )
             self.contacts.append(
                 Contact(
                     client=client,
                     specialist_id=self.specialist_id,
                     contacted_on=day,
                     minutes=rng.choice([15, 20, 30, 45, 60, 90]),
-                    mode=rng.choice(
-                        [Contact.Mode.IN_PERSON] * 4 + [Contact.Mode.PHONE, Contact.Mode.TEXT]
-                    ),
-                    place=rng.choice(
-                        [Contact.Place.COMMUNITY] * 3
-                        + [Contact.Place.HOME, Contact.Place.WORKPLACE, Contact.Place.OFFICE]
-                    ),
+                    mode=mode,
+                    place=place if mode == Contact.Mode.IN_PERSON else Contact.Place.REMOTE,
                     with_whom=rng.choice([Contact.WithWhom.CLIENT] * 5 + [Contact.WithWhom.FAMILY]),
                     purpose=_contact_purpose(rng, working),
                     note=rng.choice(NOTES),
@@ -300,6 +314,15 @@ class _Caseload:
                         specialist_id=self.specialist_id,
                         provided_on=day,
                         kind=rng.choice(Support.Kind.values),
+                        provider=rng.choice(
+                            [Support.Provider.SPECIALIST] * 5
+                            + [
+                                Support.Provider.TREATMENT_TEAM,
+                                Support.Provider.FAMILY,
+                                Support.Provider.NATURAL,
+                                Support.Provider.EMPLOYER,
+                            ]
+                        ),
                         job=next(
                             j
                             for j in jobs

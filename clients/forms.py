@@ -140,7 +140,11 @@ class QuickContactForm(forms.Form):
     )
     purpose = forms.ChoiceField(choices=Contact.Purpose.choices)
     mode = forms.ChoiceField(choices=Contact.Mode.choices, required=False)
-    place = forms.ChoiceField(choices=Contact.Place.choices, required=False)
+    # Empty: from the mode (in person: the community; phone, video, text, email: remote).
+    place = forms.ChoiceField(
+        choices=[("", "From the mode (in person: community, else remote)"), *Contact.Place.choices],
+        required=False,
+    )
     with_whom = forms.ChoiceField(choices=Contact.WithWhom.choices, required=False)
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -150,7 +154,6 @@ class QuickContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contacted_on"].initial = today()
         self.fields["mode"].initial = Contact.Mode.IN_PERSON
-        self.fields["place"].initial = Contact.Place.COMMUNITY
         self.fields["with_whom"].initial = Contact.WithWhom.CLIENT
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -288,18 +291,28 @@ class JobEndForm(forms.Form):
 
 
 class SupportForm(forms.ModelForm):
-    job = forms.ModelChoiceField(queryset=Job.objects.none(), required=False)
+    job = forms.ModelChoiceField(
+        queryset=Job.objects.none(),
+        required=False,
+        help_text="The job the support is for (the client's job at the time if left empty).",
+    )
 
     class Meta:
         model = Support
-        fields = ["provided_on", "kind", "job", "note"]
+        fields = ["provided_on", "kind", "provider", "job", "note"]
         widgets = {"provided_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, jobs: QuerySet[Job], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["job"].queryset = jobs
         self.fields["provided_on"].initial = today()
+        # The usual case, so the form stays quick: left out, the specialist gave it.
+        self.fields["provider"].required = False
+        self.fields["provider"].initial = Support.Provider.SPECIALIST
         self.helper = _helper("Record support")
+
+    def clean_provider(self) -> str:
+        return self.cleaned_data.get("provider") or Support.Provider.SPECIALIST
 
 
 class BenefitsReferralForm(forms.ModelForm):

@@ -429,6 +429,7 @@ class Contact(Archivable):
         HOME = "home", "Client's home"
         WORKPLACE = "workplace", "Workplace"
         OFFICE = "office", "Office"
+        REMOTE = "remote", "Remote (phone, video or message)"
 
     class WithWhom(models.TextChoices):
         CLIENT = "client", "Client"
@@ -442,6 +443,15 @@ class Contact(Archivable):
         JOB_SUPPORT = "job_support", "Job support"
         BENEFITS = "benefits", "Benefits"
         EDUCATION = "education", "Education"
+        OUTREACH = "outreach", "Outreach (trying to re-engage)"
+        # Work that is not an employment service: logged so that the share of a specialist's
+        # time on employment services (fidelity item 2) can be read from the log.
+        CASE_MANAGEMENT = "case_management", "Case management (not employment)"
+        GROUP = "group", "Therapy or day-program group"
+        HOUSING = "housing", "Housing or residential support"
+        CRISIS = "crisis", "Crisis response"
+        TRANSPORT = "transport", "Transport only"
+        OTHER_DUTIES = "other_duties", "Other non-employment duties"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
     specialist = models.ForeignKey(
@@ -452,7 +462,13 @@ class Contact(Archivable):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
-    place = models.CharField(max_length=20, choices=Place.choices, default=Place.COMMUNITY)
+    place = models.CharField(
+        max_length=20,
+        choices=Place.choices,
+        default=Place.COMMUNITY,
+        help_text="Where the contact took place; a phone, video, text or email contact is "
+        "remote unless told otherwise (`default_place`).",
+    )
     with_whom = models.CharField(max_length=20, choices=WithWhom.choices, default=WithWhom.CLIENT)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     note = bounded_text(blank=True)
@@ -471,6 +487,28 @@ class Contact(Archivable):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} contact on {self.contacted_on:%Y-%m-%d}"
+
+    @staticmethod
+    def default_place(mode: str) -> str:
+        """Where a contact of this mode took place unless the specialist says otherwise: in
+        person in the community, anything else remote."""
+        return Contact.Place.COMMUNITY if mode == Contact.Mode.IN_PERSON else Contact.Place.REMOTE
+
+
+# The purposes that are employment services (engagement and outreach, the career profile, job
+# search, job support, benefits planning, education). Every other purpose is other work, which
+# counts against fidelity item 2.
+EMPLOYMENT_PURPOSES = frozenset(
+    {
+        Contact.Purpose.ENGAGEMENT,
+        Contact.Purpose.OUTREACH,
+        Contact.Purpose.CAREER_PROFILE,
+        Contact.Purpose.JOB_SEARCH,
+        Contact.Purpose.JOB_SUPPORT,
+        Contact.Purpose.BENEFITS,
+        Contact.Purpose.EDUCATION,
+    }
+)
 
 
 # --- Jobs --------------------------------------------------------------------------------------
@@ -670,16 +708,36 @@ class Support(Archivable):
         OFF_THE_JOB = "off_the_job", "Off the job"
         WITH_EMPLOYER = "with_employer", "With the employer"
         WITH_FAMILY = "with_family", "With family"
+        CAREER = "career", "Career development (study, a better job)"
+
+    class Provider(models.TextChoices):
+        SPECIALIST = "specialist", "Employment specialist"
+        TREATMENT_TEAM = "treatment_team", "Treatment team"
+        FAMILY = "family", "Family"
+        NATURAL = "natural", "Friends or co-workers (natural supports)"
+        EMPLOYER = "employer", "Employer"
+        VR = "vr", "VR counselor"
+        OTHER = "other", "Someone else"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="supports")
     job = models.ForeignKey(
         Job, on_delete=models.PROTECT, null=True, blank=True, related_name="supports"
     )
     specialist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded the support.",
     )
     provided_on = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    provider = models.CharField(
+        "Given by",
+        max_length=20,
+        choices=Provider.choices,
+        default=Provider.SPECIALIST,
+        help_text="Who gave the support (the specialist, the team, family, natural supports...).",
+    )
     note = bounded_text(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -328,11 +328,12 @@ def contact_log(
     minutes: int,
     purpose: str,
     mode: str = Contact.Mode.IN_PERSON,
-    place: str = Contact.Place.COMMUNITY,
+    place: str | None = None,
     with_whom: str = Contact.WithWhom.CLIENT,
     note: str = "",
 ) -> Contact:
-    """Log a contact. Not in the future, and within one of the client's episodes."""
+    """Log a contact. Not in the future, and within one of the client's episodes. Without a
+    place, an in-person contact took place in the community and any other is remote."""
     _not_future("contacted_on", contacted_on, "The contact date")
     _within_an_episode(client, "contacted_on", contacted_on)
     contact = Contact(
@@ -342,7 +343,7 @@ def contact_log(
         minutes=minutes,
         purpose=purpose,
         mode=mode,
-        place=place,
+        place=place or Contact.default_place(mode),
         with_whom=with_whom,
         note=note,
     )
@@ -440,15 +441,23 @@ def support_record(
     provided_on: dt.date,
     kind: str,
     job: Job | None = None,
+    provider: str = Support.Provider.SPECIALIST,
     note: str = "",
 ) -> Support:
-    """Record a follow-along support. No time limit applies."""
+    """Record a follow-along support (`specialist` records it; `provider` gave it). No time
+    limit applies."""
     _not_future("provided_on", provided_on, "The support date")
     _within_an_episode(client, "provided_on", provided_on)
     if job is not None and (job.client_id != client.pk or job.archived_at is not None):
         raise ValidationError({"job": "Choose one of this client's jobs."})
     support = Support(
-        client=client, specialist=specialist, provided_on=provided_on, kind=kind, job=job, note=note
+        client=client,
+        specialist=specialist,
+        provided_on=provided_on,
+        kind=kind,
+        provider=provider,
+        job=job,
+        note=note,
     )
     support.full_clean()
     support.save()

@@ -43,6 +43,33 @@ def _people(employer: Employer, rng: random.Random) -> list[EmployerPerson]:
     ]
 
 
+def _enrolled_by(client: Client, day: dt.date) -> bool:
+    episode = client.current_episode
+    return bool(episode and episode.enrolled_on and episode.enrolled_on <= day)
+
+
+def _client_contact(
+    rng: random.Random,
+    specialist_id: int,
+    employers: list[Employer],
+    seekers: list[Client],
+    day: dt.date,
+) -> int:
+    """Now and then a job seeker meets an employer on their own, and the specialist logs it."""
+    contact = EmployerContact.objects.create(
+        employer=rng.choice(employers),
+        specialist_id=specialist_id,
+        contacted_on=day,
+        face_to_face=True,
+        by_client=True,
+        minutes=30,
+        purpose=EmployerContact.Purpose.PRESENT_JOB_SEEKER,
+        outcome="Dropped in with a résumé; the manager asked them to come back Monday.",
+    )
+    contact.clients.set([rng.choice(seekers)])
+    return 1
+
+
 @transaction.atomic
 def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
     """Give every demo specialist without employer contacts a year of them; returns how many."""
@@ -67,26 +94,26 @@ def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
                         continue
                     employer = rng.choice(employers)
                     person = rng.choice(people[employer.pk])
+                    face_to_face = rng.random() < 0.9
                     contact = EmployerContact.objects.create(
                         employer=employer,
                         specialist_id=role.user_id,
                         person=person,
                         contacted_on=day,
-                        face_to_face=rng.random() < 0.9,
+                        face_to_face=face_to_face,
+                        minutes=rng.choice([20, 30, 45, 60]) if face_to_face else 10,
                         with_hiring_manager=person.makes_hiring_decisions or rng.random() < 0.6,
                         purpose=rng.choice(EmployerContact.Purpose.values),
                         outcome=rng.choice(OUTCOMES),
                     )
-                    eligible = [
-                        c
-                        for c in seekers
-                        if c.current_episode
-                        and c.current_episode.enrolled_on
-                        and c.current_episode.enrolled_on <= day
-                    ]
+                    eligible = [c for c in seekers if _enrolled_by(c, day)]
                     if eligible and rng.random() < 0.7:
                         contact.clients.set(
                             rng.sample(eligible, min(len(eligible), rng.randint(1, 2)))
                         )
                     created += 1
+                day = start + dt.timedelta(days=rng.randint(0, 4))
+                seeking = [c for c in seekers if _enrolled_by(c, day)]
+                if day <= today and seeking and rng.random() < 0.3:
+                    created += _client_contact(rng, role.user_id, employers, seeking, day)
     return created

@@ -62,6 +62,18 @@ class EmployerContactQuickForm(forms.Form):
     with_hiring_manager = forms.BooleanField(
         required=False, label="With someone who makes hiring decisions"
     )
+    minutes = forms.IntegerField(
+        min_value=1,
+        max_value=24 * 60,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="How long it took, travel included.",
+    )
+    by_client = forms.BooleanField(
+        required=False,
+        label="Made by the client on their own",
+        help_text="Name the client below; you are only logging it.",
+    )
     person = forms.ModelChoiceField(queryset=EmployerPerson.objects.none(), required=False)
     clients = forms.ModelMultipleChoiceField(
         queryset=Client.objects.none(), required=False, label="On behalf of"

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex
@@ -106,9 +107,10 @@ class EmployerPerson(models.Model):
         return f"{self.name} ({self.role})" if self.role else self.name
 
 
-# What the weekly employer-contact target counts: face to face with someone who makes hiring
-# decisions. `outcomes.definitions.COUNTED_EMPLOYER_CONTACT` is this condition.
-COUNTED = Q(face_to_face=True, with_hiring_manager=True)
+# What the weekly employer-contact target counts: a specialist's own contact, face to face with
+# someone who makes hiring decisions (a contact the client made on their own is not the
+# specialist's). `outcomes.definitions.COUNTED_EMPLOYER_CONTACT` is this condition.
+COUNTED = Q(face_to_face=True, with_hiring_manager=True, by_client=False)
 
 
 class EmployerContactQuerySet(models.QuerySet["EmployerContact"]):
@@ -148,7 +150,19 @@ class EmployerContact(Archivable):
         EmployerPerson, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
     )
     contacted_on = models.DateField()
+    minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="How long the contact took (travel included), if known.",
+    )
     face_to_face = models.BooleanField(default=True)
+    by_client = models.BooleanField(
+        "Made by the client on their own",
+        default=False,
+        help_text="The client met the employer without the specialist; logged so that their "
+        "job search counts from the first contact either of them made.",
+    )
     with_hiring_manager = models.BooleanField(
         "With someone who makes hiring decisions", default=False
     )
@@ -171,6 +185,13 @@ class EmployerContact(Archivable):
         indexes = [
             models.Index(fields=["specialist", "contacted_on"]),
             models.Index(fields=["employer", "-contacted_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="employer_contact_minutes_in_a_day",
+                condition=Q(minutes__isnull=True) | Q(minutes__gt=0, minutes__lte=1440),
+                violation_error_message="Give the minutes the contact took (1 to 1440).",
+            )
         ]
 
     def __str__(self) -> str:

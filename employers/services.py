@@ -124,6 +124,11 @@ def _check_contact_details(
         )
 
 
+def _check_by_client(by_client: bool, clients: list[Client]) -> None:
+    if by_client and not clients:
+        raise ValidationError({"clients": "Name the client who made the contact on their own."})
+
+
 @transaction.atomic
 def employer_contact_log(
     *,
@@ -135,6 +140,8 @@ def employer_contact_log(
     with_hiring_manager: bool = False,
     person: EmployerPerson | None = None,
     clients: list[Client] | None = None,
+    minutes: int | None = None,
+    by_client: bool = False,
     outcome: str = "",
     next_step: str = "",
     note: str = "",
@@ -142,8 +149,11 @@ def employer_contact_log(
     """Log a job-development contact, on behalf of none, one or several of the program's clients.
 
     Not in the future; the employer and every client belong to a program the specialist works in.
+    A contact the client made on their own (`by_client`) names that client, and the specialist
+    only logs it.
     """
     clients = list(clients or [])
+    _check_by_client(by_client, clients)
     _check_contact(
         specialist=specialist,
         employer=employer,
@@ -159,6 +169,8 @@ def employer_contact_log(
         purpose=purpose,
         face_to_face=face_to_face,
         with_hiring_manager=with_hiring_manager or bool(person and person.makes_hiring_decisions),
+        minutes=minutes,
+        by_client=by_client,
         outcome=outcome,
         next_step=next_step,
         note=note,
@@ -172,6 +184,8 @@ def employer_contact_log(
 PERSON_EDITABLE = {"name", "role", "phone", "email", "makes_hiring_decisions"}
 CONTACT_EDITABLE = {
     "contacted_on",
+    "minutes",
+    "by_client",
     "purpose",
     "face_to_face",
     "with_hiring_manager",
@@ -219,6 +233,10 @@ def employer_contact_update(
         contacted_on=changes.get("contacted_on", contact.contacted_on),
         person=person,
         clients=list(clients or []),
+    )
+    _check_by_client(
+        changes.get("by_client", contact.by_client),
+        list(contact.clients.all()) if clients is None else list(clients),
     )
     if "person" in changes or "with_hiring_manager" in changes:
         changes["with_hiring_manager"] = changes.get(

@@ -1,5 +1,6 @@
 """The Django admin, for platform operators (superusers) only. Agencies use the app's pages."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -76,9 +77,19 @@ class StaffRoleGrantForm(forms.ModelForm):
     """A platform operator's grant: the service's checks (not to oneself; only the agency's own
     staff hold roles other than reviewer) run as the form is validated."""
 
+    fte = forms.DecimalField(
+        label="Full-time equivalent",
+        required=False,
+        initial=services.FULL_TIME,
+        min_value=Decimal("0.05"),
+        max_value=Decimal("1.00"),
+        max_digits=3,
+        decimal_places=2,
+    )
+
     class Meta:
         model = StaffRole
-        fields = ["user", "role", "agency", "program"]
+        fields = ["user", "role", "agency", "program", "fte"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -92,6 +103,7 @@ class StaffRoleGrantForm(forms.ModelForm):
             role=Role(data["role"]),
             agency=data["agency"],
             program=data.get("program"),
+            fte=data.get("fte") or services.FULL_TIME,
         )
         return data
 
@@ -102,7 +114,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
     only removed and granted anew."""
 
     form = StaffRoleGrantForm
-    list_display = ["user", "role", "agency", "program", "granted_by", "approved_by"]
+    list_display = ["user", "role", "agency", "program", "fte", "granted_by", "approved_by"]
     list_select_related = ["user", "agency", "program", "granted_by", "approved_by"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -120,6 +132,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
             role=obj.role,
             agency=obj.agency,
             program=obj.program,
+            fte=obj.fte or services.FULL_TIME,
         )
         obj.pk = granted.pk
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -128,6 +129,17 @@ class RoleGrantForm(forms.Form):
         queryset=Program.objects.none(),
         required=False,
         help_text="Needed for specialists, supervisors and reviewers; empty for agency-wide roles.",
+    )
+    fte = forms.DecimalField(
+        label="Full-time equivalent",
+        min_value=Decimal("0.05"),
+        max_value=Decimal("1.00"),
+        max_digits=3,
+        decimal_places=2,
+        initial=Decimal("1.00"),
+        required=False,
+        help_text="1.00 for full time, 0.50 for half time (a specialist's caseload is read "
+        "per full-time equivalent).",
     )
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:

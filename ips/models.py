@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -305,6 +305,16 @@ class StaffRole(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="staff_roles", null=True, blank=True
     )
+    # The share of a full-time post the person works in this role (fidelity item 1 reads a
+    # caseload per full-time equivalent). Meaningful for specialists; 1 for everyone else.
+    fte = models.DecimalField(
+        "Full-time equivalent",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+        help_text="1.00 for full time, 0.50 for half time.",
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
     # Who asked for the role, and the second person who approved it (`RoleRequest`); both empty
     # on roles made before these were recorded, or by a platform operator in the Django admin.
@@ -334,6 +344,9 @@ class StaffRole(models.Model):
                     Q(role__in=sorted(PROGRAM_ROLES), program__isnull=False)
                     | Q(role__in=sorted(AGENCY_ROLES), program__isnull=True)
                 ),
+            ),
+            models.CheckConstraint(
+                name="staff_role_fte_in_range", condition=Q(fte__gt=0, fte__lte=1)
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "program"],
@@ -394,6 +407,16 @@ class RoleRequest(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="role_requests", null=True, blank=True
     )
+    # The full-time equivalent the role is granted with (`StaffRole.fte`).
+    fte = models.DecimalField(
+        "Full-time equivalent",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+        help_text="1.00 for full time, 0.50 for half time.",
+    )
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -109,6 +109,10 @@ def staff_create(
     return user
 
 
+# A role's full-time equivalent unless told otherwise.
+FULL_TIME = Decimal("1.00")
+
+
 # --- Separation of duties ----------------------------------------------------------------------
 #
 # The choice: a privileged role (one that reads client records: specialist, supervisor,
@@ -135,7 +139,14 @@ def _may_manage_staff(actor: User, agency: Agency) -> bool:
     )
 
 
-def check_grant(*, user: User, role: Role, agency: Agency, program: Program | None) -> StaffRole:
+def check_grant(
+    *,
+    user: User,
+    role: Role,
+    agency: Agency,
+    program: Program | None,
+    fte: Decimal = FULL_TIME,
+) -> StaffRole:
     """The role as it would be saved, or a ValidationError saying why it may not be."""
     if not user.is_active:
         raise ValidationError("This account is deactivated: reactivate it first.")
@@ -144,7 +155,7 @@ def check_grant(*, user: User, role: Role, agency: Agency, program: Program | No
             f"Only staff {agency} employs can hold this role; this account works for another "
             "agency or none (an outside fidelity reviewer can only be a reviewer here)."
         )
-    staff_role = StaffRole(user=user, role=role, agency=agency, program=program)
+    staff_role = StaffRole(user=user, role=role, agency=agency, program=program, fte=fte)
     staff_role.full_clean(validate_constraints=False)
     held = StaffRole.objects.filter(user=user, role=role, agency=agency, program=program)
     if held.exists():
@@ -162,7 +173,13 @@ def _save_role(staff_role: StaffRole) -> StaffRole:
 
 
 def staff_role_grant(
-    *, actor: User, user: User, role: str, agency: Agency, program: Program | None = None
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    agency: Agency,
+    program: Program | None = None,
+    fte: Decimal = FULL_TIME,
 ) -> StaffRole | RoleRequest:
     """Grant a program role (specialist, supervisor, reviewer) or agency role (director, admin),
     as `actor`: a StaffRole at once for the reviewer role or a platform operator, otherwise a
@@ -174,14 +191,16 @@ def staff_role_grant(
         )
     if not _may_manage_staff(actor, agency):
         raise PermissionDenied("Only the agency's admins grant its roles.")
-    staff_role = check_grant(user=user, role=role, agency=agency, program=program)
+    staff_role = check_grant(user=user, role=role, agency=agency, program=program, fte=fte)
     if is_platform_operator(actor):
         staff_role.granted_by = staff_role.approved_by = actor
         return _save_role(staff_role)
     if role not in access.PRIVILEGED_ROLES:
         staff_role.granted_by = actor
         return _save_role(staff_role)
-    request = RoleRequest(user=user, role=role, agency=agency, program=program, requested_by=actor)
+    request = RoleRequest(
+        user=user, role=role, agency=agency, program=program, fte=fte, requested_by=actor
+    )
     try:
         with transaction.atomic():
             request.save()
@@ -219,7 +238,11 @@ def role_request_approve(*, role_request: RoleRequest, approver: User) -> StaffR
             "must approve it."
         )
     staff_role = check_grant(
-        user=locked.user, role=Role(locked.role), agency=locked.agency, program=locked.program
+        user=locked.user,
+        role=Role(locked.role),
+        agency=locked.agency,
+        program=locked.program,
+        fte=locked.fte,
     )
     staff_role.granted_by_id = locked.requested_by_id
     staff_role.approved_by = approver

@@ -67,7 +67,23 @@ def _teams(program: Program, specialists: list[User]) -> list[tuple[TreatmentTea
                 specialists if index == 0 else specialists[: len(specialists) // 2 + 1]
             )
         teams.append((team, weekday))
+    _team_clients(program, [team for team, _ in teams])
     return teams
+
+
+def _team_clients(program: Program, teams: list[TreatmentTeam]) -> None:
+    """Each client to the team that treats them: the second team for every third client of a
+    specialist on it, the first for the rest; one client in twenty-five has no team recorded
+    yet. A program whose teams already treat clients is left alone."""
+    if TreatmentTeam.clients.through.objects.filter(treatmentteam__in=teams).exists():
+        return
+    on_second = set(teams[1].specialists.values_list("id", flat=True)) if len(teams) > 1 else set()
+    clients = Client.objects.filter(program=program).order_by("id")
+    for number, client in enumerate(clients):
+        if number % 25 == 24:
+            continue
+        second = client.specialist_id in on_second and number % 3 == 0
+        (teams[1] if second else teams[0]).clients.add(client)
 
 
 def _meetings(

@@ -160,16 +160,33 @@ class TreatmentTeamForm(forms.Form):
 
 
 class TreatmentTeamEditForm(forms.Form):
-    """Rename a team or change who is assigned to it (their attendance counts from then on)."""
+    """Rename a team, change who is assigned to it (their attendance counts from then on) or
+    the clients it treats."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(max_length=200)
     specialists = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    clients = forms.ModelMultipleChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        label="Clients this team treats",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
 
-    def __init__(self, *args: Any, specialists: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        specialists: QuerySet[User],
+        clients: QuerySet[Client] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["specialists"].queryset = specialists
+        if clients is not None:
+            self.fields["clients"].queryset = clients
+        else:
+            del self.fields["clients"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Save team"))

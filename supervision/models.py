@@ -37,8 +37,8 @@ class TreatmentTeamQuerySet(models.QuerySet["TreatmentTeam"]):
 
 
 class TreatmentTeam(Archivable):
-    """A mental-health treatment team the program works with, and the specialists assigned to
-    it (who are expected at its meetings)."""
+    """A mental-health treatment team the program works with, the specialists assigned to it
+    (who are expected at its meetings) and the clients it treats."""
 
     program = models.ForeignKey(
         "ips.Program", on_delete=models.PROTECT, related_name="treatment_teams"
@@ -46,6 +46,14 @@ class TreatmentTeam(Archivable):
     name = models.CharField(max_length=200)
     specialists = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="treatment_teams"
+    )
+    # The clients whose mental-health treatment this team provides (fidelity item 4: the
+    # share of a specialist's caseload that comes from their own one or two teams).
+    clients = models.ManyToManyField(
+        "clients.Client",
+        blank=True,
+        related_name="treatment_teams",
+        help_text="The clients this team treats.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -45,21 +45,38 @@ def _staff_of(program: Program, users: Iterable[User], field: str, *roles: Role)
     return users
 
 
+def _clients_of(program: Program, clients: Iterable[Client]) -> list[Client]:
+    clients = list(clients)
+    if any(c.program_id != program.pk or c.archived_at is not None for c in clients):
+        raise ValidationError({"clients": "Choose current clients of the team's program."})
+    return clients
+
+
 @transaction.atomic
-def team_create(*, program: Program, name: str, specialists: Iterable[User] = ()) -> TreatmentTeam:
-    """Add a treatment team the program works with, and the specialists assigned to it."""
+def team_create(
+    *,
+    program: Program,
+    name: str,
+    specialists: Iterable[User] = (),
+    clients: Iterable[Client] = (),
+) -> TreatmentTeam:
+    """Add a treatment team the program works with, the specialists assigned to it and the
+    clients it treats."""
     team = TreatmentTeam(program=program, name=name.strip())
     team.full_clean()
     team.save()
     team.specialists.set(_staff_of(program, specialists, "specialists", Role.SPECIALIST))
+    team.clients.set(_clients_of(program, clients))
     return team
 
 
 @transaction.atomic
 def team_update(*, team: TreatmentTeam, version: int, changes: dict[str, Any]) -> TreatmentTeam:
-    """Rename a team or change the specialists assigned to it, refusing a stale version."""
+    """Rename a team or change the specialists assigned to it or the clients it treats,
+    refusing a stale version."""
     changes = dict(changes)
     specialists = changes.pop("specialists", None)
+    clients = changes.pop("clients", None)
     unknown = set(changes) - {"name"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
@@ -68,6 +85,8 @@ def team_update(*, team: TreatmentTeam, version: int, changes: dict[str, Any]) -
         updated.specialists.set(
             _staff_of(team.program, specialists, "specialists", Role.SPECIALIST)
         )
+    if clients is not None:
+        updated.clients.set(_clients_of(team.program, clients))
     return updated
 
 

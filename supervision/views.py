@@ -235,11 +235,17 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         needs=Capability.RUN_SUPERVISION,
         pk=pk,
     )
-    initial = {"version": team.version, "name": team.name, "specialists": team.specialists.all()}
+    initial = {
+        "version": team.version,
+        "name": team.name,
+        "specialists": team.specialists.all(),
+        "clients": team.clients.filter(archived_at__isnull=True),
+    }
     form = TreatmentTeamEditForm(
         request.POST or None,
         initial=initial,
         specialists=User.objects.specialists_of([team.program_id]),
+        clients=Client.objects.visible_to(request.user).filter(program_id=team.program_id),
     )
     if form.is_valid():
         changes = dict(form.cleaned_data)

@@ -212,7 +212,11 @@ class ContactChangesSerializer(InputSerializer):
     contacted_on = serializers.DateField()
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     mode = serializers.ChoiceField(choices=Contact.Mode.choices, required=False)
-    place = serializers.ChoiceField(choices=Contact.Place.choices, required=False)
+    place = serializers.ChoiceField(
+        choices=Contact.Place.choices,
+        required=False,
+        help_text="Left out of a new contact: the community in person, remote otherwise.",
+    )
     with_whom = serializers.ChoiceField(choices=Contact.WithWhom.choices, required=False)
     purpose = serializers.ChoiceField(choices=Contact.Purpose.choices)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
@@ -321,7 +325,17 @@ class SupportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Support
-        fields = ["id", "client", "job", "specialist", "provided_on", "kind", "note", "version"]
+        fields = [
+            "id",
+            "client",
+            "job",
+            "specialist",
+            "provided_on",
+            "kind",
+            "provider",
+            "note",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -338,6 +352,9 @@ class SupportCreateSerializer(InputSerializer):
     )
     provided_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=Support.Kind.choices)
+    provider = serializers.ChoiceField(
+        choices=Support.Provider.choices, required=False, default=Support.Provider.SPECIALIST
+    )
     note = serializers.CharField(
         max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )

@@ -160,6 +160,8 @@ class EmployerContactSerializer(serializers.ModelSerializer):
             "contacted_on",
             "face_to_face",
             "with_hiring_manager",
+            "minutes",
+            "by_client",
             "purpose",
             "clients",
             "outcome",
@@ -177,6 +179,10 @@ class EmployerContactChangesSerializer(InputSerializer):
     purpose = EmployerContactPurposeField()
     face_to_face = serializers.BooleanField(required=False)
     with_hiring_manager = serializers.BooleanField(required=False)
+    minutes = serializers.IntegerField(
+        min_value=1, max_value=24 * 60, required=False, allow_null=True
+    )
+    by_client = serializers.BooleanField(required=False)
     person = ScopedPrimaryKeyField(
         scope=editable_people,
         not_found="Choose someone at an employer of your own program.",

@@ -8,12 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from clients.models import Client
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from clients.models import Client, Contact, Support
+from employers.models import EmployerContact
 from fidelity.models import Review
 from ips.calendar import Period
+from ips.models import Role, StaffRole, User
 from outcomes import definitions
+from supervision.models import SupervisionSession
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,104 @@ def indicator_result(
         has_rows=spec.rows is not None,
         **kw,
     )
+
+
+def not_available(window: Window, key: str, reason: str, **kw: Any) -> Indicator:
+    """The records cannot be trusted for this number (too few, or missing data): no value and
+    no suggested score, and the reason why."""
+    spec = INDICATORS[key]
+    return Indicator(
+        key=key,
+        item=spec.item,
+        label=spec.label,
+        value=None,
+        display=f"Not available: {reason}",
+        suggested=None,
+        has_rows=spec.rows is not None,
+        **kw,
+    )
+
+
+# A number resting on records that are missing for more than this share of the cases it counts
+# is not available (a reviewer would not trust it either).
+MISSING_LIMIT = 0.10
+
+
+def specialists_in_post(window: Window) -> list[dict[str, Any]]:
+    """The specialists who worked for the program during the window, each with the full-time
+    equivalent of their specialist role there (1 when they hold none now): whoever logged a
+    client contact, an employer contact or a support for it, was present at its group
+    supervision, or was assigned a client it served. One query.
+
+    Holding the role today is not the test: someone who joined after the window did none of
+    its work, and someone who has left since did."""
+    first, last = window.period.first, window.period.last
+    pid = window.program_id
+    worked = (
+        Q(
+            Exists(
+                Contact.objects.filter(
+                    specialist=OuterRef("pk"),
+                    client__program_id=pid,
+                    archived_at__isnull=True,
+                    contacted_on__range=(first, last),
+                )
+            )
+        )
+        | Q(
+            Exists(
+                EmployerContact.objects.filter(
+                    specialist=OuterRef("pk"),
+                    employer__program_id=pid,
+                    archived_at__isnull=True,
+                    contacted_on__range=(first, last),
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Support.objects.filter(
+                    specialist=OuterRef("pk"),
+                    client__program_id=pid,
+                    archived_at__isnull=True,
+                    provided_on__range=(first, last),
+                )
+            )
+        )
+        | Q(
+            Exists(
+                SupervisionSession.specialists_present.through.objects.filter(
+                    user=OuterRef("pk"),
+                    supervisionsession__program_id=pid,
+                    supervisionsession__archived_at__isnull=True,
+                    supervisionsession__held_on__range=(first, last),
+                )
+            )
+        )
+        | Q(
+            Exists(
+                definitions.caseload(window.period, window.clients()).filter(
+                    specialist=OuterRef("pk")
+                )
+            )
+        )
+    )
+    return list(
+        User.objects.filter(worked)
+        .annotate(fte=Coalesce(role_fte(OuterRef("pk"), pid), Value(Decimal("1.00"))))
+        .order_by("last_name", "first_name", "id")
+        .values("id", "first_name", "last_name", "fte")
+    )
+
+
+def role_fte(user_ref: Any, program_id: int) -> Subquery:
+    """The full-time equivalent of the user's specialist role in the program (NULL: none)."""
+    roles = StaffRole.objects.filter(user=user_ref, program_id=program_id, role=Role.SPECIALIST)
+    return Subquery(roles.values("fte")[:1])
+
+
+def staff_name(row: dict[str, Any], prefix: str = "") -> str:
+    return f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}"
 
 
 def score_from(value: float | None, edges: tuple[float, float, float, float]) -> int | None:

@@ -3,24 +3,31 @@ supervision, zero exclusion."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 
 from clients.models import Episode
 from fidelity.evidence.registry import (
+    MISSING_LIMIT,
     Indicator,
     Pseudonyms,
     Window,
     days_between,
     indicator,
     indicator_result,
+    not_available,
     percent_label,
     rows_of,
     share_of,
+    specialists_in_post,
+    staff_name,
 )
 from fidelity.evidence.section_staffing import caseloads
+from fidelity.models import ITEM_COUNT, Review
 from ips.models import Role, StaffRole, User
+from outcomes.models import OutcomeReport
 from supervision.models import ActionItem, SupervisionSession, TeamMeetingClient, TreatmentTeam
 from supervision.selectors import (
     attendance_rate,
@@ -80,19 +87,99 @@ def _caseloads_discussed(window: Window) -> list[dict[str, Any]]:
     )
 
 
+def _own_team(window: Window) -> Exists:
+    """The client is treated by a live team their specialist is assigned to."""
+    return Exists(
+        TreatmentTeam.objects.filter(
+            clients=OuterRef("pk"),
+            specialists=OuterRef("specialist_id"),
+            archived_at__isnull=True,
+            program_id=window.program_id,
+        )
+    )
+
+
+def _has_team(window: Window) -> Exists:
+    return Exists(
+        TreatmentTeam.objects.filter(
+            clients=OuterRef("pk"), archived_at__isnull=True, program_id=window.program_id
+        )
+    )
+
+
+def _caseloads_by_team(window: Window) -> list[dict[str, Any]]:
+    return list(
+        caseloads(window).annotate(
+            own=Count("id", filter=Q(_own_team(window))),
+            with_team=Count("id", filter=Q(_has_team(window))),
+        )
+    )
+
+
+@indicator(
+    "caseload_from_own_teams",
+    item=4,
+    label="Caseload treated by the specialist's own one or two teams",
+)
+def caseload_from_own_teams(window: Window) -> Indicator:
+    """Per specialist, the teams they are assigned to (the criterion is 1-2) and the share of
+    their caseload (served in the window) treated by one of those teams (the clients each team
+    treats). Suggests from the lowest share (the criterion holds for every specialist): 90 % →
+    5, 75 % → 4, 50 % → 3, less → 2; a 2 when anyone is on three teams or more. A 1 (a program
+    run apart from treatment) is for the reviewers. Not available while more than 10 % of the
+    caseload has no team recorded."""
+    rows = _caseloads_by_team(window)
+    if not rows:
+        return indicator_result(window, "caseload_from_own_teams", None, "")
+    served = sum(row["clients"] for row in rows)
+    missing = served - sum(row["with_team"] for row in rows)
+    if missing / served > MISSING_LIMIT:
+        return not_available(
+            window,
+            "caseload_from_own_teams",
+            f"{missing} of {served} clients served have no treatment team recorded",
+        )
+    teams = _teams_of(window)
+    counts = [len(teams.get(row["specialist_id"], [])) for row in rows]
+    own = sum(row["own"] for row in rows)
+    share, lowest = own / served, min(row["own"] / row["clients"] for row in rows)
+    suggested = 2 if max(counts) >= 3 else 2 + sum(lowest >= edge for edge in (0.50, 0.75, 0.90))
+    return indicator_result(
+        window,
+        "caseload_from_own_teams",
+        share,
+        f"{percent_label(share)} of caseloads from the specialists' own teams (lowest "
+        f"{percent_label(lowest)}); {min(counts)}-{max(counts)} teams per specialist",
+        suggested=suggested,
+        detail=f"{own} of {served} clients served; {missing} with no team recorded",
+    )
+
+
+@rows_of("caseload_from_own_teams")
+def _own_team_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
+    teams = _teams_of(window)
+    return [
+        {
+            "Specialist": f"{row['specialist__first_name']} {row['specialist__last_name']}",
+            "Teams assigned": ", ".join(teams.get(row["specialist_id"], [])) or "none",
+            "Clients served": row["clients"],
+            "From their own teams": row["own"],
+            "No team recorded": row["clients"] - row["with_team"],
+        }
+        for row in _caseloads_by_team(window)
+    ]
+
+
 @indicator(
     "caseload_discussed_at_own_teams",
     item=4,
-    label="Caseload discussed at the specialist's own team meetings "
-    "(a proxy for caseload supplied by 1-2 teams)",
+    label="Caseload discussed at the specialist's own team meetings",
 )
 def caseload_discussed_at_own_teams(window: Window) -> Indicator:
-    """The records do not say which treatment team a client comes from, so this stands in for
-    it: per specialist, the teams they are assigned to (the criterion is 1-2) and the share of
+    """Beside item 4's figure: per specialist, the teams they are assigned to and the share of
     their caseload (served in the window) discussed at a meeting of one of those teams held in
-    the window. Suggests from the lowest share (the criterion holds for every specialist), and
-    a 2 when anyone is on three teams or more; a 1 (a vocational program run apart from
-    treatment) is for the reviewers to judge. No data without a team meeting in the window."""
+    the window. No score: discussing a client is not the team supplying them. No data without a
+    team meeting in the window."""
     rows = _caseloads_discussed(window)
     if not rows or not _team_meetings(window).exists():
         return indicator_result(window, "caseload_discussed_at_own_teams", None, "")
@@ -100,7 +187,6 @@ def caseload_discussed_at_own_teams(window: Window) -> Indicator:
     counts = [len(teams.get(row["specialist_id"], [])) for row in rows]
     served, discussed = sum(row["clients"] for row in rows), sum(row["discussed"] for row in rows)
     share, lowest = discussed / served, min(row["discussed"] / row["clients"] for row in rows)
-    suggested = 2 if max(counts) >= 3 else 2 + sum(lowest >= edge for edge in (0.50, 0.75, 0.90))
     fewest, most = min(counts), max(counts)
     team_text = f"{fewest}" if fewest == most else f"{fewest}-{most}"
     return indicator_result(
@@ -109,10 +195,9 @@ def caseload_discussed_at_own_teams(window: Window) -> Indicator:
         share,
         f"{percent_label(share)} of caseloads discussed at their own teams' meetings (lowest "
         f"{percent_label(lowest)}); {team_text} teams per specialist",
-        suggested=suggested,
-        detail=f"{discussed} of {served} clients. The records do not say which team a client "
-        "comes from: a client discussed at a meeting of their specialist's team stands in for "
-        "one that team supplies",
+        detail=f"{discussed} of {served} clients. Beside the caseload each team treats (the "
+        "score is suggested from that): a client discussed at a meeting of their specialist's "
+        "team",
     )
 
 
@@ -201,6 +286,12 @@ def _attendance_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
 
 # --- Items 7 and 8: the vocational unit and its supervisor ------------------------------------
 
+# A quarter's worth of weeks: item 8 asks for a visit to each team and goals with each
+# specialist at least once a quarter.
+QUARTER_WEEKS = 13
+# Specialists per full-time supervisor (item 8, role 1).
+SPECIALISTS_PER_SUPERVISOR = 10
+
 
 def _sessions(window: Window) -> Any:
     """Live group-supervision sessions of the program held in the window."""
@@ -211,65 +302,148 @@ def _sessions(window: Window) -> Any:
     )
 
 
-def _sets_goals() -> Exists:
-    """The session agreed at least one goal or action item (not archived)."""
-    return Exists(ActionItem.objects.filter(session=OuterRef("pk"), archived_at__isnull=True))
+def _group_sessions(window: Window) -> Any:
+    """The sessions where two specialists or more met: one alone with the supervisor is not
+    group supervision."""
+    return (
+        _sessions(window)
+        .annotate(present=Count("specialists_present", distinct=True))
+        .filter(present__gte=2)
+    )
+
+
+def _unit_size(window: Window, in_post: list[dict[str, Any]]) -> int:
+    """The specialists of the unit: holding the role in the program, or in post in the window."""
+    holding = set(
+        StaffRole.objects.filter(program_id=window.program_id, role=Role.SPECIALIST).values_list(
+            "user_id", flat=True
+        )
+    )
+    return len(holding | {row["id"] for row in in_post})
+
+
+def _quarters(window: Window) -> int:
+    """How many times a quarterly duty falls in the window: once per 13 weeks, at least once."""
+    return max(1, int(window.weeks() // QUARTER_WEEKS))
 
 
 @indicator("group_supervision_per_week", item=7, label="Group supervision sessions per week")
 def group_supervision_per_week(window: Window) -> Indicator:
-    """Sessions held in the window per week. Four or more a month on average reads as weekly
-    (5), two or three a month as 4, fewer as 3; whether the specialists cover each other's
-    caseloads, which 4 and 5 also ask, is for interview."""
-    sessions = _sessions(window).count()
-    if not sessions:
+    """Group sessions (two specialists or more present) held in the window per week. Fewer than
+    two specialists in the unit is no unit (1); no group session, a 2; four or more a month on
+    average reads as weekly (5), two or three a month as 4, fewer as 3. Whether the specialists
+    cover each other's caseloads, which 4 and 5 also ask, is for interview."""
+    if not _sessions(window).exists():
         return indicator_result(window, "group_supervision_per_week", None, "")
+    sessions = _group_sessions(window).count()
+    unit = _unit_size(window, specialists_in_post(window))
     per_week, per_month = sessions / window.weeks(), _per_month(sessions, window)
+    if unit < 2:
+        suggested = 1
+    elif not sessions:
+        suggested = 2
+    else:
+        suggested = 3 + sum(per_month >= edge for edge in (2, WEEKLY_PER_MONTH))
     return indicator_result(
         window,
         "group_supervision_per_week",
         per_week,
-        f"{per_week:.1f} sessions a week ({per_month:.1f} a month)",
-        suggested=3 + sum(per_month >= edge for edge in (2, WEEKLY_PER_MONTH)),
-        detail=f"{sessions} sessions over {window.weeks():.1f} weeks. Whether specialists cover "
-        "each other's caseloads is asked at interview",
+        f"{per_week:.1f} group sessions a week ({per_month:.1f} a month); {unit} specialists "
+        "in the unit",
+        suggested=suggested,
+        detail=f"{sessions} sessions with two specialists or more over {window.weeks():.1f} "
+        "weeks. Whether specialists cover each other's caseloads is asked at interview",
     )
+
+
+def _supervisors(window: Window) -> Any:
+    return StaffRole.objects.filter(program_id=window.program_id, role=Role.SUPERVISOR)
+
+
+def _teams_visited(window: Window) -> list[tuple[str, int]]:
+    """Each live team of the program with the meetings held in the window that a supervisor
+    of the program attended. One query."""
+    visited = Q(
+        meetings__archived_at__isnull=True,
+        meetings__held_on__range=(window.period.first, window.period.last),
+        meetings__attendees__in=_supervisors(window).values("user_id"),
+    )
+    return list(
+        TreatmentTeam.objects.filter(program_id=window.program_id, archived_at__isnull=True)
+        .annotate(visits=Count("meetings", filter=visited, distinct=True))
+        .order_by("name", "id")
+        .values_list("name", "visits")
+    )
+
+
+def _goals_per_specialist(window: Window) -> dict[int, int]:
+    items = ActionItem.objects.filter(
+        archived_at__isnull=True, session__in=_sessions(window)
+    ).values_list("specialist_id")
+    return dict(items.annotate(n=Count("id")).values_list("specialist_id", "n"))
+
+
+def _supervisor_roles(window: Window) -> dict[str, Any]:
+    """Roles 1, 2, 3 and 5 of item 8 as the records show them."""
+    in_post = specialists_in_post(window)
+    staff = _supervisors(window).aggregate(fte=Sum("fte"), people=Count("user_id", distinct=True))
+    specialist_fte = sum(float(row["fte"]) for row in in_post)
+    ratio = specialist_fte / float(staff["fte"]) if staff["fte"] else None
+    quarters = _quarters(window)
+    teams = _teams_visited(window)
+    goals = _goals_per_specialist(window)
+    per_month = _per_month(_group_sessions(window).count(), window)
+    return {
+        "ratio": ratio,
+        "roles": {
+            "1 (at most ten specialists per supervisor)": ratio is not None
+            and ratio <= SPECIALISTS_PER_SUPERVISOR,
+            "2 (weekly group supervision)": per_month >= WEEKLY_PER_MONTH,
+            "3 (each team's meeting attended every quarter)": bool(teams)
+            and all(visits >= quarters for _, visits in teams),
+            "5 (goals with each specialist every quarter)": bool(in_post)
+            and all(goals.get(row["id"], 0) >= quarters for row in in_post),
+        },
+        "unvisited": [name for name, visits in teams if visits < quarters],
+        "without_goals": [staff_name(row) for row in in_post if goals.get(row["id"], 0) < quarters],
+    }
 
 
 @indicator(
     "supervision_goals_share",
     item=8,
-    label="Supervision sessions setting goals; specialists per supervisor",
+    label="The supervisor's roles the records show",
 )
 def supervision_goals_share(window: Window) -> Indicator:
-    """The share of the window's sessions that agreed goals or action items, and the program's
-    specialists per supervisor (holding the roles). The item counts five roles and the records
-    speak to three: 1 (≤10 specialists per supervisor; full time with no other supervisory
-    duties is asked at interview), 2 (weekly supervision, item 7's figure) and 5 (goals set), so
-    no score is suggested."""
-    counts = _sessions(window).aggregate(
-        total=Count("id"), with_goals=Count("id", filter=_sets_goals())
-    )
-    share = share_of(counts["with_goals"], counts["total"])
-    if share is None:
+    """How many of the item's roles 1, 2, 3 and 5 the records show met: (1) at most ten
+    specialists (in post, by full-time equivalent) per full-time supervisor; (2) group
+    supervision four times a month or more; (3) a supervisor at a meeting of each live team at
+    least once a quarter; (5) a goal or action item agreed with each specialist in post at least
+    once a quarter. No score: role 4 (monthly field mentoring) and whether the supervisor has
+    other duties are for interview, so the score is the count or one more."""
+    if not _sessions(window).exists() and not _team_meetings(window).exists():
         return indicator_result(window, "supervision_goals_share", None, "")
-    staff = StaffRole.objects.filter(program_id=window.program_id).aggregate(
-        specialists=Count("user_id", filter=Q(role=Role.SPECIALIST), distinct=True),
-        supervisors=Count("user_id", filter=Q(role=Role.SUPERVISOR), distinct=True),
-    )
+    found = _supervisor_roles(window)
+    met = [role for role, ok in found["roles"].items() if ok]
+    unmet = [role for role, ok in found["roles"].items() if not ok]
     ratio = (
-        f"{staff['specialists'] / staff['supervisors']:.1f} specialists per supervisor"
-        if staff["supervisors"]
+        f"{found['ratio']:.1f} specialists per supervisor"
+        if found["ratio"] is not None
         else "no supervisor holds the role"
     )
+    notes = []
+    if found["unvisited"]:
+        notes.append(f"teams without a supervisor's visit: {', '.join(found['unvisited'])}")
+    if found["without_goals"]:
+        notes.append(f"specialists without goals: {', '.join(found['without_goals'])}")
     return indicator_result(
         window,
         "supervision_goals_share",
-        share,
-        f"{percent_label(share)} of sessions set goals or action items; {ratio}",
-        detail=f"{counts['with_goals']} of {counts['total']} sessions; specialists "
-        f"{staff['specialists']}, supervisors {staff['supervisors']}. Roles 3 (liaison with the "
-        "treatment teams' leaders) and 4 (field mentoring) need interview",
+        len(met),
+        f"{len(met)} of the 4 roles the records show; {ratio}",
+        detail=f"Met: {', '.join(met) or 'none'}. Not met: {', '.join(unmet) or 'none'}"
+        + (f" ({'; '.join(notes)})" if notes else "")
+        + ". Role 4 (field mentoring) needs interview",
     )
 
 
@@ -361,3 +535,101 @@ def _referral_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
         }
         for episode in episodes
     ]
+
+
+# --- Item 10: agency focus on competitive employment -------------------------------------------
+
+
+def _quarters_ending_in(window: Window) -> list[tuple[str, list[str]]]:
+    """The calendar quarters whose last day falls in the window, each as its period label and
+    the labels of its months ("2026-Q1", ["2026-01", "2026-02", "2026-03"])."""
+    quarters = []
+    year, quarter = window.period.first.year, (window.period.first.month - 1) // 3 + 1
+    while True:
+        last_month = quarter * 3
+        last_day = dt.date(year + last_month // 12, last_month % 12 + 1, 1) - dt.timedelta(1)
+        if last_day > window.period.last:
+            return quarters
+        if last_day >= window.period.first:
+            months = [f"{year}-{m:02d}" for m in range(last_month - 2, last_month + 1)]
+            quarters.append((f"{year}-Q{quarter}", months))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+@indicator(
+    "rate_reported_quarterly", item=10, label="Competitive employment rate reported every quarter"
+)
+def rate_reported_quarterly(window: Window) -> Indicator:
+    """Element (e) of the five: the agency measures its competitive employment rate at least
+    every quarter and shares it. Of the quarters ending in the window, those with an outcome
+    report of the program made for the quarter or one of its months. No score: elements (a) to
+    (d) (the employment question at intake and at plan reviews, postings, work stories) are for
+    interview and observation. No data when no quarter ends in the window."""
+    quarters = _quarters_ending_in(window)
+    if not quarters:
+        return indicator_result(window, "rate_reported_quarterly", None, "")
+    periods = [label for quarter, months in quarters for label in (quarter, *months)]
+    made = set(
+        OutcomeReport.objects.filter(
+            program_id=window.program_id, status=OutcomeReport.Status.DONE, period__in=periods
+        ).values_list("period", flat=True)
+    )
+    reported = [q for q, months in quarters if made & {q, *months}]
+    share = len(reported) / len(quarters)
+    return indicator_result(
+        window,
+        "rate_reported_quarterly",
+        share,
+        f"{len(reported)} of {len(quarters)} quarters with an outcome report",
+        detail=f"Element (e), measuring the rate every quarter: "
+        f"{'met' if len(reported) == len(quarters) else 'not met'}. Whether it is shared with "
+        "leaders and staff, and elements (a) to (d), need interview and observation",
+    )
+
+
+# --- Item 11: executive team support -----------------------------------------------------------
+
+# Element 2: the fidelity scale is used at least every six months until fidelity is high (a
+# total of 100 or more), then at least yearly.
+HIGH_FIDELITY = 100
+REVIEW_EVERY_DAYS = {False: 183, True: 365}
+
+
+@indicator(
+    "fidelity_reviews_as_qa",
+    item=11,
+    label="Days since the last fidelity review (quality assurance)",
+)
+def fidelity_reviews_as_qa(window: Window) -> Indicator:
+    """Element 2 of the five: quality assurance reviews the program with the fidelity scale at
+    least every six months until fidelity is high, then at least yearly. The days from the
+    window of the last signed-off review to this window's end, against six months (its total
+    under 100) or a year. No score: the other elements are for interview. No data without an
+    earlier signed-off review."""
+    last = (
+        Review.objects.filter(
+            program_id=window.program_id,
+            status=Review.Status.FINAL,
+            window_end__lte=window.period.last,
+        )
+        .exclude(pk=window.review.pk)
+        .with_total()
+        .order_by("-window_end", "-id")
+        .first()
+    )
+    if last is None:
+        return indicator_result(window, "fidelity_reviews_as_qa", None, "")
+    total = last.scored_total if last.scored_items == ITEM_COUNT else None
+    high = total is not None and total >= HIGH_FIDELITY
+    days = (window.period.last - last.window_end).days
+    met = days <= REVIEW_EVERY_DAYS[high]
+    return indicator_result(
+        window,
+        "fidelity_reviews_as_qa",
+        days,
+        f"{days} days since the last review's window ended; element 2 "
+        f"{'met' if met else 'not met'}",
+        detail=f"The last review totalled {total if total is not None else 'incomplete'}: "
+        f"{'high fidelity, so yearly' if high else 'not yet high fidelity, so every six months'}."
+        " Whether its results are used, and elements 1, 3, 4 and 5, need interview",
+    )

@@ -1,6 +1,7 @@
-"""The scale's Services section (items 12-25): benefits planning, rapid job search, employer
-contact, the jobs and follow-along supports. (The section of the fidelity scale, not a layer of
-writes.)"""
+"""The scale's Services section, first part: benefits planning (12), the career profile (14),
+rapid job search (15), employer contact and its quality (17, 18), assertive engagement (25).
+The jobs and follow-along (19-23) are in `section_services_jobs`. (The section of the fidelity
+scale, not a layer of writes.)"""
 
 from __future__ import annotations
 
@@ -10,67 +11,81 @@ from typing import Any
 from django.db.models import (
     Avg,
     Count,
-    DurationField,
+    DateField,
     Exists,
-    ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce, Greatest, Least
 
-from clients.models import BenefitsReferral, Episode, Job
+from clients.models import BenefitsReferral, ClosureReason, Contact, Episode, Job
 from employers.models import EmployerContact
 from fidelity.evidence.registry import (
     Indicator,
     Pseudonyms,
     Window,
-    days_between,
     indicator,
     indicator_result,
+    not_available,
     percent_label,
     rows_of,
     score_from,
-    share_of,
+    specialists_in_post,
+    staff_name,
 )
-from ips.models import Role, StaffRole
+from ips.calendar import today
 from outcomes import definitions
-from outcomes.definitions import COUNTED_EMPLOYER_CONTACT
-
-# Item 23: "seen for four months or more" after the job start.
-FOLLOW_ALONG_DAYS = 120
-
+from outcomes.definitions import COUNTED_EMPLOYER_CONTACT, DaysBetween
 
 # --- Item 12: benefits planning ---------------------------------------------------------------
 
+# Planning offered before nearly every job start: a trained planner before the job (a 4); the
+# 5 also needs planning at later changes of hours or pay, and help reporting earnings.
+BEFORE_NEARLY_EVERY_START = 0.90
 
-def _offered(window: Window) -> Exists:
-    """The client has a referral to benefits planning made by the window's end."""
+
+def _planned_first() -> Exists:
+    """A referral to benefits planning made on or before the job's start."""
     return Exists(
         BenefitsReferral.objects.live().filter(
-            client=OuterRef("pk"), referred_on__lte=window.period.last
+            client=OuterRef("client"), referred_on__lte=OuterRef("started_on")
         )
     )
 
 
-def _served(window: Window) -> Any:
-    return definitions.caseload(window.period, window.clients())
-
-
-@indicator("benefits_planning_offered", item=12, label="Clients offered benefits planning")
-def benefits_planning_offered(window: Window) -> Indicator:
-    """Clients served in the window (all of them are working or looking for work: that is what
-    enrollment means) with a referral to benefits planning made by the window's end."""
-    counts = _served(window).aggregate(
-        served=Count("id"), offered=Count("id", filter=_offered(window))
+def _job_starts(window: Window) -> Any:
+    """Jobs started in the window."""
+    return Job.objects.live().filter(
+        client__in=window.clients(),
+        started_on__range=(window.period.first, window.period.last),
     )
-    share = share_of(counts["offered"], counts["served"])
+
+
+@indicator(
+    "benefits_planning_offered", item=12, label="Job starts with benefits planning offered first"
+)
+def benefits_planning_offered(window: Window) -> Indicator:
+    """Of the jobs started in the window, the share whose client was referred to a benefits
+    (work-incentives) planner on or before the start. 90 % or more suggests a 4 (planning by a
+    trained person before the job); the 5 (planning again when hours or pay change, help
+    reporting earnings) and anchors 1-3 (what specialists do themselves) are for interview."""
+    counts = _job_starts(window).aggregate(
+        starts=Count("id"), planned=Count("id", filter=Q(_planned_first()))
+    )
+    if not counts["starts"]:
+        return indicator_result(window, "benefits_planning_offered", None, "")
+    share = counts["planned"] / counts["starts"]
     return indicator_result(
         window,
         "benefits_planning_offered",
         share,
-        percent_label(share) if share is not None else "",
-        detail=f"{counts['offered']} of {counts['served']} clients",
+        percent_label(share),
+        suggested=4 if share >= BEFORE_NEARLY_EVERY_START else None,
+        detail=f"{counts['planned']} of {counts['starts']} job starts had planning offered "
+        "before the start",
     )
 
 
@@ -78,17 +93,93 @@ def benefits_planning_offered(window: Window) -> Indicator:
 def _benefits_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
     return [
         {
-            "Client": names.name(row["id"]),
-            "Offered benefits planning": "yes" if row["offered"] else "no",
+            "Client": names.name(row["client_id"]),
+            "Job started (day of the window)": (row["started_on"] - window.period.first).days + 1,
+            "Planning offered before the start": "yes" if row["planned_first"] else "no",
         }
-        for row in _served(window)
-        .annotate(offered=_offered(window))
-        .order_by("id")
-        .values("id", "offered")
+        for row in _job_starts(window)
+        .annotate(planned_first=_planned_first())
+        .order_by("started_on", "id")
+        .values("client_id", "started_on", "planned_first")
     ]
 
 
+# --- Item 14: the career profile --------------------------------------------------------------
+
+# A profile is written up once its client has been enrolled this long.
+PROFILE_DAYS = 30
+DOCUMENTED = (
+    ~Q(profile__work_goal="") & ~Q(profile__strengths="") & ~Q(profile__work_history="")
+) & Q(profile__isnull=False)
+
+
+def _profiles(window: Window) -> dict[str, int]:
+    """Clients served and enrolled 30 days or more by the window's end, how many have a written
+    profile (a work goal, strengths and work history); and the jobs started or ended in the
+    window, how many were followed by an update of their client's profile. Two queries."""
+    settled = window.period.last - dt.timedelta(days=PROFILE_DAYS)
+    served = definitions.caseload(window.period, window.clients()).filter(
+        current_episode__enrolled_on__lte=settled
+    )
+    clients = served.aggregate(total=Count("id"), documented=Count("id", filter=DOCUMENTED))
+    first, last = window.period.first, window.period.last
+    changed_on = Coalesce(
+        Subquery(
+            Job.objects.filter(pk=OuterRef("pk"), ended_on__range=(first, last)).values("ended_on")[
+                :1
+            ]
+        ),
+        F("started_on"),
+        output_field=DateField(),
+    )
+    jobs = (
+        Job.objects.live()
+        .filter(client__in=window.clients())
+        .filter(Q(started_on__range=(first, last)) | Q(ended_on__range=(first, last)))
+        .annotate(changed_on=changed_on)
+        .aggregate(
+            total=Count("id"),
+            updated=Count("id", filter=Q(client__profile__updated_at__date__gte=F("changed_on"))),
+        )
+    )
+    return {**clients, "jobs": jobs["total"], "updated": jobs["updated"]}
+
+
+@indicator(
+    "profile_documented_and_updated", item=14, label="Career profiles written and kept up to date"
+)
+def profile_documented_and_updated(window: Window) -> Indicator:
+    """The share of clients served (enrolled 30 days or more) with a written career profile,
+    and of the jobs started or ended in the window followed by an update of the profile. Both
+    90 % or more suggest a 5 (a full profile, updated with each job); written but not updated
+    after jobs, a 4. Otherwise no score: anchors 1-3 turn on how the assessment is done."""
+    found = _profiles(window)
+    if not found["total"]:
+        return indicator_result(window, "profile_documented_and_updated", None, "")
+    documented = found["documented"] / found["total"]
+    updated = found["updated"] / found["jobs"] if found["jobs"] else None
+    suggested = None
+    if documented >= 0.9 and updated is not None:
+        suggested = 5 if updated >= 0.9 else 4
+    update_text = (
+        f"{found['updated']} of {found['jobs']} job starts and endings followed by an update"
+        if found["jobs"]
+        else "no job started or ended in the window, so updates cannot be read"
+    )
+    return indicator_result(
+        window,
+        "profile_documented_and_updated",
+        documented,
+        f"{percent_label(documented)} of profiles written; {update_text}",
+        suggested=suggested,
+        detail=f"{found['documented']} of {found['total']} clients enrolled {PROFILE_DAYS} days "
+        f"or more have a work goal, strengths and work history written; {update_text}",
+    )
+
+
 # --- Item 15: rapid job search ----------------------------------------------------------------
+
+RAPID_DAYS = 30
 
 
 def _enrolled(window: Window) -> Any:
@@ -96,43 +187,61 @@ def _enrolled(window: Window) -> Any:
     return definitions.enrolled_in(window.period, episodes)
 
 
+def _as_of(window: Window) -> dt.date:
+    """The window's last day, or today while it runs."""
+    return min(window.period.last, today())
+
+
+def _days_to_contact(window: Window) -> Any:
+    """Days from enrollment to the first face-to-face employer contact made by the client or on
+    their behalf; a client not contacted by the window's end counts the days so far."""
+    end = Value(_as_of(window), output_field=DateField())
+    contacted = Least(Coalesce(F("first_employer_contact_on"), end), end, output_field=DateField())
+    return Greatest(DaysBetween(contacted, F("enrolled_on")), Value(0))
+
+
 @indicator("days_to_employer_contact", item=15, label="Mean days to first employer contact")
 def days_to_employer_contact(window: Window) -> Indicator:
-    """Mean days from enrollment to the first face-to-face employer contact on the client's
-    behalf, over clients enrolled in the window who have had one (`enrolled_in`)."""
-    gap = ExpressionWrapper(
-        F("first_employer_contact_on") - F("enrolled_on"), output_field=DurationField()
+    """Mean days from enrollment to the first face-to-face employer contact (by the client or
+    the specialist) over every client enrolled in the window: one not yet contacted by the
+    window's end (today while it runs) counts the days so far, and is never left out. Beside
+    it, the share contacted within 30 days."""
+    end = _as_of(window)
+    in_time = Q(first_employer_contact_on__lte=end) & Q(
+        first_employer_contact_on__lte=F("enrolled_on") + dt.timedelta(days=RAPID_DAYS)
     )
     row = _enrolled(window).aggregate(
         enrolled=Count("id"),
-        contacted=Count("id", filter=Q(first_employer_contact_on__isnull=False)),
-        mean=Avg(gap),
+        contacted=Count("id", filter=Q(first_employer_contact_on__lte=end)),
+        rapid=Count("id", filter=in_time),
+        mean=Avg(_days_to_contact(window)),
     )
-    mean = row["mean"].total_seconds() / 86400 if row["mean"] is not None else None
+    if not row["enrolled"]:
+        return indicator_result(window, "days_to_employer_contact", None, "")
+    mean, rapid = float(row["mean"]), row["rapid"] / row["enrolled"]
     # ≤30 days → 5, 31-60 → 4, 61-150 → 3, 151-270 → 2, ≥271 → 1.
-    suggested = None if mean is None else 5 - sum(mean > edge for edge in (30, 60, 150, 270))
+    suggested = 5 - sum(mean > edge for edge in (30, 60, 150, 270))
     return indicator_result(
         window,
         "days_to_employer_contact",
         mean,
-        f"{mean:.1f} days" if mean is not None else "",
+        f"{mean:.1f} days; {percent_label(rapid)} contacted within {RAPID_DAYS} days",
         suggested=suggested,
-        detail=f"{row['contacted']} of {row['enrolled']} clients enrolled in the window have "
-        "met an employer",
+        detail=f"{row['contacted']} of {row['enrolled']} clients enrolled in the window have met "
+        "an employer (or one met them with the client); the others count their days so far",
     )
 
 
 @rows_of("days_to_employer_contact")
 def _enrolled_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
-    rows = _enrolled(window).order_by("enrolled_on", "id")
+    end = _as_of(window)
+    rows = _enrolled(window).annotate(days=_days_to_contact(window)).order_by("enrolled_on", "id")
     return [
         {
             "Client": names.name(row.client_id),
-            "Days to first employer contact": days_between(
-                row.first_employer_contact_on, row.enrolled_on
-            )
-            if row.first_employer_contact_on
-            else "none yet",
+            "Days to first employer contact": row.days
+            if row.first_employer_contact_on and row.first_employer_contact_on <= end
+            else f"none yet ({row.days} so far)",
         }
         for row in rows
     ]
@@ -140,40 +249,36 @@ def _enrolled_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
 
 # --- Item 17: frequent employer contact -------------------------------------------------------
 
+# What the item counts: a specialist's face-to-face job-development contact with someone who
+# hires (the weekly target's condition), not a support visit for someone already working.
+JOB_DEVELOPMENT = COUNTED_EMPLOYER_CONTACT & ~Q(purpose=EmployerContact.Purpose.SUPPORT_WORKER)
+
 
 def _employer_contacts(window: Window) -> Any:
     contacts = EmployerContact.objects.filter(employer__program_id=window.program_id)
-    return definitions.employer_contacts(window.period, contacts).filter(face_to_face=True)
+    return definitions.employer_contacts(window.period, contacts)
 
 
-def _specialist_count(window: Window) -> int:
-    return (
-        StaffRole.objects.filter(role=Role.SPECIALIST, program_id=window.program_id)
-        .values("user_id")
-        .distinct()
-        .count()
-    )
-
-
-@indicator("employer_contacts_per_week", item=17, label="Face-to-face employer contacts per week")
+@indicator("employer_contacts_per_week", item=17, label="Job-development contacts per week")
 def employer_contacts_per_week(window: Window) -> Indicator:
-    """Face-to-face employer contacts in the window per specialist of the program per week, and
-    the share with someone who hires (`COUNTED_EMPLOYER_CONTACT`)."""
-    counts = _employer_contacts(window).aggregate(
-        total=Count("id"), hiring=Count("id", filter=COUNTED_EMPLOYER_CONTACT)
-    )
-    specialists = _specialist_count(window)
-    if not counts["total"] or not specialists:
+    """Face-to-face job-development contacts with someone who hires (no support visits to
+    people already working, none the client made alone) in the window, per full-time
+    specialist in post in the window (`specialists_in_post`), per week."""
+    counted = _employer_contacts(window).filter(JOB_DEVELOPMENT).count()
+    in_post = specialists_in_post(window)
+    fte = sum(float(row["fte"]) for row in in_post)
+    if not counted or not fte:
         return indicator_result(window, "employer_contacts_per_week", None, "")
-    rate = counts["total"] / specialists / window.weeks()
-    hiring = counts["hiring"] / counts["total"]
+    rate = counted / fte / window.weeks()
     return indicator_result(
         window,
         "employer_contacts_per_week",
         rate,
-        f"{rate:.1f} per specialist per week; {percent_label(hiring)} with a hiring manager",
+        f"{rate:.1f} per full-time specialist per week",
         suggested=score_from(rate, (2, 4, 5, 6)),
-        detail=f"{counts['total']} contacts, {specialists} specialists, {window.weeks():.1f} weeks",
+        detail=f"{counted} contacts, {len(in_post)} specialists in post ({fte:.2f} full-time), "
+        f"{window.weeks():.1f} weeks. Whether the supervisor reviews the log weekly is asked "
+        "at interview",
     )
 
 
@@ -182,191 +287,155 @@ def _employer_contact_rows(window: Window, names: Pseudonyms) -> list[dict[str, 
     rows = (
         _employer_contacts(window)
         .values("specialist__first_name", "specialist__last_name")
-        .annotate(total=Count("id"), hiring=Count("id", filter=COUNTED_EMPLOYER_CONTACT))
+        .annotate(
+            total=Count("id", filter=Q(face_to_face=True, by_client=False)),
+            counted=Count("id", filter=JOB_DEVELOPMENT),
+        )
         .order_by("specialist__last_name")
     )
     return [
         {
-            "Specialist": f"{row['specialist__first_name']} {row['specialist__last_name']}",
+            "Specialist": staff_name(row, "specialist__"),
             "Face-to-face contacts": row["total"],
-            "With a hiring manager": row["hiring"],
-            "Per week": round(row["total"] / window.weeks(), 1),
+            "Job development with someone who hires": row["counted"],
+            "Per week": round(row["counted"] / window.weeks(), 1),
         }
         for row in rows
     ]
 
 
-# --- Items 19, 20, 21: the jobs ---------------------------------------------------------------
+# --- Item 18: quality of employer contact -----------------------------------------------------
+
+MIN_VISITS = 10
+LEARNING = [EmployerContact.Purpose.LEARN_NEEDS, EmployerContact.Purpose.INTRODUCE]
 
 
-def _jobs_started(window: Window) -> Any:
-    return Job.objects.live().filter(
-        client__in=window.clients(),
-        started_on__range=(window.period.first, window.period.last),
+def _visits_per_employer(window: Window) -> list[dict[str, int]]:
+    """Per employer visited face to face by a specialist in the window: the visits, those to
+    learn the business or introduce the program, and those presenting a job seeker."""
+    return list(
+        _employer_contacts(window)
+        .filter(face_to_face=True, by_client=False)
+        .exclude(purpose=EmployerContact.Purpose.SUPPORT_WORKER)
+        .values("employer_id")
+        .annotate(
+            visits=Count("id"),
+            learning=Count("id", filter=Q(purpose__in=LEARNING)),
+            presenting=Count("id", filter=Q(purpose=EmployerContact.Purpose.PRESENT_JOB_SEEKER)),
+        )
+        .order_by("employer_id")
     )
 
 
-def _jobs_held(window: Window) -> Any:
-    """Jobs held on at least one day of the window."""
-    return Job.objects.live().filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=window.period.first),
-        client__in=window.clients(),
-        started_on__lte=window.period.last,
-    )
-
-
-def _diversity(window: Window, key: str, field_name: str) -> Indicator:
-    row = _jobs_started(window).aggregate(jobs=Count("id"), kinds=Count(field_name, distinct=True))
-    share = share_of(row["kinds"], row["jobs"])
+@indicator("employer_relationships", item=18, label="Employers visited repeatedly")
+def employer_relationships(window: Window) -> Indicator:
+    """Of the employers specialists visited face to face in the window, the share visited twice
+    or more, and the shares with a visit to learn the business (or introduce the program) and
+    one presenting a job seeker. Repeat visits and learning visits at half or more suggest a 5
+    (several planned relationship-building visits); learning or presenting at half or more
+    without repeats, a 4 (meets employers whether or not a job is open, advocates). Below that
+    the anchors turn on what is said in the visits: no score. Not available below 10 visits."""
+    rows = _visits_per_employer(window)
+    visits = sum(row["visits"] for row in rows)
+    if not visits:
+        return indicator_result(window, "employer_relationships", None, "")
+    if visits < MIN_VISITS:
+        return not_available(
+            window, "employer_relationships", f"{visits} visits, fewer than {MIN_VISITS}"
+        )
+    employers = len(rows)
+    repeat = sum(row["visits"] >= 2 for row in rows) / employers
+    learning = sum(row["learning"] > 0 for row in rows) / employers
+    presenting = sum(row["presenting"] > 0 for row in rows) / employers
+    suggested = None
+    if repeat >= 0.5 and learning >= 0.5:
+        suggested = 5
+    elif learning >= 0.5 or presenting >= 0.5:
+        suggested = 4
     return indicator_result(
         window,
-        key,
-        share,
-        percent_label(share) if share is not None else "",
-        suggested=score_from(share, (0.50, 0.60, 0.70, 0.85)),
-        detail=f"{row['kinds']} different among {row['jobs']} jobs started",
-    )
-
-
-@indicator("job_type_diversity", item=19, label="Different job types among jobs started")
-def job_type_diversity(window: Window) -> Indicator:
-    """Distinct job types ÷ jobs started in the window."""
-    return _diversity(window, "job_type_diversity", "job_type")
-
-
-@indicator("employer_diversity", item=20, label="Different employers among jobs started")
-def employer_diversity(window: Window) -> Indicator:
-    """Distinct employers ÷ jobs started in the window."""
-    return _diversity(window, "employer_diversity", "employer_id")
-
-
-@indicator("competitive_share", item=21, label="Share of jobs held that are competitive")
-def competitive_share(window: Window) -> Indicator:
-    """Competitive jobs (the one definition) among all jobs held in the window. Fewer than ten
-    jobs suggest a 1, as the anchor says."""
-    held = _jobs_held(window)
-    total = held.count()
-    competitive = held.competitive().count()
-    share = share_of(competitive, total)
-    suggested = score_from(share, (0.64, 0.75, 0.85, 0.95))
-    if share is not None and total < 10:
-        suggested = 1
-    return indicator_result(
-        window,
-        "competitive_share",
-        share,
-        percent_label(share) if share is not None else "",
+        "employer_relationships",
+        repeat,
+        f"{percent_label(repeat)} of employers visited twice or more; learning the business at "
+        f"{percent_label(learning)}, presenting a job seeker at {percent_label(presenting)}",
         suggested=suggested,
-        detail=f"{competitive} of {total} jobs held",
+        detail=f"{visits} face-to-face visits to {employers} employers",
     )
 
 
-def _job_rows(window: Window, names: Pseudonyms, jobs: Any) -> list[dict[str, Any]]:
-    competitive = set(jobs.competitive().values_list("id", flat=True))
-    rows = jobs.select_related("employer").order_by("started_on", "id")
-    return [
-        {
-            "Client": names.name(job.client_id),
-            "Job type": job.get_job_type_display(),
-            "Employer": job.employer.name,
-            "Competitive": "yes" if job.pk in competitive else "no",
-        }
-        for job in rows
-    ]
+# --- Item 25: assertive engagement and outreach -----------------------------------------------
+
+# Before closing for no contact, at least two outreach attempts in the preceding 60 days.
+OUTREACH_ATTEMPTS, OUTREACH_DAYS = 2, 60
+AT_HOME_OR_OUT = Q(mode=Contact.Mode.IN_PERSON) & Q(
+    place__in=[Contact.Place.HOME, Contact.Place.COMMUNITY, Contact.Place.WORKPLACE]
+)
 
 
-rows_of("job_type_diversity")(lambda window, names: _job_rows(window, names, _jobs_started(window)))
-rows_of("employer_diversity")(lambda window, names: _job_rows(window, names, _jobs_started(window)))
-rows_of("competitive_share")(lambda window, names: _job_rows(window, names, _jobs_held(window)))
-
-
-# --- Items 22 and 23: follow-along supports ---------------------------------------------------
-
-
-def _supported_jobs(window: Window) -> Any:
-    """Jobs held in the window, each with the supports its client had from the job's start to
-    the window's end: how many, of how many kinds, and the latest."""
-    on_or_after_start = Q(
-        client__supports__archived_at__isnull=True,
-        client__supports__provided_on__gte=F("started_on"),
-        client__supports__provided_on__lte=window.period.last,
+def _closures_for_no_contact(window: Window) -> list[int]:
+    """The outreach attempts before each episode closed in the window for no contact."""
+    attempts = (
+        Contact.objects.live()
+        .filter(
+            client=OuterRef("client"),
+            purpose=Contact.Purpose.OUTREACH,
+            contacted_on__lte=OuterRef("closed_on"),
+            contacted_on__gte=OuterRef("closed_on") - dt.timedelta(days=OUTREACH_DAYS),
+        )
+        .values("client")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    return _jobs_held(window).annotate(
-        support_count=Count("client__supports", filter=on_or_after_start),
-        support_kinds=Count("client__supports__kind", filter=on_or_after_start, distinct=True),
-        last_support_on=Max("client__supports__provided_on", filter=on_or_after_start),
+    return list(
+        Episode.objects.filter(
+            client__in=window.clients(),
+            closure_reason=ClosureReason.NO_CONTACT,
+            closed_on__range=(window.period.first, window.period.last),
+        )
+        .annotate(attempts=Coalesce(Subquery(attempts), 0))
+        .values_list("attempts", flat=True)
     )
 
 
-@indicator("follow_along_reach", item=22, label="Working clients given follow-along supports")
-def follow_along_reach(window: Window) -> Indicator:
-    """Jobs held in the window whose client had at least one support since the start, and how
-    varied the supports were."""
-    jobs = list(_supported_jobs(window).values("support_count", "support_kinds"))
-    if not jobs:
-        return indicator_result(window, "follow_along_reach", None, "")
-    supported = [job for job in jobs if job["support_count"]]
-    share = len(supported) / len(jobs)
-    kinds = sum(job["support_kinds"] for job in supported) / len(supported) if supported else 0
+@indicator("outreach_documented", item=25, label="Engagement and outreach strategies recorded")
+def outreach_documented(window: Window) -> Indicator:
+    """How many of four of the item's six strategies the records show: (a) nobody closed for
+    no contact without two outreach attempts in the 60 days before; (b) outreach attempts
+    logged; (d) visits at home or in the community (half or more of the contacts, in person);
+    (f) family contacted. No score: outreach by the integrated team and joint visits with team
+    members are for interview."""
+    contacts = (
+        Contact.objects.live()
+        .filter(
+            client__in=window.clients(),
+            contacted_on__range=(window.period.first, window.period.last),
+        )
+        .aggregate(
+            total=Count("id"),
+            outreach=Count("id", filter=Q(purpose=Contact.Purpose.OUTREACH)),
+            out=Count("id", filter=AT_HOME_OR_OUT),
+            family=Count("id", filter=Q(with_whom=Contact.WithWhom.FAMILY)),
+        )
+    )
+    if not contacts["total"]:
+        return indicator_result(window, "outreach_documented", None, "")
+    closures = _closures_for_no_contact(window)
+    strategies = {
+        "(a) no closure for no contact without outreach": all(
+            n >= OUTREACH_ATTEMPTS for n in closures
+        ),
+        "(b) outreach attempts logged": contacts["outreach"] > 0,
+        "(d) visits at home or in the community": contacts["out"] / contacts["total"] >= 0.5,
+        "(f) family contacted": contacts["family"] > 0,
+    }
+    met = [name for name, ok in strategies.items() if ok]
     return indicator_result(
         window,
-        "follow_along_reach",
-        share,
-        f"{percent_label(share)} of jobs supported; {kinds:.1f} kinds of support on average",
-        detail=f"{len(supported)} of {len(jobs)} jobs held",
+        "outreach_documented",
+        len(met),
+        f"{len(met)} of the 4 strategies the records show",
+        detail=f"Met: {', '.join(met) or 'none'}. {len(closures)} closed for no contact; "
+        f"{contacts['outreach']} outreach attempts; {contacts['out']} of {contacts['total']} "
+        "contacts in person at home or in the community. (c) and (e), outreach and visits with "
+        "the treatment team, need interview",
     )
-
-
-@indicator("follow_along_duration", item=23, label="Follow-along lasting four months or more")
-def follow_along_duration(window: Window) -> Indicator:
-    """Of the jobs started at least 120 days before the window's end, the share whose client
-    still had a support 120 days or more after the start. Suggests at most a 3: the finer
-    timings of a 4 or 5 are for the reviewer to judge from the rows."""
-    cutoff = window.period.last - dt.timedelta(days=FOLLOW_ALONG_DAYS)
-    jobs = list(
-        _supported_jobs(window)
-        .filter(started_on__lte=cutoff)
-        .values("started_on", "last_support_on")
-    )
-    if not jobs:
-        return indicator_result(window, "follow_along_duration", None, "")
-    lasting = sum(
-        1
-        for job in jobs
-        if job["last_support_on"]
-        and (job["last_support_on"] - job["started_on"]).days >= FOLLOW_ALONG_DAYS
-    )
-    after_first_month = sum(
-        1
-        for job in jobs
-        if job["last_support_on"] and (job["last_support_on"] - job["started_on"]).days > 30
-    )
-    share = lasting / len(jobs)
-    suggested = 1 if not after_first_month else (3 if share >= 0.5 else 2)
-    return indicator_result(
-        window,
-        "follow_along_duration",
-        share,
-        percent_label(share),
-        suggested=suggested,
-        detail=f"{lasting} of {len(jobs)} jobs started 4+ months before the window's end",
-    )
-
-
-def _support_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
-    rows = _supported_jobs(window).order_by("started_on", "id")
-    return [
-        {
-            "Client": names.name(job.client_id),
-            "Supports since the start": job.support_count,
-            "Kinds of support": job.support_kinds,
-            "Days from start to latest support": days_between(job.last_support_on, job.started_on)
-            if job.last_support_on
-            else "",
-        }
-        for job in rows
-    ]
-
-
-rows_of("follow_along_reach")(_support_rows)
-rows_of("follow_along_duration")(_support_rows)

@@ -60,7 +60,7 @@ class ProgramUpdateSerializer(InputSerializer):
 class StaffRoleSerializer(serializers.ModelSerializer):
     class Meta:
         model = StaffRole
-        fields = ["role", "agency", "program"]
+        fields = ["role", "agency", "program", "fte"]
 
 
 class MeSerializer(serializers.ModelSerializer):

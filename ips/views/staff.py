@@ -163,6 +163,7 @@ def staff_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 agency=agency,
                 program=program,
+                fte=form.cleaned_data["fte"] or services.FULL_TIME,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

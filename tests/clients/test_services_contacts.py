@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clients import services
-from clients.models import BenefitsReferral, Client, Contact, Support
+from clients.models import EMPLOYMENT_PURPOSES, BenefitsReferral, Client, Contact, Support
 from ips.models import Program, User
 from ips.versioning import StaleVersionError
 from tests.clients.factories import (
@@ -354,3 +354,54 @@ def test_benefits_referral_update_refuses_planning_before_referral(client_: Clie
 
     referral.refresh_from_db()
     assert (referral.planning_completed_on, referral.version) == (None, 1)
+
+
+@pytest.mark.parametrize(
+    ("mode", "place"),
+    [
+        (Contact.Mode.IN_PERSON, Contact.Place.COMMUNITY),
+        (Contact.Mode.PHONE, Contact.Place.REMOTE),
+        (Contact.Mode.VIDEO, Contact.Place.REMOTE),
+        (Contact.Mode.EMAIL, Contact.Place.REMOTE),
+    ],
+)
+def test_contact_place_defaults_from_the_mode(
+    client_: Client, specialist: User, mode: str, place: str
+) -> None:
+    contact = log(client_, specialist, days_ago(1), mode=mode)
+
+    assert contact.place == place
+
+
+def test_contact_place_given_wins_over_the_mode(client_: Client, specialist: User) -> None:
+    contact = log(
+        client_, specialist, days_ago(1), mode=Contact.Mode.PHONE, place=Contact.Place.OFFICE
+    )
+
+    assert contact.place == Contact.Place.OFFICE
+
+
+def test_other_work_is_logged_but_is_not_an_employment_service(
+    client_: Client, specialist: User
+) -> None:
+    contact = log(client_, specialist, days_ago(1), purpose=Contact.Purpose.CRISIS)
+
+    assert contact.purpose == Contact.Purpose.CRISIS
+    assert Contact.Purpose.CRISIS not in EMPLOYMENT_PURPOSES
+    assert Contact.Purpose.OUTREACH in EMPLOYMENT_PURPOSES
+
+
+def test_support_records_who_gave_it(client_: Client, specialist: User) -> None:
+    support = services.support_record(
+        client=client_,
+        specialist=specialist,
+        provided_on=days_ago(1),
+        kind=Support.Kind.CAREER,
+        provider=Support.Provider.FAMILY,
+    )
+
+    assert (support.kind, support.provider, support.specialist) == (
+        Support.Kind.CAREER,
+        Support.Provider.FAMILY,
+        specialist,
+    )

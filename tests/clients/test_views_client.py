@@ -414,13 +414,28 @@ def test_quick_contact_form_has_three_required_fields() -> None:
     assert required == {"contacted_on", "minutes", "purpose"}
 
 
-def test_quick_contact_form_defaults_to_today_in_person_community_client() -> None:
+def test_quick_contact_form_defaults_to_today_in_person_place_from_the_mode_client() -> None:
     form = QuickContactForm()
 
     assert form.fields["contacted_on"].initial == today()
     assert form.fields["mode"].initial == Contact.Mode.IN_PERSON
-    assert form.fields["place"].initial == Contact.Place.COMMUNITY
+    assert form.fields["place"].initial is None  # from the mode: see the next test
     assert form.fields["with_whom"].initial == Contact.WithWhom.CLIENT
+
+
+@pytest.mark.parametrize(
+    ("mode", "place"),
+    [(Contact.Mode.IN_PERSON, Contact.Place.COMMUNITY), (Contact.Mode.PHONE, Contact.Place.REMOTE)],
+)
+def test_quick_log_takes_the_place_from_the_mode(
+    login_as: LoginAs, client_: Client, specialist: User, mode: str, place: str
+) -> None:
+    response = login_as(specialist).post(
+        url("contact_quick", client_), quick(where="detail", mode=mode), headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert client_.contacts.get().place == place
 
 
 def test_quick_log_from_the_caseload_returns_the_partial_with_the_last_contact_update(

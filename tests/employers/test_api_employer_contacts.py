@@ -105,6 +105,8 @@ def test_token_authenticated_list_shows_the_programs_live_contacts_only(
             "contacted_on": days_ago(3).isoformat(),
             "face_to_face": True,
             "with_hiring_manager": False,
+            "minutes": None,
+            "by_client": False,
             "purpose": "introduce",
             "clients": [job_seekers[0].pk],
             "outcome": "",
@@ -573,3 +575,58 @@ def test_a_correction_cannot_move_the_contact_to_another_employer(
     assert response.json() == {"employer": ["This field is read-only here; leave it out."]}
     contacts["own"].refresh_from_db()
     assert (contacts["own"].employer, contacts["own"].version) == (employer, 1)
+
+
+def test_a_contact_the_client_made_alone_is_logged_with_its_minutes(
+    specialist: User, employer: Employer, job_seekers: list[Client]
+) -> None:
+    response = post(
+        specialist,
+        {
+            "employer": employer.pk,
+            "contacted_on": days_ago(2).isoformat(),
+            "purpose": "present_job_seeker",
+            "by_client": True,
+            "minutes": 25,
+            "clients": [job_seekers[0].pk],
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    contact = EmployerContact.objects.get()
+    assert (contact.by_client, contact.minutes) == (True, 25)
+    assert list(contact.clients.all()) == [job_seekers[0]]
+
+
+def test_a_contact_the_client_made_alone_names_the_client(
+    specialist: User, employer: Employer
+) -> None:
+    response = post(
+        specialist,
+        {
+            "employer": employer.pk,
+            "contacted_on": days_ago(2).isoformat(),
+            "purpose": "present_job_seeker",
+            "by_client": True,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Name the client who made the contact" in response.content.decode()
+    assert EmployerContact.objects.count() == 0
+
+
+def test_minutes_beyond_a_day_are_refused(specialist: User, employer: Employer) -> None:
+    response = post(
+        specialist,
+        {
+            "employer": employer.pk,
+            "contacted_on": days_ago(2).isoformat(),
+            "purpose": "introduce",
+            "minutes": 1441,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "minutes" in response.json()
+    assert EmployerContact.objects.count() == 0

@@ -22,10 +22,13 @@ WINDOW = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 
 
 def ensure_scale() -> None:
-    """Load the 2008 scale as its data migration does, if it is missing: a transactional test
-    (the browser flows) empties every table, migration data included, when it ends."""
-    migration = importlib.import_module("fidelity.migrations.0002_scale_2008")
-    migration.load_scale(apps, SimpleNamespace(connection=connection))
+    """Load the editions of the scale as their data migrations do (2008, then its corrected
+    edition, which is current), if they are missing: a transactional test (the browser flows)
+    empties every table, migration data included, when it ends."""
+    editor = SimpleNamespace(connection=connection)
+    importlib.import_module("fidelity.migrations.0002_scale_2008").load_scale(apps, editor)
+    corrected = importlib.import_module("fidelity.migrations.0006_scale_2008_corrected")
+    corrected.load_corrected_scale(apps, editor)
 
 
 def scale_items() -> list[Item]:

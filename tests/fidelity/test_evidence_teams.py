@@ -8,9 +8,9 @@ The world (window 2026-01-01 to 2026-03-31: 90 days, 90/7 weeks, 90/7 * 12/52 mo
   North on Mar 31 (Tara; c5 and c3 discussed), South on Feb 15 (Tara, and Sam, who is not on
   South; c2 discussed). Not counted: North on Dec 31 and Apr 1 (c2 discussed at both, everyone
   there), an archived North meeting on Feb 20 (Sam; c2) and West's meeting on Jan 15 (Sam).
-- Sessions (Sue supervising) in the window: Jan 1 (an action item for Sam), Feb 1 (none), Mar 31
-  (its one item archived). Not counted: Dec 31 and Apr 1 (each with an item), an archived one
-  on Feb 15.
+- Sessions (Sue supervising, Sam and Tara present) in the window: Jan 1 (an action item for
+  Sam), Feb 1 (none), Mar 31 (its one item archived). Not counted: Dec 31 and Apr 1 (each
+  with an item), an archived one on Feb 15.
 """
 
 from __future__ import annotations
@@ -89,7 +89,11 @@ def world(program: Program, specialist: User, other_specialist: User, supervisor
 
     def held(on: dt.date, *items: str) -> Any:
         return session(
-            supervisor=supervisor, program=program, held_on=on, items=[(sam, t) for t in items]
+            supervisor=supervisor,
+            program=program,
+            held_on=on,
+            items=[(sam, t) for t in items],
+            present=[sam, tara],
         )
 
     held(D(2026, 1, 1), "Two employer visits a week")
@@ -110,14 +114,15 @@ def test_caseload_discussed_at_own_teams(world: dict, program: Program) -> None:
 
     # Sam: c1 discussed at North on Jan 1 (his team); c2 only at South (not his team), outside
     # the window or at an archived meeting: 1 of 2. Tara: c5 at North on Mar 31: 1 of 1.
-    # Pooled 2 of 3; the lowest (50 %) suggests a 3.
+    # Pooled 2 of 3 (lowest 50 %). No score: item 4 is suggested from the teams that treat
+    # each client (`caseload_from_own_teams`).
     assert found.value == pytest.approx(2 / 3)
     assert found.display == (
         "66.7 % of caseloads discussed at their own teams' meetings (lowest 50.0 %); "
         "1-2 teams per specialist"  # Sam: North (West is archived); Tara: North, South
     )
-    assert found.suggested == 3
-    assert found.detail.startswith("2 of 3 clients. The records do not say which team")
+    assert found.suggested is None
+    assert found.detail.startswith("2 of 3 clients. Beside the caseload each team treats")
 
 
 def test_three_teams_suggest_a_2_whatever_the_share(
@@ -126,11 +131,14 @@ def test_three_teams_suggest_a_2_whatever_the_share(
     east = TreatmentTeamFactory(program=program, name="East Team")
     east.specialists.add(specialist)
     world["teams"]["south"].specialists.add(specialist)
+    c1, c2, _, c5 = world["clients"]
+    world["teams"]["north"].clients.add(c1, c5)
+    world["teams"]["south"].clients.add(c2)
 
-    found = _found(program, "caseload_discussed_at_own_teams")
+    found = _found(program, "caseload_from_own_teams")
 
-    # Sam is now on North, South and East, so c2's discussion at South counts for him: every
-    # client discussed (a 5 by the share), but three teams suggest a 2.
+    # Sam is now on North, South and East, so c2 (treated by South) is from his own teams:
+    # every client from their specialist's teams (a 5 by the share), but three teams give a 2.
     assert found.value == pytest.approx(1.0)
     assert found.suggested == 2
     assert found.display.endswith("2-3 teams per specialist")
@@ -248,17 +256,27 @@ def test_group_supervision_per_week(world: dict, program: Program) -> None:
     # Jan 1, Feb 1, Mar 31 (the window's first and last days count; Dec 31, Apr 1 and the
     # archived session do not): 3 / (90/7) = 0.233 a week, 1.01 a month.
     assert found.value == pytest.approx(3 / WEEKS)
-    assert found.display == "0.2 sessions a week (1.0 a month)"
+    assert found.display == "0.2 group sessions a week (1.0 a month); 2 specialists in the unit"
     assert found.suggested == 3
-    assert found.detail.startswith("3 sessions over 12.9 weeks")
+    assert found.detail.startswith("3 sessions with two specialists or more over 12.9 weeks")
 
 
 @pytest.mark.parametrize(("sessions", "suggested"), [(5, 3), (6, 4), (11, 4), (12, 5)])
 def test_group_supervision_anchors(
-    program: Program, supervisor: User, sessions: int, suggested: int
+    program: Program,
+    supervisor: User,
+    specialist: User,
+    other_specialist: User,
+    sessions: int,
+    suggested: int,
 ) -> None:
     for week in range(sessions):
-        session(supervisor=supervisor, program=program, held_on=FIRST + dt.timedelta(weeks=week))
+        session(
+            supervisor=supervisor,
+            program=program,
+            held_on=FIRST + dt.timedelta(weeks=week),
+            present=[specialist, other_specialist],
+        )
 
     found = _found(program, "group_supervision_per_week")
 
@@ -270,13 +288,15 @@ def test_group_supervision_anchors(
 def test_supervision_goals_share(world: dict, program: Program) -> None:
     found = _found(program, "supervision_goals_share")
 
-    # Goals agreed on Jan 1 only (Mar 31's item was archived): 1 of 3. Sam and Tara for Sue.
-    assert found.value == pytest.approx(1 / 3)
-    assert found.display == (
-        "33.3 % of sessions set goals or action items; 2.0 specialists per supervisor"
-    )
+    # (1) Sam and Tara for Sue: met. (2) three group sessions, about one a month: not met. (3)
+    # Sue attended no team's meeting: not met. (5) a goal for Sam on Jan 1 (Mar 31's item was
+    # archived), none for Tara: not met. 1 of 4.
+    assert found.value == 1
+    assert found.display == "1 of the 4 roles the records show; 2.0 specialists per supervisor"
     assert found.suggested is None
-    assert found.detail.startswith("1 of 3 sessions; specialists 2, supervisors 1.")
+    assert found.detail.startswith("Met: 1 (at most ten specialists per supervisor). Not met:")
+    assert "teams without a supervisor's visit: North Team, South Team" in found.detail
+    assert "specialists without goals: Tara Colleague" in found.detail
 
 
 def test_session_rows(world: dict, program: Program) -> None:
@@ -287,7 +307,7 @@ def test_session_rows(world: dict, program: Program) -> None:
             {
                 "Date": day,
                 "Supervisor": "Sue Supervisor",
-                "Specialists present": 0,
+                "Specialists present": 2,
                 "Goals and action items": items,
             }
             for day, items in [("2026-01-01", 1), ("2026-02-01", 0), ("2026-03-31", 0)]

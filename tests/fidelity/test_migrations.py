@@ -8,9 +8,10 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from fidelity.models import Review, ReviewReport
+from fidelity import services
+from fidelity.models import Review, ReviewReport, ScaleVersion
 from ips.models import Program, User
-from tests.fidelity.factories import outside_reviewer, plan_review, quick_final_review
+from tests.fidelity.factories import WINDOW, outside_reviewer, plan_review, quick_final_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,3 +65,30 @@ def test_migrating_back_puts_the_stored_file_on_the_review_again(
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     assert restored == "fidelity/reports/kept.pdf"
+
+
+def test_the_corrected_edition_leaves_earlier_reviews_on_2008(
+    program: Program, reviewer: User
+) -> None:
+    second = outside_reviewer(program)
+    try:
+        _migrate([("fidelity", "0005_bounded_texts")])
+        assert list(
+            ScaleVersion.objects.filter(is_current=True).values_list("code", flat=True)
+        ) == ["2008"]
+        # Through the service: `plan_review` would load the missing edition, as a test's does.
+        earlier = services.review_plan(
+            actor=reviewer,
+            program=program,
+            kind=Review.Kind.BASELINE,
+            window_start=WINDOW[0],
+            window_end=WINDOW[1],
+            reviewer_a=reviewer,
+            reviewer_b=second,
+        )
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    later = plan_review(program=program, reviewer_a=reviewer, reviewer_b=second)
+    earlier.refresh_from_db()
+    assert (earlier.scale.code, later.scale.code) == ("2008", "2008-c1")

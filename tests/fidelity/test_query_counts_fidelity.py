@@ -85,8 +85,8 @@ def test_api_review_list(
 
 @pytest.fixture
 def add_clients(program: Program, specialist: User, supervisor: User) -> Callable[[int], None]:
-    """Clients served in the review window, each with a contact, a job and a support, and
-    discussed at a team meeting (attended) of their specialist's team; with each client a
+    """Clients served in the review window, each with a contact, a job and a support, treated
+    by their specialist's team and discussed at its meeting (attended); with each client a
     supervision session that agrees an action item."""
     team = TreatmentTeamFactory(program=program, specialists=[specialist])
 
@@ -96,6 +96,7 @@ def add_clients(program: Program, specialist: User, supervisor: User) -> Callabl
             ContactFactory(client=client, specialist=specialist)
             JobFactory(client=client)
             SupportFactory(client=client, specialist=specialist)
+            team.clients.add(client)
             meeting(
                 team=team,
                 recorded_by=specialist,
@@ -118,12 +119,17 @@ def test_evidence_page(
 
     count = assert_constant_queries(login_as(reviewer), url, add_clients)
 
-    # + the review; one aggregate per indicator (caseloads 1, minutes 2, referrals 2, benefits
-    # 1, days to contact 1, employer contacts 2, diversity 2, competitive 2, supports 2); the
-    # supervision records (caseloads discussed, any meeting, team assignments; meetings
-    # expected, attended, the specialists; sessions; sessions with goals, staff roles); the
-    # chart sample: client numbers, served clients, their jobs, supports, referrals, contacts
-    assert count == PER_REQUEST + 1 + 15 + 9 + 6
+    # + the review; the client records: caseloads held 1, minutes 2 (item 2) and 2 (item 24),
+    # phases 4 (contacts, employer contacts, supports, occasions), referrals 2, quarterly
+    # reports 1, earlier reviews 1, job starts planned 1, profiles 2, days to contact 1,
+    # employer contacts 2 (with the specialists in post), employer visits 1, diversity 2,
+    # competitive 2, supports 3, outreach 1; the supervision records: caseloads from own teams
+    # and team assignments 2, caseloads discussed, any meeting, team assignments 3, meetings
+    # expected, attended, the specialists 3, sessions, group sessions, specialists in post,
+    # roles 4 (item 7), sessions, in post, supervisors, teams visited, goals, group sessions 6
+    # (item 8); the chart sample: client numbers, served clients, their jobs, supports,
+    # referrals, contacts
+    assert count == PER_REQUEST + 1 + 28 + 18 + 6
 
 
 def test_evidence_rows_page(

@@ -45,7 +45,7 @@ def test_plan_records_the_current_scale_version(
     )
 
     assert review.status == Review.Status.PLANNED
-    assert review.scale.code == "2008"
+    assert review.scale.code == "2008-c1"  # the corrected edition is the current one
     assert review.created_by == supervisor
 
 
@@ -410,8 +410,8 @@ def test_a_new_scale_edition_leaves_old_reviews_on_theirs(
     new = plan_review(program=program, reviewer_a=reviewer, reviewer_b=second_reviewer)
 
     old.refresh_from_db()
-    assert (old.scale.code, new.scale.code) == ("2008", "2026")
-    assert ReviewItem.objects.filter(review=old, item__scale__code="2008").count() == 25
+    assert (old.scale.code, new.scale.code) == ("2008-c1", "2026")
+    assert ReviewItem.objects.filter(review=old, item__scale__code="2008-c1").count() == 25
 
 
 def test_agreed_items_take_the_reviewers_rationale(

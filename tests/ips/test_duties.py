@@ -6,6 +6,7 @@ a new second factor, is audited and is e-mailed to its owner."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -593,3 +594,21 @@ def test_an_operators_new_password_in_the_django_admin_is_a_reset_too(
     assert not TOTPDevice.objects.filter(user=specialist).exists()
     assert _reset_entry(specialist).actor == operator
     assert len(mail.outbox) == 1
+
+
+def test_the_approved_role_keeps_the_full_time_equivalent_asked_for(
+    admin: User, second_admin: User, new_hire: User, program: Program
+) -> None:
+    asked = services.staff_role_grant(
+        actor=admin,
+        user=new_hire,
+        role=Role.SPECIALIST,
+        agency=program.agency,
+        program=program,
+        fte=Decimal("0.60"),
+    )
+
+    role = services.role_request_approve(role_request=asked, approver=second_admin)
+
+    assert role.fte == Decimal("0.60")
+    assert StaffRole.objects.get(pk=role.pk).fte == Decimal("0.60")

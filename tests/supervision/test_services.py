@@ -113,3 +113,23 @@ def test_action_item_done_once_and_not_before_it_was_agreed(
     assert (done.done_on, done.version) == (days_ago(1), 2)
     with pytest.raises(ValidationError, match="already done"):
         services.action_item_done(item=done, version=2, done_on=days_ago(0))
+
+
+def test_a_team_records_the_clients_it_treats(team: TreatmentTeam, program: Program) -> None:
+    treated = ClientFactory(program=program)
+
+    updated = services.team_update(team=team, version=team.version, changes={"clients": [treated]})
+
+    assert list(updated.clients.all()) == [treated]
+    assert list(treated.treatment_teams.all()) == [team]
+
+
+def test_a_team_treats_clients_of_its_own_program_only(
+    team: TreatmentTeam, other_program: Program
+) -> None:
+    stranger = ClientFactory(program=other_program)
+
+    with pytest.raises(ValidationError, match="current clients of the team's program"):
+        services.team_update(team=team, version=team.version, changes={"clients": [stranger]})
+
+    assert not team.clients.exists()
