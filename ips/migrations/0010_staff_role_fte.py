@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ips', '0008_separation_of_duties'),
+        ('ips', '0009_idempotency_keys'),
     ]
 
     operations = [
