@@ -226,8 +226,8 @@ def test_me_returns_the_account_and_its_roles(reviewer: User, program: Program) 
     )
     assert sorted(body["roles"], key=lambda r: r["program"]) == sorted(
         [
-            {"role": "reviewer", "agency": program.agency_id, "program": program.pk},
-            {"role": "reviewer", "agency": other.agency_id, "program": other.pk},
+            {"role": "reviewer", "agency": program.agency_id, "program": program.pk, "fte": "1.00"},
+            {"role": "reviewer", "agency": other.agency_id, "program": other.pk, "fte": "1.00"},
         ],
         key=lambda r: r["program"],
     )
