@@ -10,6 +10,7 @@ from ips.audit import audit_read
 from ips.calendar import Period
 from ips.exports import csv_response, rate_cell
 from ips.models import AuditEvent, Program
+from outcomes.numbers import Outcome
 from outcomes.selectors import stored_or_live_outcomes
 
 SUBMISSION_COLUMNS = (
@@ -21,6 +22,14 @@ SUBMISSION_COLUMNS = (
     "rate",
     "job_starts",
     "in_education",
+    # Added for the learning community's out-of-work rate and flow of clients; appended so
+    # that a reader of the earlier columns by position still reads them.
+    "out_of_work_caseload",
+    "out_of_work_working",
+    "out_of_work_rate",
+    "new_enrollments",
+    "closures",
+    "preliminary",
 )
 
 
@@ -38,19 +47,7 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
         )
     )
     outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
-    rows = [
-        [
-            program.pk,
-            program.name,
-            quarter.label,
-            outcomes[program.pk].caseload,
-            outcomes[program.pk].working,
-            rate_cell(outcomes[program.pk].rate),
-            outcomes[program.pk].job_starts,
-            outcomes[program.pk].in_education,
-        ]
-        for program in programs
-    ]
+    rows = [_submission_row(program, outcomes[program.pk]) for program in programs]
     for program in programs:
         audit_read(
             actor=request.user,
@@ -60,3 +57,22 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
             request=request,
         )
     return csv_response(f"outcomes-{quarter.label}.csv", SUBMISSION_COLUMNS, rows)
+
+
+def _submission_row(program: Program, outcome: Outcome) -> list[object]:
+    return [
+        program.pk,
+        program.name,
+        outcome.period.label,
+        outcome.caseload,
+        outcome.working,
+        rate_cell(outcome.rate),
+        outcome.job_starts,
+        outcome.in_education,
+        outcome.out_of_work_caseload,
+        outcome.out_of_work_working,
+        rate_cell(outcome.out_of_work_rate),
+        outcome.new_enrollments,
+        outcome.closures,
+        "yes" if outcome.preliminary else "no",
+    ]

@@ -26,6 +26,7 @@ from outcomes.definitions import BENCHMARKS
 from outcomes.models import OutcomeRollup
 from outcomes.numbers import Outcome, SpecialistOutcome
 from outcomes.reports.charts import TrendPoint, format_rate, rate_trend_svg
+from outcomes.reports.headline import headline_rows
 
 # How far back the trend chart looks: two years of quarters, or a year of months.
 TREND_LENGTH = {"quarter": 8, "month": 12}
@@ -242,15 +243,23 @@ def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeS
     )
 
 
+def a_year_before(period: Period) -> Period:
+    """The same month or quarter a year earlier."""
+    return Period.containing(period.kind, period.first.replace(year=period.first.year - 1))
+
+
 def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -> dict[str, Any]:
     """Everything the report template shows, for the dashboard page and the PDF."""
     outcome = scope.outcomes(period)
+    year_before = scope.outcomes(a_year_before(period))
     points = trend(scope, period, outcome)
     return {
         "scope": scope,
         "period": period,
         "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
         "outcome": outcome,
+        "year_before": year_before,
+        "headline": headline_rows(outcome, year_before),
         "trend": points,
         "trend_rows": [(point.label, format_rate(point.rate)) for point in points],
         "chart": trend_chart(scope, period, points),

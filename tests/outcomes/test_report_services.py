@@ -61,11 +61,13 @@ def test_requested_report_is_generated_by_the_task_with_the_headline_numbers(
     assert "Job starts 3" in text
     assert "First job starts 1" in text
     assert "In education or training 1" in text
-    assert "(median / mean) 7.0 / 6.7" in text
-    assert "(median / mean) 27.0 / 27.0" in text
+    assert "(median / mean) 7.0 / 5.7" in text
+    assert "(median / mean) 27.0 / 25.3" in text
     assert "Average hours per week of those jobs 21.25" in text
     assert "Average hourly wage of those jobs $16.63" in text
-    assert "Job endings 2" in text
+    assert "Job endings 1 (Quit: 1)" in text
+    assert "benchmark 40 %) 42.9 %" in text
+    assert "Closures 2 (Moved away: 2)" in text
     assert "Definitions used" in text
 
 

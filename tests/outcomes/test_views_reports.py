@@ -169,12 +169,20 @@ def test_dashboard_shows_the_report_numbers_and_the_trend_chart(
 
     content = login_as(supervisor).get(url, {"period": "2025-Q1"}).content.decode()
 
-    assert '<td data-testid="caseload">9</td>' in content
-    assert '<td data-testid="working">4</td>' in content
-    assert '<td data-testid="rate"><strong>44.4 %</strong></td>' in content
-    assert '<td data-testid="job-starts">3</td>' in content
-    assert '<td data-testid="first-job-starts">1</td>' in content
-    assert '<td data-testid="in-education">1</td>' in content
+    assert '<td class="num" data-testid="caseload">9</td>' in content
+    assert '<td class="num" data-testid="working">4</td>' in content
+    assert '<td class="num" data-testid="rate"><strong>44.4 %</strong></td>' in content
+    assert '<td class="num" data-testid="out-of-work-rate"><strong>42.9 %</strong></td>' in content
+    assert '<td class="num" data-testid="out-of-work">3 of 7</td>' in content
+    assert "benchmark 40 %" in content
+    assert '<td class="num" data-testid="job-starts">3</td>' in content
+    assert '<td class="num" data-testid="first-job-starts">1</td>' in content
+    assert '<td class="num" data-testid="in-education">1</td>' in content
+    assert '<td class="num" data-testid="closures">2 (Moved away: 2)</td>' in content
+    assert '<td class="num" data-testid="new-enrollments">3</td>' in content
+    assert '<td class="num" data-testid="retention">0 of 1 (0.0 %)</td>' in content
+    assert '<td class="num" data-testid="not-yet-contacted">1</td>' in content
+    assert "2024-Q1 (a year before)" in content
     assert "<svg" in content
     assert "2025-Q1: 44.4 %" in content  # the chart's description
     assert "2024-Q2" in content  # eight quarters back to 2024-Q2
