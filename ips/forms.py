@@ -47,7 +47,13 @@ class ArchiveForm(forms.Form):
 class ProgramForm(VersionedForm):
     class Meta:
         model = Program
-        fields = ["name", "site", "is_active", "weekly_employer_contact_target"]
+        fields = [
+            "name",
+            "site",
+            "is_active",
+            "weekly_employer_contact_target",
+            "counts_self_employment",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

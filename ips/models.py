@@ -233,6 +233,12 @@ class Program(models.Model):
         default=6,
         help_text="Face-to-face contacts with hiring managers per specialist per week.",
     )
+    counts_self_employment = models.BooleanField(
+        "Count self-employment as competitive",
+        default=False,
+        help_text="Self-employment paying at least the minimum wage counts as a competitive job "
+        "(US law counts it; IPS practice varies by state and funder).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -268,7 +268,7 @@ def _job_rows(window: Window, names: Pseudonyms, jobs: Any) -> list[dict[str, An
         {
             "Client": names.name(job.client_id),
             "Job type": job.get_job_type_display(),
-            "Employer": job.employer.name,
+            "Employer": job.employer_label,
             "Competitive": "yes" if job.pk in competitive else "no",
         }
         for job in rows

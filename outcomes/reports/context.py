@@ -150,7 +150,7 @@ def job_start_rows(scope: Scope, period: Period) -> list[JobStartRow]:
             started_on=started,
             program=program,
             specialist=f"{first or ''} {last or ''}".strip() or "Unassigned",
-            employer=employer,
+            employer=employer or "Self-employed",
             job_type=types.get(job_type, job_type),
             hours_per_week=hours,
             hourly_wage=wage,
