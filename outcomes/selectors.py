@@ -13,15 +13,54 @@ from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
 from clients.models import Client, Episode, Job
 from ips.calendar import Period, today
-from ips.models import User
+from ips.models import MinimumWage, Program, User
 from outcomes import definitions
 from outcomes.definitions import Tally, median_sql
 from outcomes.models import OutcomeRollup
 from outcomes.numbers import Outcome, SpecialistOutcome
+
+
+class NoMinimumWage(ValueError):
+    """Programs without a minimum-wage schedule were asked for a roll-up or a rate."""
+
+    def __init__(self, programs: list[Program]) -> None:
+        self.programs = programs
+        super().__init__(" ".join(no_schedule_message(program) for program in programs))
+
+
+def no_schedule_message(program: Program) -> str:
+    """Why a program has no employment rate until its schedule is entered."""
+    return (
+        f"{program.name} has no minimum-wage schedule, so no job there can be judged "
+        "competitive and it has no employment rate: enter the schedule on the program's page "
+        "first."
+    )
+
+
+def _has_schedule(program_path: str) -> Exists:
+    return Exists(MinimumWage.objects.filter(program=OuterRef(program_path)))
+
+
+def without_minimum_wage(program_ids: Iterable[int]) -> list[Program]:
+    """The programs among `program_ids` with no minimum-wage schedule, in name order: they have
+    no competitive jobs to count, so they are refused a roll-up and a rate (never 0 %)."""
+    return list(
+        Program.objects.filter(pk__in=list(program_ids))
+        .exclude(_has_schedule("pk"))
+        .order_by("name", "pk")
+    )
+
+
+def check_minimum_wage(program_ids: Iterable[int]) -> None:
+    """Raise NoMinimumWage when any of the programs has no minimum-wage schedule."""
+    refused = without_minimum_wage(program_ids)
+    if refused:
+        raise NoMinimumWage(refused)
+
 
 # The grouping keys: a client's program, or its program's agency.
 _BY_PROGRAM = "program_id"
@@ -57,9 +96,11 @@ def stored_or_live_outcomes(program_ids: Iterable[int], period: Period) -> dict[
 
 
 def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
-    """The outcome numbers of each agency across its programs. A client belongs to one program,
-    so the caseload and every client count are distinct clients of the agency; medians and
-    averages are taken over the agency's rows, not averaged from its programs'."""
+    """The outcome numbers of each agency across its programs with a minimum-wage schedule (a
+    program without one has no working clients to count, and would pull the rate down). A
+    client belongs to one program, so the caseload and every client count are distinct clients
+    of the agency; medians and averages are taken over the agency's rows, not averaged from
+    its programs'."""
     every = _outcomes([period], _BY_AGENCY, sorted(set(agency_ids)), agency=True)
     return {agency: outcome for (agency, _), outcome in every.items()}
 
@@ -104,6 +145,8 @@ def _computed(
     # column directly, not through a subquery of the clients.
     group = f"client__{key}"
     where = Q(**{f"{group}__in": ids})
+    if agency:
+        where &= Q(_has_schedule("client__program"))
     span = Period(periods[0].first, max(p.last for p in periods), "span", "")
     day = today()
     as_of = {period.label: min(period.last, day) for period in periods}

@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from ips import pages
 from ips.access import Capability
 from ips.audit import audit_read
-from ips.calendar import Period
+from ips.calendar import Period, today
 from ips.exports import csv_response, rate_cell
 from ips.models import AuditEvent, Program
 from outcomes.numbers import Outcome
-from outcomes.selectors import stored_or_live_outcomes
+from outcomes.selectors import no_schedule_message, stored_or_live_outcomes, without_minimum_wage
 
 SUBMISSION_COLUMNS = (
     "program_id",
@@ -30,6 +30,7 @@ SUBMISSION_COLUMNS = (
     "new_enrollments",
     "closures",
     "preliminary",
+    "note",
 )
 
 
@@ -46,8 +47,15 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
             "agency__name", "name"
         )
     )
-    outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
-    rows = [_submission_row(program, outcomes[program.pk]) for program in programs]
+    refused = {program.pk for program in without_minimum_wage(p.pk for p in programs)}
+    counted = [program.pk for program in programs if program.pk not in refused]
+    outcomes = stored_or_live_outcomes(counted, quarter)
+    rows = [
+        _refused_row(program, quarter)
+        if program.pk in refused
+        else _submission_row(program, outcomes[program.pk])
+        for program in programs
+    ]
     for program in programs:
         audit_read(
             actor=request.user,
@@ -75,4 +83,19 @@ def _submission_row(program: Program, outcome: Outcome) -> list[object]:
         outcome.new_enrollments,
         outcome.closures,
         "yes" if outcome.preliminary else "no",
+        "",
+    ]
+
+
+def _refused_row(program: Program, quarter: Period) -> list[object]:
+    """A program without a minimum-wage schedule: no numbers, and why."""
+    blanks = [""] * (len(SUBMISSION_COLUMNS) - 5)
+    preliminary = "no" if quarter.is_closed(today()) else "yes"
+    return [
+        program.pk,
+        program.name,
+        quarter.label,
+        *blanks,
+        preliminary,
+        no_schedule_message(program),
     ]

@@ -169,10 +169,11 @@ class ProgramTable:
 
 def specialist_tables(scope: Scope, period: Period) -> list[ProgramTable]:
     """One per-specialist table for each program of the scope (a handful per agency)."""
+    left_out = {program.pk for program in selectors.without_minimum_wage(scope.program_ids())}
     programs = (
         [scope.program]
         if scope.program is not None
-        else list(scope.agency.programs.order_by("name", "pk"))
+        else [p for p in scope.agency.programs.order_by("name", "pk") if p.pk not in left_out]
     )
     return [
         ProgramTable(program.name, selectors.specialist_outcomes(program.pk, period))
@@ -215,7 +216,9 @@ def trend(scope: Scope, period: Period, outcome: Outcome) -> list[TrendPoint]:
     clients = (
         Client.objects.filter(program=scope.program)
         if scope.program is not None
-        else Client.objects.filter(program__agency=scope.agency)
+        else Client.objects.filter(program__agency=scope.agency).exclude(
+            program__in=selectors.without_minimum_wage(scope.program_ids())
+        )
     )
     # The selectors' planner settings for one program or agency (JIT off, index lookups).
     with selectors.planner_settings(1):
@@ -249,7 +252,21 @@ def a_year_before(period: Period) -> Period:
 
 
 def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -> dict[str, Any]:
-    """Everything the report template shows, for the dashboard page and the PDF."""
+    """Everything the report template shows, for the dashboard page and the PDF.
+
+    A program without a minimum-wage schedule gets its reason (`refused`) instead of numbers;
+    an agency's numbers leave out such programs, named in `left_out`."""
+    left_out = selectors.without_minimum_wage(scope.program_ids())
+    if scope.program is not None and left_out:
+        return {
+            "scope": scope,
+            "period": period,
+            "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
+            "refused": selectors.no_schedule_message(scope.program),
+            "left_out": left_out,
+            "definitions": definitions_used(),
+            "generated_at": generated_at,
+        }
     outcome = scope.outcomes(period)
     year_before = scope.outcomes(a_year_before(period))
     points = trend(scope, period, outcome)
@@ -269,4 +286,5 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
         "endings": endings_by_reason(outcome),
         "definitions": definitions_used(),
         "generated_at": generated_at,
+        "left_out": left_out,
     }

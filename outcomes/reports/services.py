@@ -17,6 +17,7 @@ from ips.models import Agency, Program
 from ips.pdf import pdf_render, pdf_request, render_pdf
 from outcomes.models import OutcomeReport
 from outcomes.reports.context import Scope, report_context, report_period
+from outcomes.selectors import check_minimum_wage, without_minimum_wage
 from outcomes.services import outcome_rollup
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ def report_request(
     if program is not None and program.agency_id != agency.pk:
         raise ValueError("The program is not one of the agency's.")
     period = report_period(period_label)
+    if program is not None:
+        check_minimum_wage([program.pk])
     return pdf_request(
         model=OutcomeReport,
         key={"agency": agency, "program": program, "period": period.label},
@@ -63,9 +66,10 @@ def report_generate(*, report_id: int) -> OutcomeReport | None:
 
 def _render(report: OutcomeReport, started: dt.datetime) -> bytes:
     """The PDF. A program's roll-up of the period is refreshed first, so the report, the API
-    and the dashboard give the same numbers, late-entered data included."""
+    and the dashboard give the same numbers, late-entered data included. A program without a
+    minimum-wage schedule (removed since it was asked for) gets a report saying why."""
     period = report_period(report.period)
-    if report.program_id is not None:
+    if report.program_id is not None and not without_minimum_wage([report.program_id]):
         outcome_rollup(period=period, program_ids=[report.program_id])
     context = report_context(report_scope(report), period, generated_at=started)
     return render_pdf(TEMPLATE, context)

@@ -28,6 +28,7 @@ from outcomes.reports.context import Scope, report_context, report_period
 from outcomes.reports.page import ReportCell, reports_page
 from outcomes.reports.scopes import agency_scope, program_scope
 from outcomes.reports.tables import CSV_TABLES, table_rows
+from outcomes.selectors import NoMinimumWage, check_minimum_wage
 
 
 def _scope(request: HttpRequest, scope: str, pk: int) -> Scope:
@@ -76,6 +77,10 @@ def table_download(
         raise Http404("No such table.")
     try:
         chosen = report_period(period)
+        if found.program is not None:
+            check_minimum_wage([found.program.pk])
+    except NoMinimumWage as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain")
     except ValueError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain")
     header, rows = table_rows(found, chosen, table)

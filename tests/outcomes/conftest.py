@@ -1,6 +1,7 @@
 """A program with a hand-made first quarter of 2025, for the outcome numbers.
 
-Harbor Works' minimum wage is 15.00 from 2024-01-01 and 16.00 from 2025-02-15 (mid-quarter).
+Harbor Works' minimum wage is 15.00 (from 2020, again from 2024-01-01) and 16.00 from 2025-02-15
+(mid-quarter).
 Clients (specialist: `specialist` = S, `other_specialist` = O, none = -):
 
 - A (S): enrolled 2024-10-01. Job 2024-12-01 → 2025-01-10 at 15.50 (quit): spans Q4 → Q1.
@@ -60,6 +61,29 @@ from tests.employers.factories import EmployerContactFactory
 
 D = dt.date
 MOVED = ClosureReason.MOVED
+
+
+@pytest.fixture
+def program(program: Program) -> Program:
+    """Harbor Works, with a minimum wage of 15.00 from 2020 (the quarter below adds its own
+    entries from 2024 on)."""
+    MinimumWage.objects.create(program=program, effective_on=D(2020, 1, 1), hourly=15)
+    return program
+
+
+@pytest.fixture
+def other_program(other_program: Program) -> Program:
+    """Bridge Team, with a minimum-wage schedule (15.00) like any program counted: a program
+    without one is refused a rate (`test_no_schedule.py`)."""
+    MinimumWage.objects.create(program=other_program, effective_on=D(2020, 1, 1), hourly=15)
+    return other_program
+
+
+@pytest.fixture
+def outsider_program(outsider_program: Program) -> Program:
+    """Summit Employment (another agency), with a schedule."""
+    MinimumWage.objects.create(program=outsider_program, effective_on=D(2020, 1, 1), hourly=15)
+    return outsider_program
 
 
 @pytest.fixture

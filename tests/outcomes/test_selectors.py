@@ -201,12 +201,13 @@ def test_empty_program_has_no_rate(quarter: SimpleNamespace, other_program: Prog
 def test_agency_counts_distinct_clients_across_programs(
     quarter: SimpleNamespace, agency: Agency, other_program: Program
 ) -> None:
-    """Bridge Team adds one client on its caseload who does not work (it has no minimum-wage
-    schedule, so no job there is competitive): 10 clients, 4 working."""
+    """Bridge Team (minimum wage 15.00) adds one client on its caseload who does not work (a
+    job at 14.00): 10 clients, 4 working. A program with no schedule at all is left out of
+    the agency's numbers (`test_no_schedule.py`)."""
     bridge = ClientFactory(
         program=other_program, referred_on=dt.date(2024, 11, 1), enrolled_on=dt.date(2024, 12, 1)
     )
-    JobFactory(client=bridge, started_on=dt.date(2025, 2, 1))
+    JobFactory(client=bridge, started_on=dt.date(2025, 2, 1), hourly_wage=14)
     ProgramFactory(agency=agency)  # an empty third program changes nothing
 
     outcome = agency_outcomes([agency.pk], Q1)[agency.pk]

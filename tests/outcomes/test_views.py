@@ -56,8 +56,9 @@ def test_director_exports_one_row_per_program_of_the_agency(
         "new_enrollments": "3",
         "closures": "2",
         "preliminary": "no",
+        "note": "",
     }
-    assert rows[0]["rate"] == ""  # no one on the caseload: no rate
+    assert (rows[0]["caseload"], rows[0]["rate"]) == ("0", "")  # no one: no rate
     assert "Summit Employment" not in response.content.decode()
 
 
