@@ -178,6 +178,16 @@ class Client(Archivable):
     def get_additional_data(self) -> dict[str, Any]:
         return {"client_id": self.pk}
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, then keep the assignment history (`SpecialistAssignment`) in step with the
+        assigned specialist. Done here rather than in one service so that every way of changing
+        the specialist (the forms, the API, the admin, the demo seed) keeps the history that
+        per-specialist outcomes of past periods are counted from."""
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "specialist" in update_fields:
+            assignment_follow(self)
+
     def clean_fields(self, exclude: Any = None) -> None:
         """The field checks, and a date of birth neither in the future nor more than 120 years
         ago."""
@@ -200,6 +210,73 @@ class Client(Archivable):
         if episode is not None and episode.closed_on is not None:
             return "closed"
         return "enrolled" if episode is not None and episode.enrolled_on else "referred"
+
+
+class SpecialistAssignment(models.Model):
+    """A spell during which a client was assigned to an employment specialist (or to none).
+
+    A client's spells follow one another without gap or overlap: the first runs from the start
+    of the record (`started_on` empty), and each reassignment ends the open spell the day
+    before and opens a new one on the day of the change. Per-specialist outcomes credit each
+    period to the specialist of the spell at that time, so a reassignment never changes a past
+    period's numbers.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assignments")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty while the client had no assigned specialist.",
+    )
+    started_on = models.DateField(
+        null=True, blank=True, help_text="Empty: since the client's record began."
+    )
+    ended_on = models.DateField(null=True, blank=True, help_text="Empty: still assigned.")
+
+    class Meta:
+        ordering = ["client", F("started_on").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(ended_on__isnull=True),
+                name="assignment_one_open_per_client",
+            ),
+            models.CheckConstraint(
+                name="assignment_ends_after_start",
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"Assignment of client {self.client_id} from {self.started_on or 'the start'}"
+
+
+def assignment_follow(client: Client) -> None:
+    """Bring the client's assignment history in step with its `specialist`: open the first
+    spell, or, when the specialist changed, end the open spell yesterday and open one today (a
+    second change on the same day corrects today's spell instead)."""
+    current = SpecialistAssignment.objects.filter(client=client, ended_on__isnull=True).first()
+    if current is None:
+        SpecialistAssignment.objects.create(client=client, specialist_id=client.specialist_id)
+        return
+    if current.specialist_id == client.specialist_id:
+        return
+    day = today()
+    if current.started_on is not None and current.started_on >= day:
+        current.specialist_id = client.specialist_id
+        current.save(update_fields=["specialist"])
+        return
+    current.ended_on = day - dt.timedelta(days=1)
+    current.save(update_fields=["ended_on"])
+    SpecialistAssignment.objects.create(
+        client=client, specialist_id=client.specialist_id, started_on=day
+    )
 
 
 class ReferralSource(models.TextChoices):

@@ -36,6 +36,7 @@ from clients.models import (
     EducationEnrollment,
     Episode,
     Job,
+    SpecialistAssignment,
     Support,
 )
 from employers.models import COUNTED, EmployerContact
@@ -364,6 +365,82 @@ def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> Qu
     return with_first_events(episodes).filter(dated_in(period, "enrolled_on"))
 
 
+# --- Per specialist, at the time ---------------------------------------------------------------
+# A client, a job start or a contact counts for the specialist assigned to the client at that
+# time (`SpecialistAssignment`), so a reassignment never changes a past period.
+
+
+def _spell_overlaps(first: Any, last: Any, prefix: str = "") -> Q:
+    """Assignment spells (no start: since the record began; no end: still open) with a day in
+    [first, last]."""
+    return (
+        Q(**{f"{prefix}started_on__isnull": True}) | Q(**{f"{prefix}started_on__lte": last})
+    ) & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": first}))
+
+
+def spells_in(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Assignment spells of live clients with a day in the period."""
+    base = SpecialistAssignment.objects.all() if assignments is None else assignments
+    return base.filter(_spell_overlaps(period.first, period.last), client__archived_at__isnull=True)
+
+
+def _episodes_in_spell(period: Period) -> QuerySet[Episode]:
+    """Episodes of the outer spell's client overlapping the period and the spell."""
+    return _episodes_overlapping(period).filter(
+        Q(client=OuterRef("client"))
+        & (
+            Q(closed_on__isnull=True)
+            | Q(closed_on__gte=Coalesce(OuterRef("started_on"), F("closed_on")))
+        )
+        & Q(enrolled_on__lte=Coalesce(OuterRef("ended_on"), F("enrolled_on")))
+    )
+
+
+def specialist_caseload(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Caseload per specialist: spells during which the client was enrolled on a day of the
+    period (count distinct `client` by `specialist`). A client reassigned in the period counts
+    for each specialist who held them while enrolled in it."""
+    return spells_in(period, assignments).filter(Exists(_episodes_in_spell(period)))
+
+
+def specialist_working(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Working per specialist: spells during which the client held a competitive job on a day
+    of the period while enrolled (count distinct `client` by `specialist`)."""
+    jobs = (
+        _competitive_jobs()
+        .filter(
+            held_while_enrolled(period, OuterRef("enrolled_on"), OuterRef("closed_on")),
+            client=OuterRef("client"),
+        )
+        .filter(overlapping(period.first, period.last, start="started_on", end="ended_on"))
+        .filter(
+            Q(started_on__lte=Coalesce(OuterRef(OuterRef("ended_on")), F("started_on")))
+            & (
+                Q(ended_on__isnull=True)
+                | Q(ended_on__gte=Coalesce(OuterRef(OuterRef("started_on")), F("ended_on")))
+            )
+        )
+    )
+    episodes = _episodes_in_spell(period).filter(Exists(jobs))
+    return spells_in(period, assignments).filter(Exists(episodes))
+
+
+def specialist_on(day: str) -> Subquery:
+    """The specialist assigned to the outer row's client on its date `day` (a job's
+    `started_on`): the spell holding that day; None when unassigned then."""
+    spell = SpecialistAssignment.objects.filter(client=OuterRef("client")).filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef(day)),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef(day)),
+    )
+    return Subquery(spell.values("specialist")[:1])
+
+
 # --- Many periods in one query ----------------------------------------------------------------
 
 
@@ -618,6 +695,10 @@ __all__ = [
     "rate",
     "retention_tally",
     "retention_window",
+    "specialist_caseload",
+    "specialist_on",
+    "specialist_working",
+    "spells_in",
     "tallies",
     "with_first_events",
     "working",

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
-from clients.models import Client, Episode, Job
+from clients.models import Episode, Job, SpecialistAssignment
 from ips.calendar import Period, today
 from ips.models import MinimumWage, Program, User
 from outcomes import definitions
@@ -41,7 +41,8 @@ def no_schedule_message(program: Program) -> str:
     )
 
 
-def _has_schedule(program_path: str) -> Exists:
+def has_schedule(program_path: str) -> Exists:
+    """Rows whose program (`program_path`, an outer reference) has a minimum-wage schedule."""
     return Exists(MinimumWage.objects.filter(program=OuterRef(program_path)))
 
 
@@ -50,7 +51,7 @@ def without_minimum_wage(program_ids: Iterable[int]) -> list[Program]:
     no competitive jobs to count, so they are refused a roll-up and a rate (never 0 %)."""
     return list(
         Program.objects.filter(pk__in=list(program_ids))
-        .exclude(_has_schedule("pk"))
+        .exclude(has_schedule("pk"))
         .order_by("name", "pk")
     )
 
@@ -86,13 +87,34 @@ def program_outcomes_by_period(
 def stored_or_live_outcomes(program_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
     """Each program's numbers for the period from its stored roll-up (`computed_at` says
     when), or computed live (`computed_at` None) for programs not rolled up yet."""
-    ids = sorted(set(program_ids))
-    stored = {
-        rollup.program_id: rollup.to_outcome()
-        for rollup in OutcomeRollup.objects.filter(program_id__in=ids, period=period.label)
+    every = stored_or_live_outcomes_by_period(program_ids, [period])
+    return {program: outcome for (program, _), outcome in every.items()}
+
+
+def stored_or_live_outcomes_by_period(
+    program_ids: Iterable[int], periods: Iterable[Period]
+) -> dict[tuple[int, str], Outcome]:
+    """`stored_or_live_outcomes` for several periods (a report and the same period a year
+    before): one query for the stored roll-ups, and the missing ones computed together."""
+    ids, periods = sorted(set(program_ids)), list(periods)
+    rollups = OutcomeRollup.objects.filter(
+        program_id__in=ids, period__in=[period.label for period in periods]
+    )
+    found = {(rollup.program_id, rollup.period): rollup.to_outcome() for rollup in rollups}
+    missing = [p for p in periods if any((pk, p.label) not in found for pk in ids)]
+    live = program_outcomes_by_period(ids, missing)
+    return {
+        (pk, p.label): found.get((pk, p.label)) or live[(pk, p.label)]
+        for pk in ids
+        for p in periods
     }
-    missing = [pk for pk in ids if pk not in stored]
-    return {**stored, **program_outcomes(missing, period)}
+
+
+def agency_outcomes_by_period(
+    agency_ids: Iterable[int], periods: Iterable[Period]
+) -> dict[tuple[int, str], Outcome]:
+    """`agency_outcomes` for several periods at once (one grouped query per number)."""
+    return _outcomes(list(periods), _BY_AGENCY, sorted(set(agency_ids)), agency=True)
 
 
 def agency_outcomes(agency_ids: Iterable[int], period: Period) -> dict[int, Outcome]:
@@ -146,7 +168,7 @@ def _computed(
     group = f"client__{key}"
     where = Q(**{f"{group}__in": ids})
     if agency:
-        where &= Q(_has_schedule("client__program"))
+        where &= Q(has_schedule("client__program"))
     span = Period(periods[0].first, max(p.last for p in periods), "span", "")
     day = today()
     as_of = {period.label: min(period.last, day) for period in periods}
@@ -386,18 +408,34 @@ def _retention(
     }
 
 
+def _distinct_clients(spells: QuerySet[SpecialistAssignment]) -> dict[int | None, int]:
+    """{specialist: distinct clients} of assignment spells, in one GROUP BY query."""
+    grouped = (
+        spells.order_by()
+        .values("specialist_id")
+        .annotate(n=Count("client", distinct=True))
+        .values_list("specialist_id", "n")
+    )
+    return dict(grouped)
+
+
 def specialist_outcomes(program_id: int, period: Period) -> list[SpecialistOutcome]:
     """The program's per-specialist table for the period: caseload, working, rate and job starts
-    of the clients assigned to each employment specialist (by the client's current assignment),
-    in name order, with the unassigned clients last. Three grouped queries and one for names."""
-    clients = Client.objects.filter(program_id=program_id)
-    key = "specialist_id"
+    credited to the specialist assigned to each client at the time (its assignment history), so
+    a reassignment never changes a past period. A client reassigned during the period counts
+    for each specialist who held them while enrolled in it; a job start counts for the
+    specialist assigned on its start date. In name order, with the unassigned last. Three
+    grouped queries and one for names."""
+    spells = SpecialistAssignment.objects.filter(client__program_id=program_id)
+    jobs = Job.objects.filter(client__program_id=program_id)
     with planner_settings(1):
-        caseload = _count(definitions.caseload(period, clients), key)
-        working = _count(definitions.working(period, clients), key)
+        caseload = _distinct_clients(definitions.specialist_caseload(period, spells))
+        working = _distinct_clients(definitions.specialist_working(period, spells))
         starts = _count(
-            definitions.job_starts(period, Job.objects.filter(client__in=clients)),
-            "client__specialist_id",
+            definitions.job_starts(period, jobs).annotate(
+                assigned=definitions.specialist_on("started_on")
+            ),
+            "assigned",
         )
     ids = set(caseload) | set(starts)
     names = {

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
 from ips.calendar import Period
-from ips.models import Agency, Program
+from ips.models import Agency, Program, User
 from outcomes import definitions, selectors
 from outcomes.definitions import BENCHMARKS
 from outcomes.models import OutcomeRollup
@@ -56,9 +56,17 @@ class Scope:
     def outcomes(self, period: Period) -> Outcome:
         """The scope's outcome numbers for the period: a program's as the API gives them (its
         stored roll-up, else computed now), an agency's computed now."""
+        return self.outcomes_of([period])[0]
+
+    def outcomes_of(self, periods: list[Period]) -> list[Outcome]:
+        """`outcomes` of each period, computed together."""
         if self.program is not None:
-            return selectors.stored_or_live_outcomes([self.program.pk], period)[self.program.pk]
-        return selectors.agency_outcomes([self.agency.pk], period)[self.agency.pk]
+            pk = self.program.pk
+            every = selectors.stored_or_live_outcomes_by_period([pk], periods)
+        else:
+            pk = self.agency.pk
+            every = selectors.agency_outcomes_by_period([pk], periods)
+        return [every[(pk, period.label)] for period in periods]
 
 
 def report_period(label: str) -> Period:
@@ -128,16 +136,17 @@ class JobStartRow:
 
 
 def job_start_rows(scope: Scope, period: Period) -> list[JobStartRow]:
-    """The period's job starts (the `job_starts` definition), oldest first, in one query."""
+    """The period's job starts (the `job_starts` definition), oldest first, each with the
+    specialist assigned on its start date: two queries (the starts, the names)."""
     jobs: QuerySet[Job] = Job.objects.filter(client__program_id__in=scope.program_ids())
-    rows = (
+    rows = list(
         definitions.job_starts(period, jobs)
+        .annotate(assigned=definitions.specialist_on("started_on"))
         .order_by("started_on", "pk")
         .values_list(
             "started_on",
             "client__program__name",
-            "client__specialist__first_name",
-            "client__specialist__last_name",
+            "assigned",
             "employer__name",
             "job_type",
             "hours_per_week",
@@ -145,18 +154,28 @@ def job_start_rows(scope: Scope, period: Period) -> list[JobStartRow]:
         )
     )
     types = dict(JobType.choices)
+    names = staff_names({row[2] for row in rows if row[2] is not None})
     return [
         JobStartRow(
             started_on=started,
             program=program,
-            specialist=f"{first or ''} {last or ''}".strip() or "Unassigned",
+            specialist=names.get(assigned, "Unassigned"),
             employer=employer or "Self-employed",
             job_type=types.get(job_type, job_type),
             hours_per_week=hours,
             hourly_wage=wage,
         )
-        for started, program, first, last, employer, job_type, hours, wage in rows
+        for started, program, assigned, employer, job_type, hours, wage in rows
     ]
+
+
+def staff_names(ids: set[int]) -> dict[int, str]:
+    """{user id: full name (or username)} in one query; none when no ids."""
+    if not ids:
+        return {}
+    return {
+        user.pk: user.get_full_name() or user.username for user in User.objects.filter(pk__in=ids)
+    }
 
 
 @dataclass(frozen=True)
@@ -167,13 +186,18 @@ class ProgramTable:
     rows: list[SpecialistOutcome]
 
 
-def specialist_tables(scope: Scope, period: Period) -> list[ProgramTable]:
-    """One per-specialist table for each program of the scope (a handful per agency)."""
-    left_out = {program.pk for program in selectors.without_minimum_wage(scope.program_ids())}
+def specialist_tables(
+    scope: Scope, period: Period, left_out: list[Program] | None = None
+) -> list[ProgramTable]:
+    """One per-specialist table for each program of the scope (a handful per agency) but those
+    `left_out` (without a minimum-wage schedule; looked up when not given)."""
+    if left_out is None:
+        left_out = selectors.without_minimum_wage(scope.program_ids())
+    left_out_ids = {program.pk for program in left_out}
     programs = (
         [scope.program]
         if scope.program is not None
-        else [p for p in scope.agency.programs.order_by("name", "pk") if p.pk not in left_out]
+        else [p for p in scope.agency.programs.order_by("name", "pk") if p.pk not in left_out_ids]
     )
     return [
         ProgramTable(program.name, selectors.specialist_outcomes(program.pk, period))
@@ -216,8 +240,8 @@ def trend(scope: Scope, period: Period, outcome: Outcome) -> list[TrendPoint]:
     clients = (
         Client.objects.filter(program=scope.program)
         if scope.program is not None
-        else Client.objects.filter(program__agency=scope.agency).exclude(
-            program__in=selectors.without_minimum_wage(scope.program_ids())
+        else Client.objects.filter(program__agency=scope.agency).filter(
+            selectors.has_schedule("program")
         )
     )
     # The selectors' planner settings for one program or agency (JIT off, index lookups).
@@ -267,8 +291,7 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
             "definitions": definitions_used(),
             "generated_at": generated_at,
         }
-    outcome = scope.outcomes(period)
-    year_before = scope.outcomes(a_year_before(period))
+    outcome, year_before = scope.outcomes_of([period, a_year_before(period)])
     points = trend(scope, period, outcome)
     return {
         "scope": scope,
@@ -281,7 +304,7 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
         "trend_rows": [(point.label, format_rate(point.rate)) for point in points],
         "chart": trend_chart(scope, period, points),
         "benchmarks": [(name, f"{threshold * 100:.0f} %") for name, threshold in BENCHMARKS],
-        "specialist_tables": specialist_tables(scope, period),
+        "specialist_tables": specialist_tables(scope, period, left_out),
         "job_starts": job_start_rows(scope, period),
         "endings": endings_by_reason(outcome),
         "definitions": definitions_used(),
