@@ -73,7 +73,7 @@ class ProgramCreateForm(forms.ModelForm):
 class AgencyForm(VersionedForm):
     class Meta:
         model = Agency
-        fields = ["name", "requires_two_factor", "share_employers"]
+        fields = ["name", "requires_two_factor", "share_employers", "paper_size"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ips.api.negotiation import JSONAnswers
+from ips.calendar import today
 from ips.pdf import StoredPdf, pdf_download
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
@@ -36,6 +37,10 @@ class ReportProgressSerializer(serializers.Serializer):
     )
     detail = serializers.CharField(
         help_text="What is happening, and whether it waits for the background worker."
+    )
+    preliminary = serializers.BooleanField(
+        help_text="True while the period has not ended: the report will show numbers as of the "
+        "day it is made, marked preliminary."
     )
 
 
@@ -113,7 +118,8 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
             )
         else:
             detail = "The report is being generated; poll the Location."
-        return Response({"status": asked.status, "detail": detail})
+        preliminary = not chosen.is_closed(today())
+        return Response({"status": asked.status, "detail": detail, "preliminary": preliminary})
 
     return pdf_download(request, report, ask=ask, preparing=preparing, newest_only=True)
 

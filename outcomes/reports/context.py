@@ -9,16 +9,15 @@ disagree. Reports name no client: job starts are listed by employer and job type
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from clients.models import Client, Job, JobEndReason, JobType, competitive_condition
+from clients.models import Client, Job, JobEndReason, JobType
 from ips.calendar import Period
 from ips.models import Agency, Program, User
 from outcomes import definitions, selectors
@@ -27,6 +26,7 @@ from outcomes.models import OutcomeRollup
 from outcomes.numbers import Outcome, SpecialistOutcome
 from outcomes.reports.charts import TrendPoint, format_rate, rate_trend_svg
 from outcomes.reports.headline import headline_rows
+from outcomes.reports.wording import Definition, definitions_in_words
 
 # How far back the trend chart looks: two years of quarters, or a year of months.
 TREND_LENGTH = {"quarter": 8, "month": 12}
@@ -77,46 +77,12 @@ def report_period(label: str) -> Period:
     return period
 
 
-# --- The definitions, in their own words -------------------------------------------------------
-
-# Each entry names a number of the report and the code that defines it; the printed text is that
-# code's docstring, so the report says exactly what was counted.
-DEFINED: tuple[tuple[str, Callable[..., Any]], ...] = (
-    ("Competitive job", competitive_condition),
-    ("Caseload", definitions.caseload),
-    ("Working", definitions.working),
-    ("Competitive employment rate", definitions.rate),
-    ("Job starts", definitions.job_starts),
-    ("First job starts", definitions.first_job_starts),
-    ("In education", definitions.in_education),
-    ("Days to first employer contact and to first job", definitions.enrolled_in),
-    ("Current jobs, average hours and wage", definitions.current_jobs),
-    ("Job endings", definitions.job_endings),
-)
-
-
-def _plain(docstring: str | None) -> str:
-    """A docstring as one paragraph of prose (no code quotes)."""
-    return " ".join((docstring or "").replace("`", "").split())
-
-
-@dataclass(frozen=True)
-class Definition:
-    term: str
-    text: str
+# --- The definitions, in words ------------------------------------------------------------------
 
 
 def definitions_used() -> list[Definition]:
-    """The definitions behind the report's numbers, as their code documents them."""
-    rows = [Definition(term, _plain(inspect.getdoc(code))) for term, code in DEFINED]
-    bands = "; ".join(f"{name} {threshold * 100:.0f} %" for name, threshold in BENCHMARKS)
-    rows.append(
-        Definition(
-            "Benchmarks",
-            f"Quarterly competitive employment rate benchmarks (IPS learning community): {bands}.",
-        )
-    )
-    return rows
+    """The definitions behind the report's numbers, in plain words (`wording`)."""
+    return definitions_in_words()
 
 
 # --- Tables ------------------------------------------------------------------------------------
@@ -262,11 +228,13 @@ def trend(scope: Scope, period: Period, outcome: Outcome) -> list[TrendPoint]:
 
 
 def trend_chart(scope: Scope, period: Period, points: list[TrendPoint]) -> SafeString:
+    """The trend chart; the quarterly benchmarks are drawn on a quarterly chart only."""
     span = "8 quarters" if period.kind == "quarter" else "12 months"
     return rate_trend_svg(
         points,
         chart_id=f"trend-{period.label}",
         title=f"Competitive employment rate of {scope.name}, last {span} to {period.label}",
+        benchmarks=period.kind == "quarter",
     )
 
 
@@ -283,20 +251,16 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
     left_out = selectors.without_minimum_wage(scope.program_ids())
     if scope.program is not None and left_out:
         return {
-            "scope": scope,
-            "period": period,
-            "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
+            **_frame(scope, period, generated_at),
             "refused": selectors.no_schedule_message(scope.program),
             "left_out": left_out,
-            "definitions": definitions_used(),
-            "generated_at": generated_at,
         }
     outcome, year_before = scope.outcomes_of([period, a_year_before(period)])
     points = trend(scope, period, outcome)
     return {
-        "scope": scope,
-        "period": period,
-        "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
+        **_frame(scope, period, generated_at),
+        "preliminary": outcome.preliminary,
+        "as_of": outcome.as_of,
         "outcome": outcome,
         "year_before": year_before,
         "headline": headline_rows(outcome, year_before),
@@ -307,7 +271,21 @@ def report_context(scope: Scope, period: Period, *, generated_at: dt.datetime) -
         "specialist_tables": specialist_tables(scope, period, left_out),
         "job_starts": job_start_rows(scope, period),
         "endings": endings_by_reason(outcome),
+        "left_out": left_out,
+    }
+
+
+def _frame(scope: Scope, period: Period, generated_at: dt.datetime) -> dict[str, Any]:
+    """What every report shows, numbers or not: whose, which period, its definitions, the
+    agency's paper size, and whether the period is still open (preliminary)."""
+    day = timezone.localdate(generated_at)
+    return {
+        "scope": scope,
+        "period": period,
+        "kind_label": "Quarterly" if period.kind == "quarter" else "Monthly",
+        "preliminary": not period.is_closed(day),
+        "as_of": min(day, period.last),
         "definitions": definitions_used(),
         "generated_at": generated_at,
-        "left_out": left_out,
+        "page_size": scope.agency.page_size,
     }

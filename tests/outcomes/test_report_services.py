@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -377,3 +378,26 @@ def test_a_report_queued_long_ago_whose_message_was_lost_can_be_asked_for_again(
     assert len(callbacks) == 1
     assert again.in_progress
     assert again.requested_at > long_ago
+
+
+def test_a_report_of_an_open_quarter_says_preliminary_on_every_page(
+    quarter: SimpleNamespace, director: User, django_capture_on_commit_callbacks
+) -> None:
+    """On 7 December the quarter ending 31 December is not over: its report says so."""
+    with time_machine.travel(dt.datetime(2025, 3, 7, 15, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            report, _ = report_services.report_request(
+                agency=quarter.program.agency,
+                program=quarter.program,
+                period_label="2025-Q1",
+                requested_by=director,
+            )
+        report_services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    with report.file.open("rb") as stored:
+        text = pdf_text(stored.read())
+
+    assert "Preliminary: 2025-Q1 has not ended" in text
+    assert "Competitive jobs held as of 7 Mar 2025" in text
+    assert "held on 31 Mar 2025" not in text
+    assert text.count("preliminary") >= 2  # the footer of every page

@@ -233,6 +233,7 @@ def test_job_starts_csv_lists_employer_and_job_type_without_clients(
         ("2025-03-15", "16.00"),
     ]
     assert {row["employer"] for row in rows} == {quarter.employer.name}
+    assert {row["preliminary"] for row in rows} == {"no"}
     assert "client" not in ",".join(rows[0])
     for who in (quarter.e, quarter.f):
         assert who.last_name not in response.content.decode()
