@@ -120,6 +120,29 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
     return redirect("outcomes:reports")
 
 
+@login_required
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    """Queue the report chosen on the reports page: `report` ("program-7", "agency-2") and
+    `period` ("2026-Q1") from the form (or the query string); back to the page."""
+    data = request.POST if "report" in request.POST else request.GET
+    kind, _, pk = data.get("report", "").partition("-")
+    if kind not in {"program", "agency"} or not pk.isdigit():
+        return HttpResponse("Choose a program or an agency.", status=400, content_type="text/plain")
+    found = _scope(request, kind, int(pk))
+    try:
+        report, _ = services.report_request(
+            agency=found.agency,
+            program=found.program,
+            period_label=data.get("period", ""),
+            requested_by=request.user,
+        )
+    except ValueError as problem:
+        return HttpResponse(str(problem), status=400, content_type="text/plain")
+    messages.success(request, f"The report of {found.name} for {report.period} is being made.")
+    return redirect("outcomes:reports")
+
+
 def _cell(request: HttpRequest, report: OutcomeReport) -> HttpResponse:
     scope = Scope(agency=report.agency, program=report.program)
     context = {
