@@ -39,15 +39,14 @@ def _number(value: float | int | None) -> str:
 
 
 def _reasons(counts: dict[str, int], labels: dict[str, str]) -> str:
-    """`2 (Quit: 1; Fired: 1)`, or `0`."""
-    total = sum(counts.values())
-    if not total:
-        return "0"
+    """`by reason: Fired 1; Quit 1`, or `none` when there is nothing to count."""
+    if not counts:
+        return "none"
     named = "; ".join(
-        f"{labels.get(reason, reason or 'Not given')}: {count}"
+        f"{labels.get(reason, reason or 'Not given')} {count}"
         for reason, count in sorted(counts.items())
     )
-    return f"{total} ({named})"
+    return f"by reason: {named}"
 
 
 def _share(part: int, whole: int) -> str:
@@ -68,7 +67,6 @@ def held_on_label(outcome: Outcome) -> str:
 
 def _values(outcome: Outcome) -> list[tuple[str, str, str, bool, bool]]:
     """(label, value, test id, strong, detail) for every row, from one period's numbers."""
-    ends, closes = dict(JobEndReason.choices), dict(ClosureReason.choices)
     new = outcome.new_enrollments
     return [
         ("Caseload (clients served)", str(outcome.caseload), "caseload", False, False),
@@ -84,20 +82,16 @@ def _values(outcome: Outcome) -> list[tuple[str, str, str, bool, bool]]:
         ),
         (
             "Working, of those not working when referred",
-            f"{outcome.out_of_work_working} of {outcome.out_of_work_caseload}",
+            f"{outcome.out_of_work_working} of {outcome.out_of_work_caseload}"
+            if outcome.out_of_work_caseload
+            else "none",
             "out-of-work",
             False,
             True,
         ),
         ("Job starts", str(outcome.job_starts), "job-starts", False, False),
         ("First job starts", str(outcome.first_job_starts), "first-job-starts", False, False),
-        (
-            "Job endings",
-            _reasons(outcome.job_endings_by_reason, ends),
-            "job-endings",
-            False,
-            False,
-        ),
+        ("Job endings", str(outcome.job_endings), "job-endings", False, False),
         (
             f"Jobs still held {RETENTION_DAYS} days after they started",
             _share(outcome.jobs_kept_90_days, outcome.jobs_reaching_90_days),
@@ -106,7 +100,7 @@ def _values(outcome: Outcome) -> list[tuple[str, str, str, bool, bool]]:
             False,
         ),
         ("New enrollments", str(new), "new-enrollments", False, False),
-        ("Closures", _reasons(outcome.closures_by_reason, closes), "closures", False, False),
+        ("Closures", str(outcome.closures), "closures", False, False),
         ("In education or training", str(outcome.in_education), "in-education", False, False),
         (
             "Days from enrollment to first employer contact (median / mean)",
@@ -163,16 +157,40 @@ def _values(outcome: Outcome) -> list[tuple[str, str, str, bool, bool]]:
 
 
 def headline_rows(outcome: Outcome, year_before: Outcome | None = None) -> list[HeadlineRow]:
-    """The headline table: every measure of `outcome`, beside `year_before`'s when given."""
+    """The headline table: every measure of `outcome`, beside `year_before`'s when given; the
+    job endings and closures of the period are followed by their reasons (on a line of their
+    own, so the numbers' column stays narrow)."""
     before = _values(year_before) if year_before is not None else None
-    return [
-        HeadlineRow(
-            label=label,
-            value=value,
-            before=before[i][1] if before is not None else None,
-            testid=testid,
-            strong=strong,
-            detail=detail,
+    ends, closes = dict(JobEndReason.choices), dict(ClosureReason.choices)
+    reasons = {
+        "job-endings": _reasons(outcome.job_endings_by_reason, ends),
+        "closures": _reasons(outcome.closures_by_reason, closes),
+    }
+    rows = []
+    for i, (label, value, testid, strong, detail) in enumerate(_values(outcome)):
+        rows.append(
+            HeadlineRow(
+                label=label,
+                value=value,
+                before=before[i][1] if before is not None else None,
+                testid=testid,
+                strong=strong,
+                detail=detail,
+            )
         )
-        for i, (label, value, testid, strong, detail) in enumerate(_values(outcome))
-    ]
+        if testid in reasons and outcome_has(value):
+            rows.append(
+                HeadlineRow(
+                    label=reasons[testid],
+                    value="",
+                    before="" if before is not None else None,
+                    testid=f"{testid}-reasons",
+                    detail=True,
+                )
+            )
+    return rows
+
+
+def outcome_has(value: str) -> bool:
+    """Whether a count shown is more than zero (its reasons are worth a line)."""
+    return value not in {"0", "—"}

@@ -66,9 +66,11 @@ def test_requested_report_is_generated_by_the_task_with_the_headline_numbers(
     assert "(median / mean) 27.0 / 25.3" in text
     assert "Average hours per week of those jobs 21.25" in text
     assert "Average hourly wage of those jobs $16.63" in text
-    assert "Job endings 1 (Quit: 1)" in text
+    assert "Job endings 1" in text
+    assert "by reason: Quit 1" in text
     assert "benchmark 40 %) 42.9 %" in text
-    assert "Closures 2 (Moved away: 2)" in text
+    assert "Closures 2" in text
+    assert "by reason: Moved away 2" in text
     assert "Definitions used" in text
 
 

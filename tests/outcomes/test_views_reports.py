@@ -275,7 +275,8 @@ def test_dashboard_shows_the_report_numbers_and_the_trend_chart(
     assert '<td class="num" data-testid="job-starts">3</td>' in content
     assert '<td class="num" data-testid="first-job-starts">1</td>' in content
     assert '<td class="num" data-testid="in-education">1</td>' in content
-    assert '<td class="num" data-testid="closures">2 (Moved away: 2)</td>' in content
+    assert '<td class="num" data-testid="closures">2</td>' in content
+    assert "by reason: Moved away 2" in content
     assert '<td class="num" data-testid="new-enrollments">3</td>' in content
     assert '<td class="num" data-testid="retention">0 of 1 (0.0 %)</td>' in content
     assert '<td class="num" data-testid="not-yet-contacted">1</td>' in content
