@@ -254,6 +254,10 @@ class JobSerializer(serializers.ModelSerializer):
     end_reason = serializers.ChoiceField(
         choices=JobEndReason.choices, allow_blank=True, read_only=True
     )
+    # Empty when the job is not set aside.
+    set_aside_kind = serializers.ChoiceField(
+        choices=SetAsideKind.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Job

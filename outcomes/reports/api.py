@@ -27,6 +27,7 @@ from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_period
 from outcomes.reports.scopes import agency_scope, program_scope
+from outcomes.selectors import NoMinimumWage, check_minimum_wage
 
 
 class ReportProgressSerializer(serializers.Serializer):
@@ -67,6 +68,11 @@ REPORT_RESPONSES = {
     (403, "application/json"): OpenApiResponse(
         DetailSerializer, description="A role without the outcome reports."
     ),
+    (409, "application/json"): OpenApiResponse(
+        DetailSerializer,
+        description="The program has no minimum-wage schedule, so no job can be judged "
+        "competitive and it has no report; the detail says so.",
+    ),
     (404, "application/json"): OpenApiResponse(
         DetailSerializer, description="Nothing of that id among those visible to the caller."
     ),
@@ -94,6 +100,10 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
         chosen = report_period(period)
     except ValueError as problem:
         return Response({"period": [str(problem)]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        check_minimum_wage([scope.program.pk] if scope.program is not None else [])
+    except NoMinimumWage as refused:
+        return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
     report = (
         OutcomeReport.objects.select_related("agency", "program")
         .filter(agency=scope.agency, program=scope.program, period=chosen.label)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ips.calendar import Period
 from ips.models import Agency, Program, User
-from outcomes.models import OutcomeRollup
+from outcomes.models import OutcomeReport, OutcomeRollup
 from outcomes.reports import services as report_services
 from outcomes.reports.context import Scope, report_context
 from outcomes.selectors import NoMinimumWage
@@ -140,3 +140,15 @@ def test_the_submission_csv_gives_the_reason_instead_of_numbers(
     assert (rows["Crossroads Team"]["caseload"], rows["Crossroads Team"]["rate"]) == ("", "")
     assert rows["Crossroads Team"]["note"].startswith(REFUSED)
     assert (rows["Harbor Works"]["rate"], rows["Harbor Works"]["note"]) == ("0.4444", "")
+
+
+def test_the_report_api_answers_409_with_the_reason_and_queues_nothing(
+    crossroads: Program, login_as: Callable[[User], Client], director: User
+) -> None:
+    url = reverse("api:program-report", kwargs={"pk": crossroads.pk, "period": "2025-Q1"})
+
+    response = login_as(director).get(url)
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith(REFUSED)
+    assert not OutcomeReport.objects.exists()
