@@ -27,6 +27,7 @@ from clients.models import (
     PlanGoal,
     PlanStep,
     ReferralSource,
+    SetAsideKind,
     Support,
 )
 from employers.models import Employer
@@ -172,6 +173,26 @@ def _job_type_of(employer: Employer) -> str:
     return next((kind for name, _, kind in EMPLOYERS if name == employer.name), JobType.OTHER)
 
 
+# Kinds of set-aside work the demo names (one draw picks the kind as well as whether).
+_SET_ASIDE_KINDS = list(SetAsideKind.values)
+TIPPED_CASH_WAGE = Decimal("2.13")
+
+
+def _pay_and_kind(roll: float, employer: Employer, job_type: str, wage: Decimal) -> dict:
+    """How a demo job is paid and whether it is set aside or self-employment, from one draw:
+    8 % set aside (of a named kind), 4 % self-employment, and food-service jobs drawn under 20 %
+    paid a $2.13 tipped cash wage with tips making up the rest."""
+    fields: dict = {"employer": employer, "hourly_wage": wage}
+    if roll < 0.08:
+        kind = _SET_ASIDE_KINDS[int(roll * 1000) % len(_SET_ASIDE_KINDS)]
+        fields.update(set_aside=True, set_aside_kind=kind)
+    elif roll < 0.12:
+        fields.update(employer=None, self_employed=True)
+    elif roll < 0.2 and job_type == JobType.FOOD_SERVICE:
+        fields.update(hourly_wage=TIPPED_CASH_WAGE, tips_per_hour=wage - TIPPED_CASH_WAGE + 1)
+    return fields
+
+
 class _Caseload:
     """Builds one specialist's caseload, row objects first, then a few bulk inserts."""
 
@@ -263,15 +284,13 @@ class _Caseload:
             jobs.append(
                 Job.objects.create(
                     client=client,
-                    employer=employer,
                     job_type=job_type,
                     title=rng.choice(TITLES.get(job_type, ["Assistant"])),
                     started_on=start,
                     ended_on=ended,
                     end_reason=rng.choice(JobEndReason.values) if ended else "",
                     hours_per_week=Decimal(rng.choice([8, 12, 16, 20, 25, 30, 40])),
-                    hourly_wage=wage,
-                    set_aside=rng.random() < 0.08,
+                    **_pay_and_kind(rng.random(), employer, job_type, wage),
                 )
             )
             if ended is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -232,19 +233,32 @@ class EducationForm(forms.ModelForm):
         self.helper = _helper("Save")
 
 
+JOB_EMPLOYER_HELP = "Leave empty only for self-employment."
+
+
+def _tips_optional(form: forms.ModelForm) -> None:
+    """Most jobs have no tips or commission: an empty box means none."""
+    form.fields["tips_per_hour"].required = False
+
+
 class JobStartForm(forms.ModelForm):
-    employer = forms.ModelChoiceField(queryset=Employer.objects.none())
+    employer = forms.ModelChoiceField(
+        queryset=Employer.objects.none(), required=False, help_text=JOB_EMPLOYER_HELP
+    )
 
     class Meta:
         model = Job
         fields = [
             "employer",
+            "self_employed",
             "title",
             "job_type",
             "started_on",
             "hours_per_week",
             "hourly_wage",
+            "tips_per_hour",
             "set_aside",
+            "set_aside_kind",
         ]
         widgets = {"started_on": DATE}
 
@@ -252,16 +266,23 @@ class JobStartForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
         self.fields["started_on"].initial = today()
+        _tips_optional(self)
         self.helper = _helper("Record job start")
+
+    def clean_tips_per_hour(self) -> Decimal:
+        return self.cleaned_data.get("tips_per_hour") or Decimal("0")
 
 
 class JobForm(VersionedForm):
-    employer = forms.ModelChoiceField(queryset=Employer.objects.none())
+    employer = forms.ModelChoiceField(
+        queryset=Employer.objects.none(), required=False, help_text=JOB_EMPLOYER_HELP
+    )
 
     class Meta:
         model = Job
         fields = [
             "employer",
+            "self_employed",
             "title",
             "job_type",
             "started_on",
@@ -269,14 +290,20 @@ class JobForm(VersionedForm):
             "end_reason",
             "hours_per_week",
             "hourly_wage",
+            "tips_per_hour",
             "set_aside",
+            "set_aside_kind",
         ]
         widgets = {"started_on": DATE, "ended_on": DATE}
 
     def __init__(self, *args: Any, employers: QuerySet[Employer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
+        _tips_optional(self)
         self.helper = _helper("Save job")
+
+    def clean_tips_per_hour(self) -> Decimal:
+        return self.cleaned_data.get("tips_per_hour") or Decimal("0")
 
 
 class JobEndForm(forms.Form):

@@ -178,6 +178,16 @@ class Client(Archivable):
     def get_additional_data(self) -> dict[str, Any]:
         return {"client_id": self.pk}
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, then keep the assignment history (`SpecialistAssignment`) in step with the
+        assigned specialist. Done here rather than in one service so that every way of changing
+        the specialist (the forms, the API, the admin, the demo seed) keeps the history that
+        per-specialist outcomes of past periods are counted from."""
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "specialist" in update_fields:
+            assignment_follow(self)
+
     def clean_fields(self, exclude: Any = None) -> None:
         """The field checks, and a date of birth neither in the future nor more than 120 years
         ago."""
@@ -200,6 +210,73 @@ class Client(Archivable):
         if episode is not None and episode.closed_on is not None:
             return "closed"
         return "enrolled" if episode is not None and episode.enrolled_on else "referred"
+
+
+class SpecialistAssignment(models.Model):
+    """A spell during which a client was assigned to an employment specialist (or to none).
+
+    A client's spells follow one another without gap or overlap: the first runs from the start
+    of the record (`started_on` empty), and each reassignment ends the open spell the day
+    before and opens a new one on the day of the change. Per-specialist outcomes credit each
+    period to the specialist of the spell at that time, so a reassignment never changes a past
+    period's numbers.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assignments")
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty while the client had no assigned specialist.",
+    )
+    started_on = models.DateField(
+        null=True, blank=True, help_text="Empty: since the client's record began."
+    )
+    ended_on = models.DateField(null=True, blank=True, help_text="Empty: still assigned.")
+
+    class Meta:
+        ordering = ["client", F("started_on").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(ended_on__isnull=True),
+                name="assignment_one_open_per_client",
+            ),
+            models.CheckConstraint(
+                name="assignment_ends_after_start",
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"Assignment of client {self.client_id} from {self.started_on or 'the start'}"
+
+
+def assignment_follow(client: Client) -> None:
+    """Bring the client's assignment history in step with its `specialist`: open the first
+    spell, or, when the specialist changed, end the open spell yesterday and open one today (a
+    second change on the same day corrects today's spell instead)."""
+    current = SpecialistAssignment.objects.filter(client=client, ended_on__isnull=True).first()
+    if current is None:
+        SpecialistAssignment.objects.create(client=client, specialist_id=client.specialist_id)
+        return
+    if current.specialist_id == client.specialist_id:
+        return
+    day = today()
+    if current.started_on is not None and current.started_on >= day:
+        current.specialist_id = client.specialist_id
+        current.save(update_fields=["specialist"])
+        return
+    current.ended_on = day - dt.timedelta(days=1)
+    current.save(update_fields=["ended_on"])
+    SpecialistAssignment.objects.create(
+        client=client, specialist_id=client.specialist_id, started_on=day
+    )
 
 
 class ReferralSource(models.TextChoices):
@@ -540,6 +617,18 @@ class JobEndReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SetAsideKind(models.TextChoices):
+    """Work set aside for people with disabilities: never competitive, whatever it pays."""
+
+    SHELTERED_WORKSHOP = "sheltered_workshop", "Sheltered workshop"
+    ENCLAVE = "enclave", "Enclave (a group placed together inside a business)"
+    WORK_CREW = "work_crew", "Mobile work crew"
+    AGENCY_BUSINESS = "agency_business", "Business run by the agency"
+    TRANSITIONAL = "transitional", "Transitional or time-limited agency placement"
+    RESERVED_CONTRACT = "reserved_contract", "Contract job reserved for people with disabilities"
+    OTHER = "other", "Other work set aside for people with disabilities"
+
+
 def minimum_wage_in_force(program_ref: Any, day_ref: Any) -> Coalesce:
     """SQL for the program's minimum wage in force on a day (see `Program.minimum_wage_on`):
     the latest entry effective on or before the day, else the earliest entry."""
@@ -558,10 +647,21 @@ def _minimum_wage_at_start() -> Coalesce:
 
 def competitive_condition(minimum_wage: Any) -> Q:
     """Whether a job is competitive: the one definition. Paid at least `minimum_wage` (the
-    minimum wage in force for the client's program on the start date), and not set aside for
-    people with disabilities. A program with no minimum-wage schedule has no competitive jobs
-    (the comparison with NULL is never true)."""
-    return Q(set_aside=False, hourly_wage__gte=minimum_wage)
+    minimum wage in force for the client's program on the start date) counting the cash wage
+    plus tips or commission per hour, and not set aside for people with disabilities;
+    self-employment only where the client's program counts it. A program with no minimum-wage
+    schedule has no competitive jobs (the comparison with NULL is never true); the outcome
+    roll-ups refuse such a program rather than report 0 %."""
+    return (
+        Q(set_aside=False)
+        & Q(wage_with_tips__gte=minimum_wage)
+        & (Q(self_employed=False) | Q(client__program__counts_self_employment=True))
+    )
+
+
+def _with_wage_with_tips(jobs: models.QuerySet[Job]) -> models.QuerySet[Job]:
+    """`wage_with_tips`: the cash wage plus tips or commission per hour."""
+    return jobs.annotate(wage_with_tips=F("hourly_wage") + F("tips_per_hour"))
 
 
 class JobQuerySet(ClientRecordQuerySet):
@@ -573,7 +673,7 @@ class JobQuerySet(ClientRecordQuerySet):
     def with_computed_competitive(self) -> JobQuerySet:
         """`computed_competitive`: the one definition (`competitive_condition`) worked out now
         from the program's schedule; the stored `competitive` always equals it."""
-        return self.annotate(
+        return _with_wage_with_tips(self).annotate(
             computed_competitive=Case(
                 When(competitive_condition(_minimum_wage_at_start()), then=Value(True)),
                 default=Value(False),
@@ -600,6 +700,7 @@ MAX_HOURLY_WAGE = Decimal("200")
 HOURLY_WAGE_TOO_HIGH = (
     "The hourly wage cannot be more than %(limit_value)s: give the pay for one hour."
 )
+EMPLOYER_OR_SELF_EMPLOYED = "Choose the employer, or mark the job as self-employment."
 
 
 class Job(Archivable):
@@ -611,7 +712,19 @@ class Job(Archivable):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="jobs")
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, related_name="jobs"
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        null=True,
+        blank=True,
+        help_text="Leave empty only for self-employment.",
+    )
+    self_employed = models.BooleanField(
+        "Self-employment",
+        default=False,
+        help_text="The client works for themself (their own business or freelance work); the "
+        "hourly wage is what they earn per hour worked. Counted as competitive only where the "
+        "program counts self-employment.",
     )
     title = models.CharField(max_length=200)
     job_type = models.CharField(max_length=20, choices=JobType.choices)
@@ -635,10 +748,31 @@ class Job(Archivable):
             MaxValueValidator(MAX_HOURLY_WAGE, HOURLY_WAGE_TOO_HIGH),
         ],
     )
+    tips_per_hour = models.DecimalField(
+        "Tips or commission per hour",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[
+            MinValueValidator(Decimal("0"), "Tips or commission per hour cannot be negative."),
+            MaxValueValidator(MAX_HOURLY_WAGE, HOURLY_WAGE_TOO_HIGH),
+        ],
+        help_text="On average, on top of the hourly wage: a server on a $2.13 tipped wage "
+        "earning $14 an hour in tips works for $16.13 an hour.",
+    )
     set_aside = models.BooleanField(
         "Set aside for people with disabilities",
         default=False,
-        help_text="Sheltered work, transitional or agency time-limited placements.",
+        help_text="Sheltered workshops, enclaves, mobile work crews, businesses run by the agency, "
+        "transitional or time-limited agency placements, contract jobs reserved for people with "
+        "disabilities: never competitive.",
+    )
+    set_aside_kind = models.CharField(
+        "Kind of set-aside work",
+        max_length=20,
+        choices=SetAsideKind.choices,
+        blank=True,
+        help_text="Naming a kind sets the job aside.",
     )
     end_reason = models.CharField(max_length=20, choices=JobEndReason.choices, blank=True)
     created_by = models.ForeignKey(
@@ -676,10 +810,30 @@ class Job(Archivable):
                 condition=Q(ended_on__isnull=True) | ~Q(end_reason=""),
                 violation_error_message="Give the reason the job ended.",
             ),
+            models.CheckConstraint(
+                name="job_employer_unless_self_employed",
+                condition=Q(employer__isnull=False) | Q(self_employed=True),
+                violation_error_message=EMPLOYER_OR_SELF_EMPLOYED,
+            ),
+            models.CheckConstraint(
+                name="job_tips_not_negative",
+                condition=Q(tips_per_hour__gte=0),
+                violation_error_message="Tips or commission per hour cannot be negative.",
+            ),
+            models.CheckConstraint(
+                name="job_set_aside_kind_sets_aside",
+                condition=Q(set_aside_kind="") | Q(set_aside=True),
+                violation_error_message="A job of a set-aside kind is set aside.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def employer_label(self) -> str:
+        """The employer's name, or "Self-employed"."""
+        return self.employer.name if self.employer is not None else "Self-employed"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save, then store whether the job is competitive (`refresh_competitive`)."""
@@ -688,11 +842,28 @@ class Job(Archivable):
         refresh_competitive(jobs)
         self.competitive = jobs.values_list("competitive", flat=True).get()
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        """The field checks, and an employer unless the job is self-employment (named on the
+        employer field, and only when the employer given was not refused already)."""
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = "employer" not in {*(exclude or ()), *errors}
+        if checked and self.employer_id is None and not self.self_employed:
+            errors["employer"] = [EMPLOYER_OR_SELF_EMPLOYED]
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self) -> None:
         """Name the field at fault, so forms and the API show the error next to the end date.
+        A named kind of set-aside work sets the job aside.
 
-        The check constraint stays the guarantee; `full_clean` skips it once this field errs.
+        The check constraints stay the guarantee; `full_clean` skips one once its field errs.
         """
+        if self.set_aside_kind:
+            self.set_aside = True
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "The end date cannot be before the start date."})
 
@@ -801,7 +972,7 @@ def refresh_competitive(jobs: models.QuerySet[Job]) -> int:
     """Store `competitive` for these jobs from the one definition (`competitive_condition`
     against the minimum wage in force on each start date); returns how many rows were written.
     Called on every save of a job and, for a program's jobs, whenever its schedule changes."""
-    computed = Job.objects.filter(pk=OuterRef("pk")).filter(
+    computed = _with_wage_with_tips(Job.objects.filter(pk=OuterRef("pk"))).filter(
         competitive_condition(_minimum_wage_at_start())
     )
     return jobs.update(competitive=Exists(computed))

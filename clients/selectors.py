@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject
 
 from clients.models import (
     BenefitsReferral,
@@ -27,6 +27,9 @@ from ips.models import staff_name
 
 if TYPE_CHECKING:
     from ips.models import User
+
+# A job's employer as pages print it: self-employment has none.
+EMPLOYER_NAME = Coalesce(F("employer__name"), Value("Self-employed"))
 
 
 def caseload_rows(
@@ -107,7 +110,7 @@ def _caseload_on(today: dt.date) -> QuerySet[Client]:
             # {"text", "due"}, the date as YYYY-MM-DD): PostgreSQL runs each subquery once per
             # row, and a second one for another field of the same record cost as much again.
             current_job=Subquery(
-                current_job.values(json=JSONObject(title="title", employer="employer__name"))[:1]
+                current_job.values(json=JSONObject(title="title", employer=EMPLOYER_NAME))[:1]
             ),
             next_step=Subquery(next_step.values(json=JSONObject(text="text", due="due_on"))[:1]),
             # Rapid job search: has anyone met an employer for them since they enrolled?
@@ -216,7 +219,7 @@ def _jobs_with_employer_and_competitive() -> QuerySet[Job]:
     return (
         Job.objects.live()
         .with_competitive(minimum_wage=False)
-        .annotate(employer_name=F("employer__name"))
+        .annotate(employer_name=EMPLOYER_NAME)
         .only(
             *("client", "title", "job_type", "started_on", "ended_on", "end_reason"),
             *("hours_per_week", "hourly_wage", "competitive"),

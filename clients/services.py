@@ -363,7 +363,11 @@ def contact_update(*, contact: Contact, version: int, changes: dict[str, Any]) -
 # --- Jobs --------------------------------------------------------------------------------------
 
 
-def _check_employer(client: Client, employer: Employer) -> None:
+def _check_employer(client: Client, employer: Employer | None) -> None:
+    """The employer, when there is one (self-employment may have none), is a live employer of
+    the client's program."""
+    if employer is None:
+        return
     if employer.program_id != client.program_id or employer.archived_at is not None:
         raise ValidationError({"employer": "Choose an employer of the client's program."})
 
@@ -372,18 +376,24 @@ def _check_employer(client: Client, employer: Employer) -> None:
 def job_start_record(
     *,
     client: Client,
-    employer: Employer,
+    employer: Employer | None,
     title: str,
     job_type: str,
     started_on: dt.date,
     hours_per_week: Decimal,
     hourly_wage: Decimal,
     set_aside: bool = False,
+    set_aside_kind: str = "",
+    self_employed: bool = False,
+    tips_per_hour: Decimal = Decimal("0"),
     ended_on: dt.date | None = None,
     end_reason: str = "",
     actor: User | None = None,
 ) -> Job:
     """Record a job start. Whether it is competitive is derived, never entered.
+
+    Self-employment may have no employer; every other job names one. A named kind of set-aside
+    work sets the job aside. Tips or commission per hour count toward the minimum wage.
 
     With `ended_on` and an `end_reason`, the job is recorded already ended (one held before it
     was entered here), under the rules of `job_end_record`."""
@@ -403,7 +413,10 @@ def job_start_record(
         started_on=started_on,
         hours_per_week=hours_per_week,
         hourly_wage=hourly_wage,
+        tips_per_hour=tips_per_hour,
+        self_employed=self_employed,
         set_aside=set_aside,
+        set_aside_kind=set_aside_kind,
         ended_on=ended_on,
         end_reason=end_reason,
         created_by=actor,
@@ -415,7 +428,7 @@ def job_start_record(
 
 def job_update(*, job: Job, version: int, changes: dict[str, Any]) -> Job:
     """Correct a job (including its end), refusing a stale version."""
-    if "employer" in changes:
+    if changes.get("employer") is not None:
         _check_employer(job.client, changes["employer"])
     _not_future("ended_on", changes.get("ended_on"), "The end date")
     if changes.get("ended_on") is None and "ended_on" in changes:

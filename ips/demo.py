@@ -97,8 +97,11 @@ def seed_organisation() -> dict[str, Program]:
     programs: dict[str, Program] = {}
     for agency_name, rows in PROGRAMS.items():
         for name, site in rows:
+            # Riverside counts self-employment as competitive; Northgate does not.
             program, _ = Program.objects.get_or_create(
-                agency=agencies[agency_name], name=name, defaults={"site": site}
+                agency=agencies[agency_name],
+                name=name,
+                defaults={"site": site, "counts_self_employment": name == RIVERSIDE},
             )
             programs[name] = program
             for effective_on, hourly in MINIMUM_WAGES:

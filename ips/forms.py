@@ -48,7 +48,13 @@ class ArchiveForm(forms.Form):
 class ProgramForm(VersionedForm):
     class Meta:
         model = Program
-        fields = ["name", "site", "is_active", "weekly_employer_contact_target"]
+        fields = [
+            "name",
+            "site",
+            "is_active",
+            "weekly_employer_contact_target",
+            "counts_self_employment",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +74,7 @@ class ProgramCreateForm(forms.ModelForm):
 class AgencyForm(VersionedForm):
     class Meta:
         model = Agency
-        fields = ["name", "requires_two_factor", "share_employers"]
+        fields = ["name", "requires_two_factor", "share_employers", "paper_size"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

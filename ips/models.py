@@ -172,6 +172,43 @@ class AgencyQuerySet(models.QuerySet["Agency"]):
         return self.filter(id__in=access.agency_ids_for(user))
 
 
+# Time zones of the United States (where Letter paper is the norm): the `US/` aliases and the
+# IANA zones of US territory.
+US_TIME_ZONE_PREFIXES = ("US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/")
+US_TIME_ZONES = {
+    "America/New_York",
+    "America/Detroit",
+    "America/Chicago",
+    "America/Menominee",
+    "America/Denver",
+    "America/Boise",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "America/Juneau",
+    "America/Sitka",
+    "America/Metlakatla",
+    "America/Yakutat",
+    "America/Nome",
+    "America/Adak",
+    "America/Puerto_Rico",
+    "Pacific/Honolulu",
+    "Pacific/Guam",
+}
+
+
+class PaperSize(models.TextChoices):
+    LETTER = "letter", "US Letter"
+    A4 = "a4", "A4"
+
+
+def default_paper_size() -> str:
+    """Letter where the installation keeps US time (settings.TIME_ZONE), A4 elsewhere."""
+    zone = settings.TIME_ZONE
+    is_us = zone in US_TIME_ZONES or zone.startswith(US_TIME_ZONE_PREFIXES)
+    return PaperSize.LETTER if is_us else PaperSize.A4
+
+
 class Agency(models.Model):
     program_path = None  # agency roles govern an agency, not a program (`ips.pages.record_for`)
 
@@ -186,6 +223,12 @@ class Agency(models.Model):
         default=False,
         help_text="Specialists see (read-only) the employers of the agency's other programs.",
     )
+    paper_size = models.CharField(
+        max_length=6,
+        choices=PaperSize.choices,
+        default=default_paper_size,
+        help_text="The paper the agency's PDF reports are laid out for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -197,6 +240,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def page_size(self) -> str:
+        """The CSS `@page` size of the agency's paper: `letter` or `A4`."""
+        return "A4" if self.paper_size == PaperSize.A4 else "letter"
 
 
 class ProgramQuerySet(models.QuerySet["Program"]):
@@ -232,6 +280,12 @@ class Program(models.Model):
     weekly_employer_contact_target = models.PositiveSmallIntegerField(
         default=6,
         help_text="Face-to-face contacts with hiring managers per specialist per week.",
+    )
+    counts_self_employment = models.BooleanField(
+        "Count self-employment as competitive",
+        default=False,
+        help_text="Self-employment paying at least the minimum wage counts as a competitive job "
+        "(US law counts it; IPS practice varies by state and funder).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)

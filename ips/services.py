@@ -55,8 +55,15 @@ def program_create(*, agency: Agency, name: str, site: str = "") -> Program:
 
 
 def program_update(*, program: Program, version: int, changes: dict[str, Any]) -> Program:
-    """Change a program's name, site or active flag, refusing a stale version."""
-    allowed = {"name", "site", "is_active", "weekly_employer_contact_target"}
+    """Change a program's name, site, active flag, contact target or whether it counts
+    self-employment, refusing a stale version (its self-employed jobs are judged again)."""
+    allowed = {
+        "name",
+        "site",
+        "is_active",
+        "weekly_employer_contact_target",
+        "counts_self_employment",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")

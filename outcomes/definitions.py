@@ -36,6 +36,7 @@ from clients.models import (
     EducationEnrollment,
     Episode,
     Job,
+    SpecialistAssignment,
     Support,
 )
 from employers.models import COUNTED, EmployerContact
@@ -47,6 +48,10 @@ COUNTED_EMPLOYER_CONTACT = COUNTED
 
 # Benchmarks for the quarterly competitive employment rate (IPS learning collaborative).
 BENCHMARKS = (("Minimum standard", 0.31), ("Average", 0.41), ("Excellent", 0.50))
+# Benchmark of the out-of-work rate (IPS Grow, England).
+OUT_OF_WORK_BENCHMARK = 0.40
+# How long a job must last to count as retained (`jobs_reaching_90_days`).
+RETENTION_DAYS = 90
 
 
 class DaysBetween(Func):
@@ -150,14 +155,29 @@ def caseload(period: Period, clients: QuerySet[Client] | None = None) -> QuerySe
     return _live_clients(clients).filter(Exists(episodes))
 
 
+def out_of_work_caseload(
+    period: Period, clients: QuerySet[Client] | None = None
+) -> QuerySet[Client]:
+    """The out-of-work rate's caseload: caseload clients with an episode overlapping the period
+    in which they were not working when referred (`employed_at_referral` false)."""
+    episodes = _episodes_overlapping(period).filter(
+        client=OuterRef("pk"), employed_at_referral=False
+    )
+    return _live_clients(clients).filter(Exists(episodes))
+
+
 def _competitive_jobs() -> QuerySet[Job]:
     return Job.objects.live().competitive()
 
 
-def working(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
+def working(
+    period: Period, clients: QuerySet[Client] | None = None, *, out_of_work: bool = False
+) -> QuerySet[Client]:
     """Working: caseload clients who held a competitive job on at least one day of the period
     while enrolled. The job's [start, end] (an open job has no end) overlaps the part of the
-    period inside an enrollment episode; two jobs count the client once."""
+    period inside an enrollment episode; two jobs count the client once. `out_of_work`: only
+    jobs held during an episode in which the client was not working when referred (the
+    out-of-work rate's working clients)."""
     jobs_in_episode = _competitive_jobs().filter(
         held_while_enrolled(period, OuterRef("enrolled_on"), OuterRef("closed_on")),
         client=OuterRef("client"),
@@ -170,17 +190,24 @@ def working(period: Period, clients: QuerySet[Client] | None = None) -> QuerySet
     episodes = (
         _episodes_overlapping(period).filter(client=OuterRef("pk")).filter(Exists(jobs_in_episode))
     )
+    if out_of_work:
+        episodes = episodes.filter(employed_at_referral=False)
     return _live_clients(clients).filter(Exists(episodes))
+
+
+def _enrolled_on(jobs: QuerySet[Job], day: str) -> QuerySet[Job]:
+    """Jobs whose client was enrolled on the job's date `day` (its start or its end)."""
+    enrolled = Episode.objects.filter(
+        client=OuterRef("client"),
+        enrolled_on__isnull=False,
+        enrolled_on__lte=OuterRef(day),
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=OuterRef(day)))
+    return jobs.filter(Exists(enrolled))
 
 
 def _enrolled_on_the_start(jobs: QuerySet[Job]) -> QuerySet[Job]:
     """Jobs that started while their client was enrolled."""
-    enrolled = Episode.objects.filter(
-        client=OuterRef("client"),
-        enrolled_on__isnull=False,
-        enrolled_on__lte=OuterRef("started_on"),
-    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=OuterRef("started_on")))
-    return jobs.filter(Exists(enrolled))
+    return _enrolled_on(jobs, "started_on")
 
 
 def _live_jobs(jobs: QuerySet[Job] | None) -> QuerySet[Job]:
@@ -245,9 +272,56 @@ def in_education(period: Period, clients: QuerySet[Client] | None = None) -> Que
     return _live_clients(clients).filter(Exists(courses))
 
 
+def _job_endings(jobs: QuerySet[Job] | None) -> QuerySet[Job]:
+    """Live competitive jobs that ended while the client was enrolled, whenever."""
+    return _enrolled_on(_live_jobs(jobs).competitive(), "ended_on")
+
+
 def job_endings(period: Period, jobs: QuerySet[Job] | None = None) -> QuerySet[Job]:
-    """Job endings: jobs whose end date falls in the period (group by `end_reason`)."""
-    return _live_jobs(jobs).filter(dated_in(period, "ended_on"))
+    """Job endings: competitive jobs whose end date falls in the period while the client was
+    enrolled, on the same footing as job starts (a set-aside job or one paid under the minimum
+    wage neither starts nor ends a competitive job); group by `end_reason`."""
+    return _job_endings(jobs).filter(dated_in(period, "ended_on"))
+
+
+def retention_window(period: Period, as_of: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The start dates of the jobs whose 90th day falls in the period, up to `as_of` (the
+    period's last day, or today while it is open): a job's 90th day not yet reached is not
+    counted."""
+    last = min(period.last, as_of or period.last)
+    days = dt.timedelta(days=RETENTION_DAYS)
+    return period.first - days, last - days
+
+
+def kept_90_days() -> Q:
+    """Jobs still held on their 90th day: open, or ended on or after it."""
+    return Q(ended_on__isnull=True) | Q(
+        ended_on__gte=F("started_on") + dt.timedelta(days=RETENTION_DAYS)
+    )
+
+
+def jobs_reaching_90_days(
+    period: Period, jobs: QuerySet[Job] | None = None, as_of: dt.date | None = None
+) -> QuerySet[Job]:
+    """90-day retention: the job starts (`job_starts`) whose 90th day falls in the period (up to
+    `as_of`); those also matching `kept_90_days` were still held 90 days later."""
+    return _job_starts(jobs).filter(started_on__range=retention_window(period, as_of))
+
+
+def new_enrollments(period: Period, episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
+    """New enrollments: episodes whose enrollment date falls in the period (a client enrolled
+    twice in it gives two)."""
+    base = Episode.objects.all() if episodes is None else episodes
+    return base.filter(client__archived_at__isnull=True).filter(dated_in(period, "enrolled_on"))
+
+
+def closures(period: Period, episodes: QuerySet[Episode] | None = None) -> QuerySet[Episode]:
+    """Closures: enrolled episodes whose closure date falls in the period (group by
+    `closure_reason`); a referral closed before enrollment is not a closure of the caseload."""
+    base = Episode.objects.all() if episodes is None else episodes
+    return base.filter(client__archived_at__isnull=True, enrolled_on__isnull=False).filter(
+        dated_in(period, "closed_on")
+    )
 
 
 def _held_on(day: dt.date) -> Q:
@@ -291,6 +365,82 @@ def enrolled_in(period: Period, episodes: QuerySet[Episode] | None = None) -> Qu
     return with_first_events(episodes).filter(dated_in(period, "enrolled_on"))
 
 
+# --- Per specialist, at the time ---------------------------------------------------------------
+# A client, a job start or a contact counts for the specialist assigned to the client at that
+# time (`SpecialistAssignment`), so a reassignment never changes a past period.
+
+
+def _spell_overlaps(first: Any, last: Any, prefix: str = "") -> Q:
+    """Assignment spells (no start: since the record began; no end: still open) with a day in
+    [first, last]."""
+    return (
+        Q(**{f"{prefix}started_on__isnull": True}) | Q(**{f"{prefix}started_on__lte": last})
+    ) & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": first}))
+
+
+def spells_in(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Assignment spells of live clients with a day in the period."""
+    base = SpecialistAssignment.objects.all() if assignments is None else assignments
+    return base.filter(_spell_overlaps(period.first, period.last), client__archived_at__isnull=True)
+
+
+def _episodes_in_spell(period: Period) -> QuerySet[Episode]:
+    """Episodes of the outer spell's client overlapping the period and the spell."""
+    return _episodes_overlapping(period).filter(
+        Q(client=OuterRef("client"))
+        & (
+            Q(closed_on__isnull=True)
+            | Q(closed_on__gte=Coalesce(OuterRef("started_on"), F("closed_on")))
+        )
+        & Q(enrolled_on__lte=Coalesce(OuterRef("ended_on"), F("enrolled_on")))
+    )
+
+
+def specialist_caseload(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Caseload per specialist: spells during which the client was enrolled on a day of the
+    period (count distinct `client` by `specialist`). A client reassigned in the period counts
+    for each specialist who held them while enrolled in it."""
+    return spells_in(period, assignments).filter(Exists(_episodes_in_spell(period)))
+
+
+def specialist_working(
+    period: Period, assignments: QuerySet[SpecialistAssignment] | None = None
+) -> QuerySet[SpecialistAssignment]:
+    """Working per specialist: spells during which the client held a competitive job on a day
+    of the period while enrolled (count distinct `client` by `specialist`)."""
+    jobs = (
+        _competitive_jobs()
+        .filter(
+            held_while_enrolled(period, OuterRef("enrolled_on"), OuterRef("closed_on")),
+            client=OuterRef("client"),
+        )
+        .filter(overlapping(period.first, period.last, start="started_on", end="ended_on"))
+        .filter(
+            Q(started_on__lte=Coalesce(OuterRef(OuterRef("ended_on")), F("started_on")))
+            & (
+                Q(ended_on__isnull=True)
+                | Q(ended_on__gte=Coalesce(OuterRef(OuterRef("started_on")), F("ended_on")))
+            )
+        )
+    )
+    episodes = _episodes_in_spell(period).filter(Exists(jobs))
+    return spells_in(period, assignments).filter(Exists(episodes))
+
+
+def specialist_on(day: str) -> Subquery:
+    """The specialist assigned to the outer row's client on its date `day` (a job's
+    `started_on`): the spell holding that day; None when unassigned then."""
+    spell = SpecialistAssignment.objects.filter(client=OuterRef("client")).filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=OuterRef(day)),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef(day)),
+    )
+    return Subquery(spell.values("specialist")[:1])
+
+
 # --- Many periods in one query ----------------------------------------------------------------
 
 
@@ -321,8 +471,26 @@ def tallies(where: Q) -> dict[str, Tally]:
     )
     # Working: a competitive job paired with an episode of the same client.
     paired = "client__episodes__"
+    not_working_then = episodes.filter(employed_at_referral=False)
     return {
         "caseload": Tally(episodes, episode_in, "client", episode_in),
+        "out_of_work_caseload": Tally(not_working_then, episode_in, "client", episode_in),
+        "out_of_work_working": Tally(
+            _live_jobs(jobs).competitive(),
+            lambda period: (
+                episode_in(period, paired)
+                & Q(**{f"{paired}employed_at_referral": False})
+                & held_while_enrolled(period, F(f"{paired}enrolled_on"), F(f"{paired}closed_on"))
+            ),
+            "client",
+            _running,
+        ),
+        "new_enrollments": Tally(
+            episodes.filter(enrolled_on__isnull=False),
+            lambda period: dated_in(period, "enrolled_on"),
+            "pk",
+            lambda span: dated_in(span, "enrolled_on"),
+        ),
         "working": Tally(
             _live_jobs(jobs).competitive(),
             lambda period: (
@@ -363,10 +531,36 @@ def current_jobs_tally(where: Q) -> Tally:
 def job_endings_tally(where: Q) -> Tally:
     """Job endings per period (group by `end_reason`)."""
     return Tally(
-        _live_jobs(Job.objects.filter(where)),
+        _job_endings(Job.objects.filter(where)),
         lambda period: dated_in(period, "ended_on"),
         "pk",
         lambda span: dated_in(span, "ended_on"),
+    )
+
+
+def closures_tally(where: Q) -> Tally:
+    """Closures per period (group by `closure_reason`)."""
+    return Tally(
+        Episode.objects.filter(where, client__archived_at__isnull=True, enrolled_on__isnull=False),
+        lambda period: dated_in(period, "closed_on"),
+        "pk",
+        lambda span: dated_in(span, "closed_on"),
+    )
+
+
+def retention_tally(where: Q, as_of: Callable[[Period], dt.date]) -> Tally:
+    """Job starts reaching their 90th day in each period (up to `as_of(period)`); count those
+    matching `kept_90_days` beside them."""
+    return Tally(
+        _job_starts(Job.objects.filter(where)),
+        lambda period: Q(started_on__range=retention_window(period, as_of(period))),
+        "pk",
+        lambda span: Q(
+            started_on__range=(
+                span.first - dt.timedelta(days=RETENTION_DAYS),
+                span.last - dt.timedelta(days=RETENTION_DAYS),
+            )
+        ),
     )
 
 
@@ -468,11 +662,15 @@ def employer_contacts(
 __all__ = [
     "BENCHMARKS",
     "COUNTED_EMPLOYER_CONTACT",
+    "OUT_OF_WORK_BENCHMARK",
+    "RETENTION_DAYS",
     "DaysBetween",
     "Median",
     "Tally",
     "benefits_pending_30d",
     "caseload",
+    "closures",
+    "closures_tally",
     "current_jobs",
     "current_jobs_tally",
     "dated_in",
@@ -486,11 +684,21 @@ __all__ = [
     "job_endings_tally",
     "job_starts",
     "jobs_ended_30d",
+    "jobs_reaching_90_days",
+    "kept_90_days",
     "median_sql",
+    "new_enrollments",
     "no_contact_30d",
     "no_employer_contact_30d",
+    "out_of_work_caseload",
     "overlapping",
     "rate",
+    "retention_tally",
+    "retention_window",
+    "specialist_caseload",
+    "specialist_on",
+    "specialist_working",
+    "spells_in",
     "tallies",
     "with_first_events",
     "working",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ips import access
@@ -35,6 +36,18 @@ ROLLUP_NUMBERS = (
     "average_hourly_wage",
     "job_endings",
     "job_endings_by_reason",
+    "out_of_work_caseload",
+    "out_of_work_working",
+    "out_of_work_rate",
+    "new_enrollments",
+    "closures",
+    "closures_by_reason",
+    "jobs_reaching_90_days",
+    "jobs_kept_90_days",
+    "retention_90_rate",
+    "not_yet_contacted",
+    "contacted_within_30_days",
+    "no_first_job_yet",
 )
 
 
@@ -68,6 +81,19 @@ class OutcomeRollup(models.Model):
     average_hourly_wage = models.FloatField(null=True, blank=True)
     job_endings = models.PositiveIntegerField()
     job_endings_by_reason = models.JSONField(default=dict, blank=True)
+    # Added later: a row stored before them reads zeros and no rate until rolled up again.
+    out_of_work_caseload = models.PositiveIntegerField(default=0)
+    out_of_work_working = models.PositiveIntegerField(default=0)
+    out_of_work_rate = models.FloatField(null=True, blank=True)
+    new_enrollments = models.PositiveIntegerField(default=0)
+    closures = models.PositiveIntegerField(default=0)
+    closures_by_reason = models.JSONField(default=dict, blank=True)
+    jobs_reaching_90_days = models.PositiveIntegerField(default=0)
+    jobs_kept_90_days = models.PositiveIntegerField(default=0)
+    retention_90_rate = models.FloatField(null=True, blank=True)
+    not_yet_contacted = models.PositiveIntegerField(default=0)
+    contacted_within_30_days = models.PositiveIntegerField(default=0)
+    no_first_job_yet = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -96,10 +122,16 @@ class OutcomeRollup(models.Model):
         )
 
     def to_outcome(self) -> Outcome:
+        """The stored numbers. They hold for the day they were computed while the period was
+        still open (preliminary), else for its last day."""
+        period = Period.parse(self.period)
+        computed_on = timezone.localdate(self.computed_at)
         return Outcome(
             program=self.program_id,
-            period=Period.parse(self.period),
+            period=period,
             computed_at=self.computed_at,
+            as_of=min(computed_on, period.last),
+            preliminary=not period.is_closed(computed_on),
             **{name: getattr(self, name) for name in ROLLUP_NUMBERS},
         )
 

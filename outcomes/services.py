@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -14,7 +15,14 @@ from ips.calendar import Period
 from ips.models import Program
 from outcomes.models import ROLLUP_NUMBERS, OutcomeRollup
 from outcomes.numbers import Outcome
-from outcomes.selectors import program_outcomes, program_outcomes_by_period
+from outcomes.selectors import (
+    NoMinimumWage,
+    program_outcomes,
+    program_outcomes_by_period,
+    without_minimum_wage,
+)
+
+logger = logging.getLogger(__name__)
 
 ROLLUP_KINDS = ("month", "quarter")
 BAD_PERIOD = "Give the period as a month (2026-03) or a quarter (2026-Q1)."
@@ -50,9 +58,12 @@ def outcome_rollup(*, period: Period, program_ids: Iterable[int] | None = None) 
     stored in one INSERT ... ON CONFLICT UPDATE inside one transaction: a run stopped halfway
     stores nothing, and a second run replaces the rows with the same numbers (only
     `computed_at` moves), so running it twice or again after late data entry is safe.
+
+    A program without a minimum-wage schedule has no rate: named, it is refused
+    (NoMinimumWage, with the reason); in a run for every program, it is left out.
     """
     _check_kinds([period])
-    return _store(program_outcomes(_program_ids(program_ids), period).values())
+    return _store(program_outcomes(_rolled_up_ids(program_ids), period).values())
 
 
 @transaction.atomic
@@ -61,7 +72,7 @@ def outcome_rollups(*, periods: Iterable[Period], program_ids: Iterable[int] | N
     all the programs and periods, stored in one transaction; returns how many rows were stored."""
     periods = list(periods)
     _check_kinds(periods)
-    every = program_outcomes_by_period(_program_ids(program_ids), periods)
+    every = program_outcomes_by_period(_rolled_up_ids(program_ids), periods)
     return _store(every.values())
 
 
@@ -74,6 +85,28 @@ def _program_ids(program_ids: Iterable[int] | None) -> list[int]:
     if program_ids is None:
         return list(Program.objects.order_by("pk").values_list("pk", flat=True))
     return sorted(set(program_ids))
+
+
+def rollup_left_out(program_ids: Iterable[int] | None = None) -> list[Program]:
+    """The programs a roll-up of `program_ids` (every program when None) cannot store: those
+    without a minimum-wage schedule."""
+    return without_minimum_wage(_program_ids(program_ids))
+
+
+def _rolled_up_ids(program_ids: Iterable[int] | None) -> list[int]:
+    """The programs to roll up: refuses named programs without a schedule, and leaves out of
+    a run for every program those without one (logged by id)."""
+    ids = _program_ids(program_ids)
+    refused = without_minimum_wage(ids)
+    if refused and program_ids is not None:
+        raise NoMinimumWage(refused)
+    if refused:
+        logger.warning(
+            "Programs without a minimum-wage schedule left out of the roll-up: %s",
+            ", ".join(str(program.pk) for program in refused),
+        )
+    left_out = {program.pk for program in refused}
+    return [pk for pk in ids if pk not in left_out]
 
 
 # What a run replaces in a stored row; the program and the period are its key.

@@ -31,22 +31,28 @@ def outcome_rollup_task(period: str, program_ids: list[int] | None = None) -> in
 
 @shared_task(acks_late=True)
 def outcome_rollup_closed_task(kind: str) -> str:
-    """Roll up the month or quarter (`kind`) that has just closed, for every program. Beat
-    runs it on the 1st after the period ends; it works out which period that is from today."""
+    """Roll up the month or quarter (`kind`) that has just closed, for every program, then ask
+    for its reports (`reports_prepare`), so they are ready when the director arrives. Beat runs
+    it on the 1st after the period ends; it works out which period that is from today."""
     closed = {p.kind: p for p in last_closed_periods(timezone.localdate())}
     if kind not in closed:
         raise ValueError(f"kind must be one of {sorted(closed)}")
     period = closed[kind]
     outcome_rollup(period=period)
+    report_services.reports_prepare(periods=[period])
     return period.label
 
 
 @shared_task(acks_late=True)
 def outcome_rollup_open_task() -> list[str]:
-    """Refresh the still-open month and quarter for every program (nightly)."""
-    periods = open_periods(timezone.localdate())
+    """Refresh the still-open month and quarter for every program (nightly), and ask for the
+    reports of the last closed month and quarter that are not made yet (a program added since,
+    a report that failed)."""
+    today = timezone.localdate()
+    periods = open_periods(today)
     for period in periods:
         outcome_rollup(period=period)
+    report_services.reports_prepare(periods=last_closed_periods(today))
     return [period.label for period in periods]
 
 

@@ -23,6 +23,7 @@ app_name = "outcomes"
 urlpatterns = [
     path("submission/<str:period>.csv", views.submission_csv, name="submission_csv"),
     path("reports/", report_views.reports, name="reports"),
+    path("reports/generate/", report_views.report_request, name="report_request"),
     path("reports/<int:pk>/status/", report_views.report_status, name="report_status"),
     path("reports/<int:pk>/download/", report_views.report_download, name="report_download"),
     path("<scope:scope>/<int:pk>/", report_views.dashboard, name="dashboard"),

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from ips import pages
 from ips.access import Capability
 from ips.audit import audit_read
-from ips.calendar import Period
+from ips.calendar import Period, today
 from ips.exports import csv_response, rate_cell
 from ips.models import AuditEvent, Program
-from outcomes.selectors import stored_or_live_outcomes
+from outcomes.numbers import Outcome
+from outcomes.selectors import no_schedule_message, stored_or_live_outcomes, without_minimum_wage
 
 SUBMISSION_COLUMNS = (
     "program_id",
@@ -21,6 +22,15 @@ SUBMISSION_COLUMNS = (
     "rate",
     "job_starts",
     "in_education",
+    # Added for the learning community's out-of-work rate and flow of clients; appended so
+    # that a reader of the earlier columns by position still reads them.
+    "out_of_work_caseload",
+    "out_of_work_working",
+    "out_of_work_rate",
+    "new_enrollments",
+    "closures",
+    "preliminary",
+    "note",
 )
 
 
@@ -37,18 +47,13 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
             "agency__name", "name"
         )
     )
-    outcomes = stored_or_live_outcomes([program.pk for program in programs], quarter)
+    refused = {program.pk for program in without_minimum_wage(p.pk for p in programs)}
+    counted = [program.pk for program in programs if program.pk not in refused]
+    outcomes = stored_or_live_outcomes(counted, quarter)
     rows = [
-        [
-            program.pk,
-            program.name,
-            quarter.label,
-            outcomes[program.pk].caseload,
-            outcomes[program.pk].working,
-            rate_cell(outcomes[program.pk].rate),
-            outcomes[program.pk].job_starts,
-            outcomes[program.pk].in_education,
-        ]
+        _refused_row(program, quarter)
+        if program.pk in refused
+        else _submission_row(program, outcomes[program.pk])
         for program in programs
     ]
     for program in programs:
@@ -60,3 +65,37 @@ def submission_csv(request: HttpRequest, period: str) -> HttpResponse:
             request=request,
         )
     return csv_response(f"outcomes-{quarter.label}.csv", SUBMISSION_COLUMNS, rows)
+
+
+def _submission_row(program: Program, outcome: Outcome) -> list[object]:
+    return [
+        program.pk,
+        program.name,
+        outcome.period.label,
+        outcome.caseload,
+        outcome.working,
+        rate_cell(outcome.rate),
+        outcome.job_starts,
+        outcome.in_education,
+        outcome.out_of_work_caseload,
+        outcome.out_of_work_working,
+        rate_cell(outcome.out_of_work_rate),
+        outcome.new_enrollments,
+        outcome.closures,
+        "yes" if outcome.preliminary else "no",
+        "",
+    ]
+
+
+def _refused_row(program: Program, quarter: Period) -> list[object]:
+    """A program without a minimum-wage schedule: no numbers, and why."""
+    blanks = [""] * (len(SUBMISSION_COLUMNS) - 5)
+    preliminary = "no" if quarter.is_closed(today()) else "yes"
+    return [
+        program.pk,
+        program.name,
+        quarter.label,
+        *blanks,
+        preliminary,
+        no_schedule_message(program),
+    ]

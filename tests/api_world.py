@@ -27,6 +27,7 @@ from tests.clients.factories import (
     days_ago,
 )
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
+from tests.factories import MinimumWageFactory
 from tests.fidelity.factories import WINDOW, ensure_scale, outside_reviewer, plan_review
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
@@ -49,6 +50,8 @@ def world(
 ) -> World:
     """A record of every kind in `program`, and the people who write them."""
     ensure_scale()
+    # An ordinary program has a minimum-wage schedule (its outcomes and reports need one).
+    MinimumWageFactory(program=program)
     client = ClientFactory(program=program, specialist=specialist)
     employer = EmployerFactory(program=program, name="Harbourside Bakery")
     team = TreatmentTeamFactory(program=program, specialists=[specialist])

@@ -41,7 +41,7 @@ from tests.clients.factories import (
 )
 from tests.conftest import make_organisation, make_persona
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
-from tests.factories import UserFactory
+from tests.factories import MinimumWageFactory, UserFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
 from tests.helpers import assert_private_response
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
@@ -431,6 +431,11 @@ def report_routes() -> dict[str, Spec]:
         "outcomes:report_generate": Spec(
             {"GET": POST_ONLY_GET, "POST": action}, program_kwargs(period="2026-Q1")
         ),
+        # The reports page's form; its choice in the query string here.
+        "outcomes:report_request": Spec(
+            {"GET": POST_ONLY_GET, "POST": action},
+            query=lambda world: f"report=program-{world.program.pk}&period=2026-Q1",
+        ),
         "outcomes:table_download": Spec(
             {"GET": page}, program_kwargs(period="2026-Q1", table="job-starts")
         ),
@@ -688,6 +693,8 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNames
 
 def _build_world() -> SimpleNamespace:
     world = make_organisation()
+    # An ordinary program has a minimum-wage schedule (without one, outcomes answer 409).
+    MinimumWageFactory(program=world.program)
     for name in PERSONAS[1:]:
         where = {"program": world.program, "agency": world.agency}
         if name == "outsider_director":

@@ -241,12 +241,14 @@ def test_outcome_dashboard(
     url = reverse("outcomes:dashboard", kwargs={"scope": "program", "pk": program.pk})
     count = assert_constant_queries(client, f"{url}?period=2026-Q1", add_rows)
 
-    # + the program (with agency); the period's numbers: its stored roll-up, then, none being
-    # stored here, the 8 live numbers (5 counts, days to first contact and job, current jobs,
-    # endings); the trend's 7 earlier quarters: their stored roll-ups (one query), then working
-    # and caseload of each; the specialist table (3 counts and the names); the job starts.
-    # The live numbers, the trend and the specialist table each run in a savepoint with the
+    # + the program (with agency); whether it has a minimum-wage schedule; the period's numbers
+    # and the same period a year before: their stored roll-ups (one query), then, none being
+    # stored here, the 13 live numbers of both together (8 counts, days to first contact and
+    # job, current jobs, endings, closures, 90-day retention); the trend's 7 earlier quarters:
+    # their stored roll-ups (one query), then working and caseload of each; the specialist
+    # table (3 counts and the names); the job starts and the names of their specialists. The
+    # live numbers, the trend and the specialist table each run in a savepoint with the
     # selectors' planner settings (SAVEPOINT, SET LOCAL jit, SET LOCAL random_page_cost,
     # RELEASE: PLANNER = 4 each).
     PLANNER = 4
-    assert count == PER_REQUEST + 1 + (1 + 8) + (1 + 7 * 2) + 4 + 1 + 3 * PLANNER
+    assert count == PER_REQUEST + 1 + 1 + (1 + 13) + (1 + 7 * 2) + 4 + 2 + 3 * PLANNER

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from clients.models import (
+    EMPLOYER_OR_SELF_EMPLOYED,
     MAX_HOURLY_WAGE,
     MAX_HOURS_PER_WEEK,
     Benefit,
@@ -25,6 +26,7 @@ from clients.models import (
     JobEndReason,
     JobType,
     ReferralSource,
+    SetAsideKind,
     Support,
 )
 from employers.models import Employer
@@ -242,6 +244,10 @@ _WAGE_ERRORS = {
     "min_value": "The hourly wage cannot be negative.",
     "max_value": "The hourly wage cannot be more than {max_value}: give the pay for one hour.",
 }
+_TIPS_ERRORS = {
+    "min_value": "Tips or commission per hour cannot be negative.",
+    "max_value": "Tips or commission cannot be more than {max_value}: give them for one hour.",
+}
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -251,6 +257,10 @@ class JobSerializer(serializers.ModelSerializer):
     # Empty while the job goes on: the schema says so (a read-only choice would not).
     end_reason = serializers.ChoiceField(
         choices=JobEndReason.choices, allow_blank=True, read_only=True
+    )
+    # Empty when the job is not set aside.
+    set_aside_kind = serializers.ChoiceField(
+        choices=SetAsideKind.choices, allow_blank=True, read_only=True
     )
 
     class Meta:
@@ -266,7 +276,10 @@ class JobSerializer(serializers.ModelSerializer):
             "end_reason",
             "hours_per_week",
             "hourly_wage",
+            "tips_per_hour",
+            "self_employed",
             "set_aside",
+            "set_aside_kind",
             "competitive",
             "version",
         ]
@@ -276,7 +289,12 @@ class JobSerializer(serializers.ModelSerializer):
 class JobChangesSerializer(InputSerializer):
     """The fields of a job start a specialist types."""
 
-    employer = EmployerField()
+    employer = EmployerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The employer's id; leave out (or null) only for self-employment.",
+    )
     title = serializers.CharField(max_length=200)
     job_type = serializers.ChoiceField(choices=JobType.choices)
     started_on = serializers.DateField()
@@ -294,7 +312,32 @@ class JobChangesSerializer(InputSerializer):
         max_value=MAX_HOURLY_WAGE,
         error_messages=_WAGE_ERRORS,
     )
+    tips_per_hour = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_HOURLY_WAGE,
+        required=False,
+        default=Decimal("0"),
+        error_messages=_TIPS_ERRORS,
+        help_text="Tips or commission per hour on average, counted with the hourly wage against "
+        "the minimum wage.",
+    )
+    self_employed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Self-employment (no employer needed); competitive only where the program "
+        "counts self-employment.",
+    )
     set_aside = serializers.BooleanField(required=False, default=False)
+    set_aside_kind = serializers.ChoiceField(
+        choices=SetAsideKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The kind of work set aside for people with disabilities; naming one sets the "
+        "job aside.",
+    )
 
 
 class JobCreateSerializer(JobChangesSerializer):
@@ -306,11 +349,29 @@ class JobCreateSerializer(JobChangesSerializer):
         choices=JobEndReason.choices, required=False, allow_blank=True, default=""
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("employer") is None and not attrs.get("self_employed"):
+            raise serializers.ValidationError({"employer": [EMPLOYER_OR_SELF_EMPLOYED]})
+        return attrs
+
 
 class JobUpdateSerializer(VersionedInputSerializer, JobChangesSerializer):
     """Input of a correction to a job, or its end (`ended_on` with an `end_reason`)."""
 
+    employer = EmployerField(required=False, allow_null=True)
+    tips_per_hour = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_HOURLY_WAGE,
+        required=False,
+        error_messages=_TIPS_ERRORS,
+    )
+    self_employed = serializers.BooleanField(required=False)
     set_aside = serializers.BooleanField(required=False)
+    set_aside_kind = serializers.ChoiceField(
+        choices=SetAsideKind.choices, required=False, allow_blank=True
+    )
     ended_on = serializers.DateField(required=False, allow_null=True)
     end_reason = serializers.ChoiceField(
         choices=JobEndReason.choices, required=False, allow_blank=True

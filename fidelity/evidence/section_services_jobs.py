@@ -107,7 +107,7 @@ def _job_rows(window: Window, names: Pseudonyms) -> list[dict[str, Any]]:
             "Client": names.name(job.client_id),
             "Job title": job.title,
             "Job type": job.get_job_type_display(),
-            "Employer": job.employer.name,
+            "Employer": job.employer_label,
             "Competitive": "yes" if job.pk in competitive else "no",
         }
         for job in rows

@@ -22,6 +22,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "site",
             "is_active",
             "weekly_employer_contact_target",
+            "counts_self_employment",
             "version",
         ]
         read_only_fields = ["version"]
@@ -54,6 +55,10 @@ class ProgramUpdateSerializer(InputSerializer):
     is_active = serializers.BooleanField(required=False)
     weekly_employer_contact_target = serializers.IntegerField(
         required=False, min_value=0, max_value=100
+    )
+    counts_self_employment = serializers.BooleanField(
+        required=False,
+        help_text="Whether self-employment at or above the minimum wage counts as competitive.",
     )
 
 

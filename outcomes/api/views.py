@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from outcomes.api.serializers import OutcomeQuerySerializer, OutcomeSerializer
+from outcomes.reports.api import DetailSerializer
 from outcomes.reports.scopes import program_scope
-from outcomes.selectors import stored_or_live_outcomes
+from outcomes.selectors import NoMinimumWage, check_minimum_wage, stored_or_live_outcomes
 from outcomes.services import rollup_period
 
 
@@ -20,7 +22,14 @@ from outcomes.services import rollup_period
             "period", OpenApiTypes.STR, required=True, description="2026-03 or 2026-Q1."
         ),
     ],
-    responses=OutcomeSerializer,
+    responses={
+        200: OutcomeSerializer,
+        409: OpenApiResponse(
+            DetailSerializer,
+            description="The program has no minimum-wage schedule, so no job can be judged "
+            "competitive and it has no rate; the detail says so.",
+        ),
+    },
 )
 @api_view(["GET"])
 def outcome_detail(request: Request) -> Response:
@@ -33,6 +42,11 @@ def outcome_detail(request: Request) -> Response:
         period = rollup_period(query.validated_data["period"])
     except ValueError as error:
         raise ValidationError({"period": [str(error)]}) from error
-    program = program_scope(request, query.validated_data["program"]).program
-    outcome = stored_or_live_outcomes([program.pk], period)[program.pk]  # type: ignore[union-attr]
+    pk = query.validated_data["program"]
+    program_scope(request, pk)  # 404 or 403 unless the caller may read its outcomes
+    try:
+        check_minimum_wage([pk])
+    except NoMinimumWage as refused:
+        return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+    outcome = stored_or_live_outcomes([pk], period)[pk]
     return Response(OutcomeSerializer(outcome).data)

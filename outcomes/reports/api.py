@@ -21,11 +21,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ips.api.negotiation import JSONAnswers
+from ips.calendar import today
 from ips.pdf import StoredPdf, pdf_download
 from outcomes.models import OutcomeReport
 from outcomes.reports import services
 from outcomes.reports.context import Scope, report_period
 from outcomes.reports.scopes import agency_scope, program_scope
+from outcomes.selectors import NoMinimumWage, check_minimum_wage
 
 
 class ReportProgressSerializer(serializers.Serializer):
@@ -36,6 +38,10 @@ class ReportProgressSerializer(serializers.Serializer):
     )
     detail = serializers.CharField(
         help_text="What is happening, and whether it waits for the background worker."
+    )
+    preliminary = serializers.BooleanField(
+        help_text="True while the period has not ended: the report will show numbers as of the "
+        "day it is made, marked preliminary."
     )
 
 
@@ -61,6 +67,11 @@ REPORT_RESPONSES = {
     ),
     (403, "application/json"): OpenApiResponse(
         DetailSerializer, description="A role without the outcome reports."
+    ),
+    (409, "application/json"): OpenApiResponse(
+        DetailSerializer,
+        description="The program has no minimum-wage schedule, so no job can be judged "
+        "competitive and it has no report; the detail says so.",
     ),
     (404, "application/json"): OpenApiResponse(
         DetailSerializer, description="Nothing of that id among those visible to the caller."
@@ -89,6 +100,10 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
         chosen = report_period(period)
     except ValueError as problem:
         return Response({"period": [str(problem)]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        check_minimum_wage([scope.program.pk] if scope.program is not None else [])
+    except NoMinimumWage as refused:
+        return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
     report = (
         OutcomeReport.objects.select_related("agency", "program")
         .filter(agency=scope.agency, program=scope.program, period=chosen.label)
@@ -113,7 +128,8 @@ def _answer(request: Request, scope: Scope, period: str) -> HttpResponse | Respo
             )
         else:
             detail = "The report is being generated; poll the Location."
-        return Response({"status": asked.status, "detail": detail})
+        preliminary = not chosen.is_closed(today())
+        return Response({"status": asked.status, "detail": detail, "preliminary": preliminary})
 
     return pdf_download(request, report, ask=ask, preparing=preparing, newest_only=True)
 

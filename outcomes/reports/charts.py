@@ -131,20 +131,25 @@ def _line(points: Sequence[TrendPoint]) -> str:
     return "".join(parts)
 
 
-def describe(points: Sequence[TrendPoint]) -> str:
-    """The chart in words (its `<desc>`): each period's rate, and the benchmarks."""
+def describe(points: Sequence[TrendPoint], *, benchmarks: bool = True) -> str:
+    """The chart in words (its `<desc>`): each period's rate, and the benchmarks if drawn."""
     values = "; ".join(
         f"{point.label}: {'no rate' if point.rate is None else format_rate(point.rate)}"
         for point in points
     )
+    if not benchmarks:
+        return f"{values}."
     bands = ", ".join(f"{name.lower()} {threshold * 100:.0f} %" for name, threshold in BENCHMARKS)
     return f"{values}. Benchmarks: {bands}."
 
 
-def rate_trend_svg(points: Sequence[TrendPoint], *, chart_id: str, title: str) -> SafeString:
+def rate_trend_svg(
+    points: Sequence[TrendPoint], *, chart_id: str, title: str, benchmarks: bool = True
+) -> SafeString:
     """The trend chart of the competitive employment rate over `points` (oldest first), with
-    the benchmark bands drawn in. `chart_id` keeps the ids of its title and description unique
-    on a page that shows several charts."""
+    the benchmark bands drawn in (`benchmarks`: they are quarterly figures, so a monthly chart
+    leaves them off). `chart_id` keeps the ids of its title and description unique on a page
+    that shows several charts."""
     if not points:
         raise ValueError("A trend chart needs at least one period.")
     chart_id = escape(chart_id)
@@ -153,7 +158,8 @@ def rate_trend_svg(points: Sequence[TrendPoint], *, chart_id: str, title: str) -
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="rate-trend" '
         f'font-family="Helvetica, Arial, sans-serif">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(describe(points))}</desc>'
+        f'<desc id="{chart_id}-desc">{escape(describe(points, benchmarks=benchmarks))}</desc>'
     )
+    bands = _bands() if benchmarks else ""
     # Every piece of text above went through escape(); the rest is numbers we formatted.
-    return mark_safe(head + _bands() + _axes(points) + _line(points) + "</svg>")  # noqa: S308
+    return mark_safe(head + bands + _axes(points) + _line(points) + "</svg>")  # noqa: S308

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from ips.calendar import Period
 from ips.models import Agency, Program
 from ips.pdf import pdf_render, pdf_request, render_pdf
 from outcomes.models import OutcomeReport
 from outcomes.reports.context import Scope, report_context, report_period
+from outcomes.selectors import check_minimum_wage, has_schedule, without_minimum_wage
 from outcomes.services import outcome_rollup
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ def report_scope(report: OutcomeReport) -> Scope:
 
 @transaction.atomic
 def report_request(
-    *, agency: Agency, program: Program | None, period_label: str, requested_by: User
+    *, agency: Agency, program: Program | None, period_label: str, requested_by: User | None
 ) -> tuple[OutcomeReport, bool]:
     """Ask for the report of `program` (or of the whole `agency`) for a month or quarter.
 
@@ -43,12 +45,41 @@ def report_request(
     if program is not None and program.agency_id != agency.pk:
         raise ValueError("The program is not one of the agency's.")
     period = report_period(period_label)
+    if program is not None:
+        check_minimum_wage([program.pk])
     return pdf_request(
         model=OutcomeReport,
         key={"agency": agency, "program": program, "period": period.label},
         fields={"kind": period.kind},
         requested_by=requested_by,
     )
+
+
+def reports_prepare(*, periods: list[Period]) -> int:
+    """Ask for the report of every agency, and of every program with a minimum-wage schedule,
+    for each of `periods` (the month and quarter just closed), so that the reports page opens
+    on ready downloads. A report already made, queued or being made is left alone; a failed or
+    stuck one is asked for again. Returns how many were queued; running it twice queues
+    nothing more."""
+    labels = [period.label for period in periods]
+    existing = {
+        (report.agency_id, report.program_id, report.period): report
+        for report in OutcomeReport.objects.filter(period__in=labels)
+    }
+    programs = Program.objects.filter(has_schedule("pk")).order_by("agency_id", "pk")
+    scopes = [(agency, None) for agency in Agency.objects.order_by("pk")]
+    scopes += [(program.agency, program) for program in programs.select_related("agency")]
+    queued = 0
+    for agency, program in scopes:
+        for label in labels:
+            found = existing.get((agency.pk, getattr(program, "pk", None), label))
+            if found is not None and found.status != found.Status.FAILED and not found.is_stuck:
+                continue
+            _, asked = report_request(
+                agency=agency, program=program, period_label=label, requested_by=None
+            )
+            queued += asked
+    return queued
 
 
 def report_generate(*, report_id: int) -> OutcomeReport | None:
@@ -63,9 +94,10 @@ def report_generate(*, report_id: int) -> OutcomeReport | None:
 
 def _render(report: OutcomeReport, started: dt.datetime) -> bytes:
     """The PDF. A program's roll-up of the period is refreshed first, so the report, the API
-    and the dashboard give the same numbers, late-entered data included."""
+    and the dashboard give the same numbers, late-entered data included. A program without a
+    minimum-wage schedule (removed since it was asked for) gets a report saying why."""
     period = report_period(report.period)
-    if report.program_id is not None:
+    if report.program_id is not None and not without_minimum_wage([report.program_id]):
         outcome_rollup(period=period, program_ids=[report.program_id])
     context = report_context(report_scope(report), period, generated_at=started)
     return render_pdf(TEMPLATE, context)

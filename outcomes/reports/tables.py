@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ips.calendar import Period
+from ips.calendar import Period, today
 from ips.exports import rate_cell
 from outcomes.reports.context import Scope, job_start_rows, specialist_tables
 
@@ -17,6 +17,7 @@ SPECIALIST_COLUMNS = (
     "working",
     "rate",
     "job_starts",
+    "preliminary",
 )
 JOB_START_COLUMNS = (
     "period",
@@ -27,12 +28,15 @@ JOB_START_COLUMNS = (
     "job_type",
     "hours",
     "wage",
+    "preliminary",
 )
 
 
 def table_rows(scope: Scope, period: Period, table: str) -> tuple[tuple[str, ...], list[list[Any]]]:
-    """The columns and rows of one of the report's tables as CSV (the rows the report prints);
-    ValueError for a table the report does not have."""
+    """The columns and rows of one of the report's tables as CSV (the rows the report prints),
+    each marked preliminary while the period has not ended; ValueError for a table the report
+    does not have."""
+    preliminary = "no" if period.is_closed(today()) else "yes"
     if table == "specialists":
         return SPECIALIST_COLUMNS, [
             [
@@ -43,6 +47,7 @@ def table_rows(scope: Scope, period: Period, table: str) -> tuple[tuple[str, ...
                 row.working,
                 rate_cell(row.rate),
                 row.job_starts,
+                preliminary,
             ]
             for program_table in specialist_tables(scope, period)
             for row in program_table.rows
@@ -58,6 +63,7 @@ def table_rows(scope: Scope, period: Period, table: str) -> tuple[tuple[str, ...
                 job.job_type,
                 job.hours_per_week,
                 job.hourly_wage,
+                preliminary,
             ]
             for job in job_start_rows(scope, period)
         ]

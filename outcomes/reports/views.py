@@ -28,6 +28,7 @@ from outcomes.reports.context import Scope, report_context, report_period
 from outcomes.reports.page import ReportCell, reports_page
 from outcomes.reports.scopes import agency_scope, program_scope
 from outcomes.reports.tables import CSV_TABLES, table_rows
+from outcomes.selectors import NoMinimumWage, check_minimum_wage
 
 
 def _scope(request: HttpRequest, scope: str, pk: int) -> Scope:
@@ -76,6 +77,10 @@ def table_download(
         raise Http404("No such table.")
     try:
         chosen = report_period(period)
+        if found.program is not None:
+            check_minimum_wage([found.program.pk])
+    except NoMinimumWage as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain")
     except ValueError as problem:
         return HttpResponse(str(problem), status=400, content_type="text/plain")
     header, rows = table_rows(found, chosen, table)
@@ -112,6 +117,29 @@ def report_generate(request: HttpRequest, scope: str, pk: int, period: str) -> H
             "The report is queued, waiting for the background worker (busy or not available at "
             "the moment): it will be generated once the worker is back.",
         )
+    return redirect("outcomes:reports")
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    """Queue the report chosen on the reports page: `report` ("program-7", "agency-2") and
+    `period` ("2026-Q1") from the form (or the query string); back to the page."""
+    data = request.POST if "report" in request.POST else request.GET
+    kind, _, pk = data.get("report", "").partition("-")
+    if kind not in {"program", "agency"} or not pk.isdigit():
+        return HttpResponse("Choose a program or an agency.", status=400, content_type="text/plain")
+    found = _scope(request, kind, int(pk))
+    try:
+        report, _ = services.report_request(
+            agency=found.agency,
+            program=found.program,
+            period_label=data.get("period", ""),
+            requested_by=request.user,
+        )
+    except ValueError as problem:
+        return HttpResponse(str(problem), status=400, content_type="text/plain")
+    messages.success(request, f"The report of {found.name} for {report.period} is being made.")
     return redirect("outcomes:reports")
 
 

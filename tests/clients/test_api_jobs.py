@@ -99,7 +99,10 @@ def test_list_shows_the_programs_live_jobs_with_competitive_derived(
         "end_reason": "",
         "hours_per_week": "20.00",
         "hourly_wage": "16.50",
+        "tips_per_hour": "0.00",
+        "self_employed": False,
         "set_aside": False,
+        "set_aside_kind": "",
         "competitive": True,
         "version": 1,
     }
@@ -464,3 +467,51 @@ def test_specialist_archives_a_job(specialist: User, jobs: dict[str, Job]) -> No
     assert response.status_code == 200
     assert response.json()["version"] == 2
     assert titles(api_as(specialist).get(LIST)) == set()
+
+
+# --- Self-employment, tips, set-aside kinds ------------------------------------------------------
+
+
+def test_a_self_employed_job_is_recorded_without_an_employer(
+    specialist: User, client_: Client, employer: Employer
+) -> None:
+    body = new_job(client_, employer, self_employed=True, hourly_wage="22.00")
+    del body["employer"]
+
+    response = post(specialist, body)
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["employer"], response.json()["self_employed"]) == (None, True)
+    # Harbor Works has not opted in to counting self-employment.
+    assert response.json()["competitive"] is False
+
+
+def test_a_job_without_an_employer_that_is_not_self_employment_is_400(
+    specialist: User, client_: Client, employer: Employer
+) -> None:
+    body = new_job(client_, employer)
+    del body["employer"]
+
+    response = post(specialist, body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "employer": ["Choose the employer, or mark the job as self-employment."]
+    }
+    assert not Job.objects.exists()
+
+
+def test_a_tipped_job_and_its_set_aside_kind_are_recorded(
+    specialist: User, client_: Client, employer: Employer
+) -> None:
+    tipped = post(
+        specialist, new_job(client_, employer, hourly_wage="2.13", tips_per_hour="14.00")
+    ).json()
+    crew = post(specialist, new_job(client_, employer, set_aside_kind="work_crew")).json()
+
+    assert (tipped["tips_per_hour"], tipped["competitive"]) == ("14.00", True)
+    assert (crew["set_aside"], crew["set_aside_kind"], crew["competitive"]) == (
+        True,
+        "work_crew",
+        False,
+    )

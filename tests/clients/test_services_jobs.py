@@ -434,3 +434,62 @@ def test_job_update_refuses_an_employer_of_another_program(
 
     job.refresh_from_db()
     assert job.employer == employer
+
+
+# --- Self-employment, tips, set-aside kinds ------------------------------------------------------
+
+
+def test_a_job_without_an_employer_must_be_self_employment(program: Program) -> None:
+    client = ClientFactory(program=program)
+
+    with pytest.raises(ValidationError) as error:
+        services.job_start_record(
+            client=client,
+            employer=None,
+            title="Dog walker",
+            job_type="other",
+            started_on=days_ago(3),
+            hours_per_week=Decimal("10"),
+            hourly_wage=Decimal("20"),
+        )
+
+    assert error.value.message_dict["employer"] == [
+        "Choose the employer, or mark the job as self-employment."
+    ]
+    assert not Job.objects.exists()
+
+
+def test_a_self_employed_job_is_recorded_without_an_employer(program: Program) -> None:
+    client = ClientFactory(program=program)
+
+    job = services.job_start_record(
+        client=client,
+        employer=None,
+        self_employed=True,
+        title="Dog walker",
+        job_type="other",
+        started_on=days_ago(3),
+        hours_per_week=Decimal("10"),
+        hourly_wage=Decimal("20"),
+    )
+
+    assert (job.employer, job.self_employed) == (None, True)
+
+
+def test_negative_tips_are_refused(program: Program) -> None:
+    client = ClientFactory(program=program)
+
+    with pytest.raises(ValidationError) as error:
+        services.job_start_record(
+            client=client,
+            employer=EmployerFactory(program=program),
+            title="Server",
+            job_type="food_service",
+            started_on=days_ago(3),
+            hours_per_week=Decimal("10"),
+            hourly_wage=Decimal("2.13"),
+            tips_per_hour=Decimal("-1"),
+        )
+
+    assert "tips_per_hour" in error.value.message_dict
+    assert not Job.objects.exists()

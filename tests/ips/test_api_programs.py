@@ -36,6 +36,7 @@ def test_token_authenticates_and_the_list_is_scoped(
             "site": "Main Street",
             "is_active": True,
             "weekly_employer_contact_target": 6,
+            "counts_self_employment": False,
             "version": 1,
         }
     ]

@@ -38,7 +38,17 @@ def test_live_numbers_when_not_rolled_up(
     assert (body["first_job_starts"], body["in_education"]) == (1, 1)
     assert body["rate"] == 0.4444  # 4/9 rounded to 4 places
     assert body["average_hourly_wage"] == 16.63
-    assert body["job_endings_by_reason"] == {"quit": 1, "fired": 1}
+    assert body["job_endings_by_reason"] == {"quit": 1}
+    # The out-of-work rate: B and F were working when referred (3 of the other 7 work).
+    assert (body["out_of_work_caseload"], body["out_of_work_working"]) == (7, 3)
+    assert body["out_of_work_rate"] == 0.4286
+    assert (body["new_enrollments"], body["closures"]) == (3, 2)
+    assert body["closures_by_reason"] == {"moved": 2}
+    assert (body["jobs_reaching_90_days"], body["jobs_kept_90_days"]) == (1, 0)
+    assert body["retention_90_rate"] == 0.0
+    assert (body["not_yet_contacted"], body["contacted_within_30_days"]) == (1, 2)
+    assert body["no_first_job_yet"] == 2
+    assert (body["as_of"], body["preliminary"]) == ("2025-03-31", False)
     assert body["computed_at"] is None
     assert OutcomeRollup.objects.count() == 0  # a read stores nothing
 

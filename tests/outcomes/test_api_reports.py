@@ -38,6 +38,7 @@ def test_first_request_answers_202_then_the_pdf_once_generated(
     assert accepted["Location"] == f"http://testserver{url}"
     assert accepted["Retry-After"] == "2"
     assert accepted.json()["status"] == "pending"
+    assert accepted.json()["preliminary"] is False  # 2025-Q1 ended long ago
     assert ready.status_code == 200
     assert ready["Content-Type"] == "application/pdf"
     data = b"".join(ready.streaming_content)

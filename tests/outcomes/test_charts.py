@@ -52,3 +52,13 @@ def test_chart_has_a_title_and_a_description_for_screen_readers() -> None:
 def test_a_chart_needs_a_period() -> None:
     with pytest.raises(ValueError, match="at least one period"):
         rate_trend_svg([], chart_id="c", title="Rate")
+
+
+def test_a_monthly_chart_leaves_off_the_quarterly_benchmarks() -> None:
+    months = [TrendPoint(f"2025-{m:02d}", 0.4) for m in range(1, 4)]
+
+    svg = rate_trend_svg(months, chart_id="c", title="Rate", benchmarks=False)
+
+    assert "Minimum standard" not in svg
+    assert "stroke-dasharray" not in svg
+    assert "Benchmarks" not in svg

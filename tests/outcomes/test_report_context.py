@@ -4,13 +4,14 @@ of `conftest.py`: rate 4/9)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from ips.calendar import Period
-from outcomes import definitions
 from outcomes.models import OutcomeRollup
 from outcomes.reports.context import (
     Scope,
@@ -74,14 +75,59 @@ def test_last_point_of_the_trend_is_the_headline_rate(quarter: SimpleNamespace) 
     assert context["trend"][-1].rate == context["outcome"].rate == 4 / 9
 
 
-def test_definitions_are_printed_from_the_code_that_counts() -> None:
+def test_definitions_are_written_for_people_without_code() -> None:
+    """No identifiers (`minimum_wage`, `with_first_events`), no "None" or "NULL", no quotes
+    from code: the words a board member reads."""
     used = {row.term: row.text for row in definitions_used()}
+    text = " ".join([*used, *used.values()])
 
-    assert used["Caseload"] == " ".join(definitions.caseload.__doc__.split())
-    assert used["Working"].startswith("Working: caseload clients who held a competitive job")
-    assert "`" not in "".join(used.values())
+    assert not re.search(r"\w_\w|`|\bNone\b|\bNULL\b|\(\)", text), text
+    assert used["Caseload (clients served)"].startswith("Everyone enrolled on at least one day")
+    assert "40 %" in used["Out-of-work rate"]
     assert "31 %" in used["Benchmarks"]
     assert "50 %" in used["Benchmarks"]
+
+
+def test_every_number_of_the_headline_has_a_definition(quarter: SimpleNamespace) -> None:
+    context = _context(quarter, Period.parse("2025-Q1"))
+    terms = " ".join(row.term.lower() for row in context["definitions"])
+
+    for word in ("caseload", "working", "out-of-work", "job starts", "endings", "90 days"):
+        assert word in terms, word
+    assert "enrollments and closures" in terms
+
+
+def test_an_open_period_is_preliminary_and_as_of_today(quarter: SimpleNamespace) -> None:
+    with time_machine.travel(dt.datetime(2025, 3, 20, 15, tzinfo=dt.UTC), tick=False):
+        context = _context(quarter, Period.parse("2025-Q1"))
+
+    assert context["preliminary"] is True
+    assert context["as_of"] == dt.date(2025, 3, 20)
+    assert context["headline"][-3].label == (
+        "Competitive jobs held as of 20 Mar 2025 (the period has not ended)"
+    )
+
+
+def test_a_closed_period_is_compared_with_the_same_period_a_year_before(
+    quarter: SimpleNamespace,
+) -> None:
+    """2024-Q1: nobody was enrolled yet (H enrolled 2024-05-01): no rate a year before."""
+    context = _context(quarter, Period.parse("2025-Q1"))
+
+    assert context["preliminary"] is False
+    assert context["year_before"].period.label == "2024-Q1"
+    rate = next(row for row in context["headline"] if row.testid == "rate")
+    assert (rate.value, rate.before) == ("44.4 %", "—")
+
+
+def test_the_paper_size_is_the_agencys(quarter: SimpleNamespace) -> None:
+    agency = quarter.program.agency
+    assert _context(quarter)["page_size"] == "letter"  # America/New_York
+
+    agency.paper_size = "a4"
+    agency.save()
+
+    assert _context(quarter)["page_size"] == "A4"
 
 
 @pytest.mark.parametrize("label", ["2025-W03", "2025-02-03", "2025-Q0", ""])

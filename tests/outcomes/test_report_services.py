@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -61,11 +62,15 @@ def test_requested_report_is_generated_by_the_task_with_the_headline_numbers(
     assert "Job starts 3" in text
     assert "First job starts 1" in text
     assert "In education or training 1" in text
-    assert "(median / mean) 7.0 / 6.7" in text
-    assert "(median / mean) 27.0 / 27.0" in text
+    assert "(median / mean) 7.0 / 5.7" in text
+    assert "(median / mean) 27.0 / 25.3" in text
     assert "Average hours per week of those jobs 21.25" in text
     assert "Average hourly wage of those jobs $16.63" in text
-    assert "Job endings 2" in text
+    assert "Job endings 1" in text
+    assert "by reason: Quit 1" in text
+    assert "benchmark 40 %) 42.9 %" in text
+    assert "Closures 2" in text
+    assert "by reason: Moved away 2" in text
     assert "Definitions used" in text
 
 
@@ -375,3 +380,26 @@ def test_a_report_queued_long_ago_whose_message_was_lost_can_be_asked_for_again(
     assert len(callbacks) == 1
     assert again.in_progress
     assert again.requested_at > long_ago
+
+
+def test_a_report_of_an_open_quarter_says_preliminary_on_every_page(
+    quarter: SimpleNamespace, director: User, django_capture_on_commit_callbacks
+) -> None:
+    """On 7 December the quarter ending 31 December is not over: its report says so."""
+    with time_machine.travel(dt.datetime(2025, 3, 7, 15, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            report, _ = report_services.report_request(
+                agency=quarter.program.agency,
+                program=quarter.program,
+                period_label="2025-Q1",
+                requested_by=director,
+            )
+        report_services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    with report.file.open("rb") as stored:
+        text = pdf_text(stored.read())
+
+    assert "Preliminary: 2025-Q1 has not ended" in text
+    assert "Competitive jobs held as of 7 Mar 2025" in text
+    assert "held on 31 Mar 2025" not in text
+    assert text.count("preliminary") >= 2  # the footer of every page

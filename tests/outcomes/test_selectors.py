@@ -6,12 +6,13 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client, ClosureReason, Job
+from clients.models import Client, ClosureReason, Job, JobEndReason
 from ips.calendar import Period
-from ips.models import Agency, Program, User
+from ips.models import Agency, MinimumWage, Program, User
 from outcomes import definitions
 from outcomes.selectors import (
     agency_outcomes,
@@ -39,13 +40,95 @@ def test_quarter_numbers_match_the_hand_count(quarter: SimpleNamespace) -> None:
     assert outcome.in_education == 1
 
 
-def test_quarter_days_to_first_contact_and_job(quarter: SimpleNamespace) -> None:
+def test_quarter_days_to_first_contact_and_job_leave_no_one_out(quarter: SimpleNamespace) -> None:
+    """D (enrolled on the last day, contacted after the quarter) and H (no job started in his
+    second episode) count with their days so far, to the end of the quarter."""
     outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
 
     assert outcome.median_days_to_first_employer_contact == 7.0
-    assert outcome.mean_days_to_first_employer_contact == 6.7
+    assert outcome.mean_days_to_first_employer_contact == 5.7  # (0 + 7 + 10) / 3
+    assert (outcome.not_yet_contacted, outcome.contacted_within_30_days) == (1, 2)
     assert outcome.median_days_to_first_job == 27.0
-    assert outcome.mean_days_to_first_job == 27.0
+    assert outcome.mean_days_to_first_job == 25.3  # (0 + 27 + 49) / 3
+    assert outcome.no_first_job_yet == 2
+    assert outcome.new_enrollments == 3
+
+
+def test_days_so_far_stop_at_today_in_an_open_period(program: Program) -> None:
+    """Enrolled on 2 March, never contacted, seen on 12 March: 10 days so far, not the 29 to
+    the end of the month."""
+    MinimumWage.objects.create(program=program, effective_on=dt.date(2024, 1, 1), hourly=15)
+    with time_machine.travel(dt.datetime(2025, 3, 12, 15, 0, tzinfo=dt.UTC), tick=False):
+        ClientFactory(
+            program=program, referred_on=dt.date(2025, 3, 1), enrolled_on=dt.date(2025, 3, 2)
+        )
+        outcome = program_outcomes([program.pk], Period.parse("2025-03"))[program.pk]
+
+    assert outcome.mean_days_to_first_employer_contact == 10.0
+    assert (outcome.not_yet_contacted, outcome.contacted_within_30_days) == (1, 0)
+    assert outcome.as_of == dt.date(2025, 3, 12)
+    assert outcome.preliminary is True
+
+
+def test_closed_period_is_not_preliminary(quarter: SimpleNamespace) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert (outcome.as_of, outcome.preliminary) == (dt.date(2025, 3, 31), False)
+
+
+def test_out_of_work_rate_counts_only_clients_not_working_when_referred(
+    quarter: SimpleNamespace,
+) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert (outcome.out_of_work_caseload, outcome.out_of_work_working) == (7, 3)
+    assert outcome.out_of_work_rate == 3 / 7
+
+
+def test_out_of_work_rate_in_january(quarter: SimpleNamespace) -> None:
+    """January: A B E F G H J K; without B and F, six; working A only (F was working)."""
+    outcome = program_outcomes([quarter.program.pk], Period.parse("2025-01"))[quarter.program.pk]
+
+    assert (outcome.out_of_work_caseload, outcome.out_of_work_working) == (6, 1)
+    assert outcome.out_of_work_rate == 1 / 6
+
+
+def test_closures_by_reason(quarter: SimpleNamespace) -> None:
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert outcome.closures == 2
+    assert outcome.closures_by_reason == {"moved": 2}
+
+
+def test_90_day_retention(quarter: SimpleNamespace) -> None:
+    every = program_outcomes_by_period(
+        [quarter.program.pk], [Q1, Period.parse("2025-Q2"), Period.parse("2024-Q4")]
+    )
+    q1, q2, q4 = (every[(quarter.program.pk, label)] for label in ("2025-Q1", "2025-Q2", "2024-Q4"))
+
+    assert (q1.jobs_reaching_90_days, q1.jobs_kept_90_days, q1.retention_90_rate) == (1, 0, 0.0)
+    assert (q2.jobs_reaching_90_days, q2.jobs_kept_90_days, q2.retention_90_rate) == (3, 3, 1.0)
+    # C's 2024-10-01 job reached its 90th day on 2024-12-30, having ended on 12-20.
+    assert (q4.jobs_reaching_90_days, q4.jobs_kept_90_days) == (1, 0)
+
+
+@pytest.mark.parametrize(("days_held", "kept"), [(89, 0), (90, 1)])
+def test_a_job_held_on_its_90th_day_is_kept(program: Program, days_held: int, kept: int) -> None:
+    MinimumWage.objects.create(program=program, effective_on=dt.date(2024, 1, 1), hourly=15)
+    client = ClientFactory(
+        program=program, referred_on=dt.date(2024, 12, 1), enrolled_on=dt.date(2024, 12, 1)
+    )
+    start = dt.date(2025, 1, 10)
+    JobFactory(
+        client=client,
+        started_on=start,
+        ended_on=start + dt.timedelta(days=days_held),
+        end_reason=JobEndReason.QUIT,
+    )
+
+    outcome = program_outcomes([program.pk], Period.parse("2025-04"))[program.pk]
+
+    assert (outcome.jobs_reaching_90_days, outcome.jobs_kept_90_days) == (1, kept)
 
 
 def test_quarter_current_jobs_and_endings(quarter: SimpleNamespace) -> None:
@@ -54,8 +137,20 @@ def test_quarter_current_jobs_and_endings(quarter: SimpleNamespace) -> None:
     assert outcome.current_jobs == 4
     assert outcome.average_hours == 21.25
     assert outcome.average_hourly_wage == 16.63
-    assert outcome.job_endings == 2
-    assert outcome.job_endings_by_reason == {"quit": 1, "fired": 1}
+    assert outcome.job_endings == 1
+    assert outcome.job_endings_by_reason == {"quit": 1}
+
+
+def test_job_endings_leave_out_set_aside_jobs_like_starts(quarter: SimpleNamespace) -> None:
+    """E's set-aside job (started 03-10) ends on 03-25: not a competitive job, so neither a
+    start nor an ending; A's competitive job ending stays the only one."""
+    set_aside = quarter.e.jobs.get(set_aside=True)
+    set_aside.ended_on, set_aside.end_reason = dt.date(2025, 3, 25), JobEndReason.QUIT
+    set_aside.save()
+
+    outcome = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
+
+    assert (outcome.job_starts, outcome.job_endings) == (3, 1)
 
 
 def test_january_counts_the_job_ending_on_the_tenth_and_not_the_job_between_episodes(
@@ -106,12 +201,13 @@ def test_empty_program_has_no_rate(quarter: SimpleNamespace, other_program: Prog
 def test_agency_counts_distinct_clients_across_programs(
     quarter: SimpleNamespace, agency: Agency, other_program: Program
 ) -> None:
-    """Bridge Team adds one client on its caseload who does not work (it has no minimum-wage
-    schedule, so no job there is competitive): 10 clients, 4 working."""
+    """Bridge Team (minimum wage 15.00) adds one client on its caseload who does not work (a
+    job at 14.00): 10 clients, 4 working. A program with no schedule at all is left out of
+    the agency's numbers (`test_no_schedule.py`)."""
     bridge = ClientFactory(
         program=other_program, referred_on=dt.date(2024, 11, 1), enrolled_on=dt.date(2024, 12, 1)
     )
-    JobFactory(client=bridge, started_on=dt.date(2025, 2, 1))
+    JobFactory(client=bridge, started_on=dt.date(2025, 2, 1), hourly_wage=14)
     ProgramFactory(agency=agency)  # an empty third program changes nothing
 
     outcome = agency_outcomes([agency.pk], Q1)[agency.pk]
@@ -135,8 +231,9 @@ def test_every_number_is_one_query_whatever_the_number_of_programs(
         # Not the transaction and planner settings around them (one setting only for a few).
         return [q["sql"] for q in queries if q["sql"].startswith(("SELECT", "WITH"))]
 
-    # caseload, working, job starts, first job starts, education, days, current jobs, endings
-    assert len(selects(one)) == len(selects(many)) == 8
+    # caseload, working, job starts, first job starts, education, out-of-work caseload and
+    # working, new enrollments, days, current jobs, endings, closures, retention
+    assert len(selects(one)) == len(selects(many)) == 13
     assert len(many) <= len(one)
 
 
@@ -216,6 +313,7 @@ def test_many_periods_at_once_count_the_drill_down_rows(quarter: SimpleNamespace
             outcome.in_education,
             outcome.current_jobs,
             outcome.job_endings,
+            outcome.jobs_reaching_90_days,
         ) == (
             definitions.caseload(period, clients).count(),
             definitions.working(period, clients).count(),
@@ -224,5 +322,6 @@ def test_many_periods_at_once_count_the_drill_down_rows(quarter: SimpleNamespace
             definitions.in_education(period, clients).count(),
             definitions.current_jobs(period.last, jobs).count(),
             definitions.job_endings(period, jobs).count(),
+            definitions.jobs_reaching_90_days(period, jobs).count(),
         ), period.label
     assert sum(outcome.working for outcome in every.values()) > 10

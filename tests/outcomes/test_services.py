@@ -37,7 +37,8 @@ def test_rollup_stores_every_program_with_the_live_numbers(
     assert (row.kind, row.first_day, row.last_day) == ("quarter", Q1.first, Q1.last)
     assert (row.caseload, row.working, row.job_starts, row.in_education) == (9, 4, 3, 1)
     assert row.rate == 4 / 9
-    assert row.job_endings_by_reason == {"quit": 1, "fired": 1}
+    assert row.job_endings_by_reason == {"quit": 1}
+    assert (row.out_of_work_caseload, row.out_of_work_working, row.closures) == (7, 3, 2)
     live = program_outcomes([quarter.program.pk], Q1)[quarter.program.pk]
     assert row.to_outcome() == replace(live, computed_at=row.computed_at)
     empty = OutcomeRollup.objects.get(program=other_program, period="2025-Q1")
@@ -140,7 +141,7 @@ def test_a_backfill_stores_through_copy_the_same_rows(
     services.outcome_rollups(periods=periods)
     assert set(OutcomeRollup.objects.values_list("pk", flat=True)) == ids
     row = OutcomeRollup.objects.get(program=quarter.program, period="2025-Q1")
-    assert (row.caseload, row.working, row.job_endings_by_reason) == (9, 4, {"quit": 1, "fired": 1})
+    assert (row.caseload, row.working, row.job_endings_by_reason) == (9, 4, {"quit": 1})
 
     real = services.program_outcomes_by_period
 

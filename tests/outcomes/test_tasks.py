@@ -100,3 +100,35 @@ def test_closed_task_refuses_an_unknown_kind(quarter: SimpleNamespace) -> None:
         outcome_rollup_closed_task.apply(kwargs={"kind": "week"})
 
     assert OutcomeRollup.objects.count() == 0
+
+
+def test_the_closed_quarter_roll_up_prepares_its_reports_once(
+    quarter: SimpleNamespace, django_capture_on_commit_callbacks
+) -> None:
+    """On 1 April the roll-up of 2025-Q1 also asks for the quarter's reports of the agency and
+    of each program with a schedule (Harbor Works), so the director finds them ready; a second
+    run asks for nothing more."""
+    from outcomes.models import OutcomeReport
+
+    with _at(dt.date(2025, 4, 1)), django_capture_on_commit_callbacks(execute=False) as sent:
+        outcome_rollup_closed_task.apply(kwargs={"kind": "quarter"}).get()
+        outcome_rollup_closed_task.apply(kwargs={"kind": "quarter"}).get()
+
+    reports = OutcomeReport.objects.order_by("program_id")
+    assert [(r.program_id, r.period, r.status) for r in reports] == [
+        (quarter.program.pk, "2025-Q1", "pending"),
+        (None, "2025-Q1", "pending"),
+    ]
+    assert len(sent) == 2  # one task per report, not one per run
+    assert {r.requested_by_id for r in reports} == {None}
+
+
+def test_the_nightly_run_prepares_the_last_closed_reports_left_undone(
+    quarter: SimpleNamespace, django_capture_on_commit_callbacks
+) -> None:
+    from outcomes.models import OutcomeReport
+
+    with _at(dt.date(2025, 4, 10)), django_capture_on_commit_callbacks(execute=False):
+        outcome_rollup_open_task.apply().get()
+
+    assert set(OutcomeReport.objects.values_list("period", flat=True)) == {"2025-03", "2025-Q1"}

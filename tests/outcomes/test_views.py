@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -48,8 +50,15 @@ def test_director_exports_one_row_per_program_of_the_agency(
         "rate": "0.4444",
         "job_starts": "3",
         "in_education": "1",
+        "out_of_work_caseload": "7",
+        "out_of_work_working": "3",
+        "out_of_work_rate": "0.4286",
+        "new_enrollments": "3",
+        "closures": "2",
+        "preliminary": "no",
+        "note": "",
     }
-    assert rows[0]["rate"] == ""  # no one on the caseload: no rate
+    assert (rows[0]["caseload"], rows[0]["rate"]) == ("0", "")  # no one: no rate
     assert "Summit Employment" not in response.content.decode()
 
 
@@ -77,6 +86,15 @@ def test_outsider_director_exports_only_their_own_programs(
     rows = _rows(login_as(outsider_director).get(_url("2025-Q1")))
 
     assert [row["program"] for row in rows] == ["Summit Employment"]
+
+
+def test_the_open_quarter_is_marked_preliminary(
+    quarter: SimpleNamespace, login_as: Callable[[User], Client], director: User
+) -> None:
+    with time_machine.travel(dt.datetime(2025, 3, 20, 15, 0, tzinfo=dt.UTC), tick=False):
+        rows = _rows(login_as(director).get(_url("2025-Q1")))
+
+    assert {row["preliminary"] for row in rows} == {"yes"}
 
 
 @pytest.mark.parametrize("period", ["2025-03", "2025-Q5", "junk"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -39,13 +40,25 @@ def test_reports_page_of_a_director_lists_the_agency_and_its_programs(
 ) -> None:
     content = login_as(director).get(reverse("outcomes:reports")).content.decode()
 
-    assert "Riverside Mental Health" in content
-    assert "(whole agency)" in content
+    assert "Riverside Mental Health (whole agency)" in content
     assert "Harbor Works" in content
     assert "Bridge Team" in content
     assert "Summit Employment" not in content
-    for label in ("2025-Q2", "2025-Q1", "2024-Q4", "2024-Q3", "2025-05", "2025-04", "2025-03"):
-        assert f'-{label}"' in content
+    # Closed periods first, newest first; the open quarter and month last, marked.
+    periods = re.findall(r'<option value="(\d{4}-[\dQ]+)">([^<]+)</option>', content)
+    assert [value for value, _ in periods] == [
+        "2025-Q1",
+        "2024-Q4",
+        "2024-Q3",
+        "2025-04",
+        "2025-03",
+        "2025-Q2",
+        "2025-05",
+    ]
+    assert periods[-1][1] == "2025-05 (preliminary: not ended)"
+    # One form asks for any report: no button per program and period.
+    assert content.count("<form") - content.count('action="/accounts/logout') <= 2
+    assert content.count('type="submit"') - content.count("Log out") <= 1
 
 
 def test_reports_page_of_a_supervisor_lists_their_program_only(
@@ -59,6 +72,90 @@ def test_reports_page_of_a_supervisor_lists_their_program_only(
     assert "Harbor Works" in content
     assert "Bridge Team" not in content
     assert "(whole agency)" not in content
+    assert "Learning-community submission" not in content  # directors export it
+
+
+def test_reports_page_lists_ready_reports_first_with_their_download(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        report, _ = report_services.report_request(
+            agency=quarter.program.agency,
+            program=quarter.program,
+            period_label="2025-Q1",
+            requested_by=director,
+        )
+    report_generate_task(report.pk)
+
+    content = login_as(director).get(reverse("outcomes:reports")).content.decode()
+
+    download = reverse("outcomes:report_download", kwargs={"pk": report.pk})
+    assert content.index("Ready to download") < content.index(download)
+    assert content.index(download) < content.index("Make a report")
+    assert "No report is ready yet" not in content
+
+
+def test_the_learning_community_csv_is_linked_for_directors(
+    program: Program, director: User, login_as: Callable[[User], Client]
+) -> None:
+    content = login_as(director).get(reverse("outcomes:reports")).content.decode()
+
+    closed = reverse("outcomes:submission_csv", kwargs={"period": "2025-Q1"})
+    current = reverse("outcomes:submission_csv", kwargs={"period": "2025-Q2"})
+    assert f'href="{closed}">2025-Q1</a>' in content
+    assert f'href="{current}">2025-Q2 (preliminary)</a>' in content
+    assert content.index(closed) < content.index(current)
+
+
+def test_the_form_queues_the_chosen_report(
+    quarter: SimpleNamespace,
+    director: User,
+    login_as: Callable[[User], Client],
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = login_as(director).post(
+            reverse("outcomes:report_request"),
+            {"report": f"agency-{quarter.program.agency_id}", "period": "2025-Q1"},
+        )
+
+    assert response.status_code == 302
+    report = OutcomeReport.objects.get()
+    assert (report.program_id, report.agency_id, report.period) == (
+        None,
+        quarter.program.agency_id,
+        "2025-Q1",
+    )
+    assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    ("report", "period", "message"),
+    [
+        ("team-1", "2025-Q1", "Choose a program or an agency."),
+        ("program-x", "2025-Q1", "Choose a program or an agency."),
+        ("program-{pk}", "2025-W03", "Reports cover a month (2026-03) or a quarter (2026-Q1)."),
+    ],
+)
+def test_the_form_refuses_bad_choices_and_queues_nothing(
+    program: Program,
+    director: User,
+    login_as: Callable[[User], Client],
+    report: str,
+    period: str,
+    message: str,
+) -> None:
+    response = login_as(director).post(
+        reverse("outcomes:report_request"),
+        {"report": report.format(pk=program.pk), "period": period},
+    )
+
+    assert response.status_code == 400
+    assert response.content.decode() == message
+    assert not OutcomeReport.objects.exists()
 
 
 def test_regenerate_queues_the_report_and_the_cell_polls_until_it_is_ready(
@@ -169,12 +266,21 @@ def test_dashboard_shows_the_report_numbers_and_the_trend_chart(
 
     content = login_as(supervisor).get(url, {"period": "2025-Q1"}).content.decode()
 
-    assert '<td data-testid="caseload">9</td>' in content
-    assert '<td data-testid="working">4</td>' in content
-    assert '<td data-testid="rate"><strong>44.4 %</strong></td>' in content
-    assert '<td data-testid="job-starts">3</td>' in content
-    assert '<td data-testid="first-job-starts">1</td>' in content
-    assert '<td data-testid="in-education">1</td>' in content
+    assert '<td class="num" data-testid="caseload">9</td>' in content
+    assert '<td class="num" data-testid="working">4</td>' in content
+    assert '<td class="num" data-testid="rate"><strong>44.4 %</strong></td>' in content
+    assert '<td class="num" data-testid="out-of-work-rate"><strong>42.9 %</strong></td>' in content
+    assert '<td class="num" data-testid="out-of-work">3 of 7</td>' in content
+    assert "benchmark 40 %" in content
+    assert '<td class="num" data-testid="job-starts">3</td>' in content
+    assert '<td class="num" data-testid="first-job-starts">1</td>' in content
+    assert '<td class="num" data-testid="in-education">1</td>' in content
+    assert '<td class="num" data-testid="closures">2</td>' in content
+    assert "by reason: Moved away 2" in content
+    assert '<td class="num" data-testid="new-enrollments">3</td>' in content
+    assert '<td class="num" data-testid="retention">0 of 1 (0.0 %)</td>' in content
+    assert '<td class="num" data-testid="not-yet-contacted">1</td>' in content
+    assert "2024-Q1 (a year before)" in content
     assert "<svg" in content
     assert "2025-Q1: 44.4 %" in content  # the chart's description
     assert "2024-Q2" in content  # eight quarters back to 2024-Q2
@@ -225,6 +331,7 @@ def test_job_starts_csv_lists_employer_and_job_type_without_clients(
         ("2025-03-15", "16.00"),
     ]
     assert {row["employer"] for row in rows} == {quarter.employer.name}
+    assert {row["preliminary"] for row in rows} == {"no"}
     assert "client" not in ",".join(rows[0])
     for who in (quarter.e, quarter.f):
         assert who.last_name not in response.content.decode()

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from ips.calendar import Period
 from ips.models import Program
-from outcomes.services import last_closed_periods, open_periods, outcome_rollup, rollup_period
+from outcomes.selectors import NoMinimumWage, check_minimum_wage
+from outcomes.services import (
+    last_closed_periods,
+    open_periods,
+    outcome_rollup,
+    rollup_left_out,
+    rollup_period,
+)
 
 
 class Command(BaseCommand):
@@ -32,9 +39,16 @@ class Command(BaseCommand):
         if program is not None and not Program.objects.filter(pk=program).exists():
             raise CommandError(f"There is no program with id {program}.")
         programs = None if program is None else [program]
+        if programs is not None:
+            try:
+                check_minimum_wage(programs)
+            except NoMinimumWage as error:
+                raise CommandError(str(error)) from error
         for each in periods:
             stored = outcome_rollup(period=each, program_ids=programs)
             self.stdout.write(f"{each.label}: {stored} program roll-up(s) stored.")
+        for left_out in rollup_left_out(programs):
+            self.stdout.write(f"Not rolled up: {NoMinimumWage([left_out])}")
 
     def _default_periods(self) -> list[Period]:
         today = timezone.localdate()
