@@ -322,6 +322,22 @@ def supervision_routes() -> dict[str, Spec]:
             },
             record_pk("action_item"),
         ),
+        "supervision:action_item_undo": Spec(
+            {
+                "GET": POST_ONLY_GET,
+                "POST": expect(404, anonymous=302, specialist=302, supervisor=302, director=403),
+            },
+            record_pk("action_item"),
+        ),
+        # Meeting mode: supervisors run it, directors read it (their own agency's programs).
+        "supervision:meeting": Spec({"GET": SUPERVISION_PAGE}),
+        # Its writes: an empty item is refused with a message, an empty record saved (no notes).
+        "supervision:meeting_item_new": Spec(
+            {"GET": POST_ONLY_GET, "POST": expect(403, anonymous=302, supervisor=302)}
+        ),
+        "supervision:meeting_session_save": Spec(
+            {"GET": POST_ONLY_GET, "POST": expect(403, anonymous=302, supervisor=302)}
+        ),
         "supervision:team_list": Spec({"GET": TEAM_PAGE}),
         "supervision:team_new": Spec(
             {"GET": {**TEAM_NEW, "supervisor": 200}, "POST": {**TEAM_NEW, "supervisor": 200}}
