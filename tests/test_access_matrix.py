@@ -601,6 +601,11 @@ MATRIX: dict[str, Spec] = {
     "two_factor_setup": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
     # Nobody here has a device yet: the verify page sends them to enrol one.
     "two_factor_verify": Spec({"GET": expect(302), "POST": expect(302)}),
+    # Everyone's own notices and notice settings (an empty POST re-renders the form).
+    "notices": Spec({"GET": ANY_LOGGED_IN}),
+    "notice_count": Spec({"GET": ANY_LOGGED_IN}),
+    "notices_read": Spec({"GET": POST_ONLY_GET, "POST": expect(302)}),
+    "notice_settings": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
     "program_list": Spec({"GET": ANY_LOGGED_IN}),
     "program_detail": Spec({"GET": PROGRAM_READ}, program_pk),
     "program_edit": Spec({"GET": AGENCY_ADMIN_WRITE, "POST": AGENCY_ADMIN_WRITE}, program_pk),
