@@ -32,6 +32,19 @@ from supervision.meeting.forms import MeetingItemForm, MeetingSessionForm
 from supervision.models import SupervisionSession
 from supervision.selectors import METRICS, SupervisionWeek
 
+# Shorter names of the dashboard's numbers, to fit a phone; the monthly ones name their month.
+SHORT_LABELS = {
+    "caseload": "Caseload",
+    "working": "Working (competitive jobs)",
+    "job_starts_month": "Job starts in {month}",
+    "employer_contacts_week": "Employer contacts this week (face to face, hiring managers)",
+    "no_employer_contact_30d": "No employer contact 30 days after enrollment",
+    "no_contact_30d": "No contact in 30 days",
+    "jobs_ended_30d": "Jobs ended, last 30 days",
+    "benefits_pending_30d": "Benefits referrals pending over 30 days",
+    "meeting_attendance": "Team meetings attended in {month}",
+}
+
 
 def meeting_programs(user: User) -> list[Program]:
     """Programs whose meeting the user may open: those whose supervision they may see."""
@@ -120,10 +133,7 @@ def _numbers(numbers, trends, weeks, when) -> list[dict]:  # type: ignore[no-unt
     """The figures of one card: label, text, the drill-down query and the trend chart."""
     shown = []
     for key, text in numbers.cells():
-        metric = METRICS[key]
-        label = metric.label
-        if key in {"job_starts_month", "meeting_attendance"}:
-            label = f"{label}: {when.month_name}"
+        label = SHORT_LABELS.get(key, METRICS[key].label).format(month=when.month_name)
         if key == "working" and numbers.rate is not None:
             text = f"{text} of {numbers.counts.get('caseload', 0)} ({format_rate(numbers.rate)})"
         chart = None
