@@ -328,6 +328,30 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# Notices (ips.notices, ips.tasks): the event sources (a report ready, a review assigned) every
+# quarter of an hour; the e-mails that failed or whose message was lost, sent again every ten
+# minutes; and the weekly digests on Monday morning, before the week's supervision meeting. A
+# digest run again for the same date sends nothing twice.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "ips-notices-collect": {
+            "task": "ips.tasks.notices_collect_task",
+            "schedule": crontab(minute="*/15"),
+            "options": {"expires": 14 * 60},
+        },
+        "ips-deliveries-sweep": {
+            "task": "ips.tasks.deliveries_sweep_task",
+            "schedule": 600.0,
+            "options": {"expires": 590},
+        },
+        "ips-weekly-digests": {
+            "task": "ips.tasks.digests_send_task",
+            "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+            "options": {"expires": 20 * 3600},
+        },
+    }
+)
+
 # --- Health probes ------------------------------------------------------------------------------
 
 # /readyz fails its worker check when the heartbeat (every minute) is older than this.
@@ -412,6 +436,10 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ips-case-management@localhost")
+# The address people open the product at: the links in e-mails (digests, notices) start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must be an address such as https://ips.example.org")
 
 # --- Security when DEBUG is off -----------------------------------------------------------------
 

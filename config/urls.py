@@ -9,7 +9,7 @@ from django.views.defaults import page_not_found
 
 from config import home
 from ips import health
-from ips.views import accounts, audit, programs, staff, tokens
+from ips.views import accounts, audit, notices, programs, staff, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -70,6 +70,10 @@ urlpatterns = [
         name="role_request_reject",
     ),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/count/", notices.notice_count, name="notice_count"),
+    path("notices/read/", notices.notices_read, name="notices_read"),
+    path("notices/settings/", notices.notice_settings, name="notice_settings"),
     path("clients/", include("clients.urls")),
     path("employers/", include("employers.urls")),
     path("supervision/", include("supervision.urls")),

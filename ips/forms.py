@@ -208,3 +208,51 @@ def add_service_errors(form: forms.BaseForm, error: Exception) -> None:
         carry_current_version(form, error.current)
     else:
         raise error
+
+
+class NoticeSettingsForm(forms.Form):
+    """Per kind of notice the user's roles give them: e-mail on or off, and (for events) at
+    once or in the weekly e-mail. Digests are weekly by nature."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, kinds: list[Any], current: Any, **kwargs: Any) -> None:
+        from ips.notices import FREQUENCIES
+
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["version"].initial = current.version
+        for kind in kinds:
+            self.fields[f"email_{kind.key}"] = forms.BooleanField(
+                required=False,
+                label=f"{kind.label}: by e-mail",
+                initial=current.email_on(kind.key),
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            if not kind.is_digest:
+                self.fields[f"frequency_{kind.key}"] = forms.ChoiceField(
+                    choices=FREQUENCIES,
+                    label=f"{kind.label}: when",
+                    initial=current.frequency(kind.key),
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
+        return [
+            (
+                kind,
+                self[f"email_{kind.key}"],
+                None if kind.is_digest else self[f"frequency_{kind.key}"],
+            )
+            for kind in self.kinds
+        ]
+
+    def choices(self) -> dict[str, dict[str, Any]]:
+        data = self.cleaned_data
+        return {
+            kind.key: {
+                "email": data[f"email_{kind.key}"],
+                "frequency": "weekly" if kind.is_digest else data[f"frequency_{kind.key}"],
+            }
+            for kind in self.kinds
+        }

@@ -694,3 +694,7 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key {self.pk}"
+
+
+# The notices (the bell), their preferences and e-mails: models of their own package.
+from ips.notices.models import Delivery, Notice, NoticeSettings  # noqa: E402, F401

@@ -10,10 +10,25 @@ class SupervisionConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from clients.timeline import register_timeline_source
+        from ips.notices import register_digest
+        from ips.roles import Role
         from supervision import models
+        from supervision.notices import specialist_digest, supervisor_digest
         from supervision.selectors import meeting_timeline_items
 
         register_timeline_source("team_meetings", meeting_timeline_items)
+        register_digest(
+            "specialist_digest",
+            "Weekly digest of your own numbers and signals",
+            [Role.SPECIALIST],
+            specialist_digest,
+        )
+        register_digest(
+            "supervisor_digest",
+            "Weekly digest of your programs' signals, before the meeting",
+            [Role.SUPERVISOR],
+            supervisor_digest,
+        )
 
         auditlog.register(models.TreatmentTeam, m2m_fields={"specialists"})
         auditlog.register(models.TeamMeeting, m2m_fields={"attendees"})

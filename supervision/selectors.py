@@ -5,9 +5,10 @@ counted per specialist in SQL (`.values(<specialist>).annotate(Count(...))`): on
 number whatever the number of specialists and clients. The drill-down of a number lists the
 rows of the very queryset it counted.
 
-A dashboard week is an ISO week (Monday to Sunday) and the month its Monday falls in. Numbers
-"now" (caseload, working, the 30-day signals) are taken as of the week's Sunday, or today when
-the week is not over yet (`SupervisionWeek.as_of`):
+A dashboard week is an ISO week (Monday to Sunday). Numbers "now" (caseload, working, the 30-day
+signals) are taken as of the week's Sunday, or today when the week is not over yet
+(`SupervisionWeek.as_of`), and the month is the calendar month holding that day (the week of
+Monday 30 November to Sunday 6 December counts December's job starts, and says so):
 - caseload = `caseload(Period.day(as_of))`, working = `working(Period.day(as_of))`;
 - job starts = `job_starts(month)`;
 - employer contacts = `employer_contacts(week).filter(COUNTED_EMPLOYER_CONTACT)`, against the
@@ -57,19 +58,38 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SupervisionWeek:
-    """The dashboard's week, its month (that of its Monday) and the day "now" is taken at."""
+    """The dashboard's week, the day "now" is taken at (its Sunday, or today while it runs),
+    and the calendar month holding that day."""
 
     week: Period
     month: Period
     as_of: dt.date
+    # Whether the week has ended: a week still running is never "below" its target.
+    complete: bool = True
 
     @classmethod
     def parse(cls, label: str | None, today: dt.date) -> SupervisionWeek:
         """`2026-W12`, or the current week when absent; ValueError with a clear message for
         anything else."""
-        week = parse_week(label, default=today)
-        month = Period.month(week.first.year, week.first.month)
-        return cls(week=week, month=month, as_of=min(week.last, today))
+        return cls.of(parse_week(label, default=today), today)
+
+    @classmethod
+    def of(cls, week: Period, today: dt.date) -> SupervisionWeek:
+        """The supervision week of an ISO week, as seen on `today`."""
+        as_of = min(week.last, today)
+        month = Period.month(as_of.year, as_of.month)
+        return cls(week=week, month=month, as_of=as_of, complete=week.last < today)
+
+    @classmethod
+    def last_complete(cls, today: dt.date) -> SupervisionWeek:
+        """The last week that has ended by `today` (on a Monday, the week that ended yesterday):
+        the week a supervision meeting reviews."""
+        return cls.of(Period.week(today).previous(), today)
+
+    @property
+    def month_name(self) -> str:
+        """`March 2026`: the calendar month the monthly numbers count."""
+        return f"{self.month.first:%B %Y}"
 
 
 # --- The metrics: each a queryset of the rows behind it, and how a row names its specialist ----
@@ -86,11 +106,13 @@ class Metric:
     rows: Callable[[Program, SupervisionWeek], QuerySet]
 
 
-def _clients(program: Program) -> QuerySet[Client]:
+def clients_of(program: Program) -> QuerySet[Client]:
+    """Every client record of the program (a metric's rows are taken from these)."""
     return Client.objects.filter(program=program)
 
 
-def _jobs(program: Program) -> QuerySet[Job]:
+def jobs_of(program: Program) -> QuerySet[Job]:
+    """Every job of the program's clients."""
     return Job.objects.filter(client__program=program)
 
 
@@ -102,21 +124,21 @@ METRICS: dict[str, Metric] = {
             "Caseload",
             "clients",
             "specialist",
-            lambda p, w: d.caseload(Period.day(w.as_of), _clients(p)),
+            lambda p, w: d.caseload(Period.day(w.as_of), clients_of(p)),
         ),
         Metric(
             "working",
             "Working in a competitive job",
             "clients",
             "specialist",
-            lambda p, w: d.working(Period.day(w.as_of), _clients(p)),
+            lambda p, w: d.working(Period.day(w.as_of), clients_of(p)),
         ),
         Metric(
             "job_starts_month",
-            "Job starts this month",
+            "Job starts in the calendar month",
             "jobs",
             "client__specialist",
-            lambda p, w: d.job_starts(w.month, _jobs(p)),
+            lambda p, w: d.job_starts(w.month, jobs_of(p)),
         ),
         Metric(
             "employer_contacts_week",
@@ -132,21 +154,21 @@ METRICS: dict[str, Metric] = {
             "No employer contact 30 days after enrollment",
             "clients",
             "specialist",
-            lambda p, w: d.no_employer_contact_30d(w.as_of, _clients(p)),
+            lambda p, w: d.no_employer_contact_30d(w.as_of, clients_of(p)),
         ),
         Metric(
             "no_contact_30d",
             "No contact in 30 days",
             "clients",
             "specialist",
-            lambda p, w: d.no_contact_30d(w.as_of, _clients(p)),
+            lambda p, w: d.no_contact_30d(w.as_of, clients_of(p)),
         ),
         Metric(
             "jobs_ended_30d",
             "Jobs ended in the last 30 days",
             "jobs",
             "client__specialist",
-            lambda p, w: d.jobs_ended_30d(w.as_of, _jobs(p)),
+            lambda p, w: d.jobs_ended_30d(w.as_of, jobs_of(p)),
         ),
         Metric(
             "benefits_pending_30d",
@@ -159,7 +181,7 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "meeting_attendance",
-            "Team-meeting attendance this month",
+            "Team-meeting attendance in the calendar month",
             "meetings",
             "team__specialists",
             lambda p, w: team_meetings(p, w.month),
@@ -241,6 +263,11 @@ class Numbers:
     @property
     def meeting_attendance(self) -> float | None:
         return attendance_rate(self.meetings_attended, self.meetings_expected)
+
+    @property
+    def rate(self) -> float | None:
+        """The share of the caseload working (None for an empty caseload)."""
+        return d.rate(self.counts.get("working", 0), self.counts.get("caseload", 0))
 
     @property
     def below_target(self) -> bool:

@@ -32,7 +32,7 @@ def _not_future(field: str, day: dt.date) -> None:
         raise ValidationError({field: "The date cannot be in the future."})
 
 
-def _staff_of(program: Program, users: Iterable[User], field: str, *roles: Role) -> list[User]:
+def staff_of(program: Program, users: Iterable[User], field: str, *roles: Role) -> list[User]:
     """The users, each holding one of `roles` in the program (else a message on `field`)."""
     users = list(users)
     allowed = set(
@@ -65,7 +65,7 @@ def team_create(
     team = TreatmentTeam(program=program, name=name.strip())
     team.full_clean()
     team.save()
-    team.specialists.set(_staff_of(program, specialists, "specialists", Role.SPECIALIST))
+    team.specialists.set(staff_of(program, specialists, "specialists", Role.SPECIALIST))
     team.clients.set(_clients_of(program, clients))
     return team
 
@@ -82,9 +82,7 @@ def team_update(*, team: TreatmentTeam, version: int, changes: dict[str, Any]) -
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
     updated = save_versioned(TreatmentTeam, pk=team.pk, expected_version=version, changes=changes)
     if specialists is not None:
-        updated.specialists.set(
-            _staff_of(team.program, specialists, "specialists", Role.SPECIALIST)
-        )
+        updated.specialists.set(staff_of(team.program, specialists, "specialists", Role.SPECIALIST))
     if clients is not None:
         updated.clients.set(_clients_of(team.program, clients))
     return updated
@@ -124,7 +122,7 @@ def team_meeting_record(
     if team.archived_at is not None:
         raise ValidationError({"team": "This team is archived."})
     _not_future("held_on", held_on)
-    people = _staff_of(team.program, attendees, "attendees", Role.SPECIALIST, Role.SUPERVISOR)
+    people = staff_of(team.program, attendees, "attendees", Role.SPECIALIST, Role.SUPERVISOR)
     rows = _discussed(team.program, discussed)
     meeting = TeamMeeting(
         team=team, held_on=held_on, follow_ups=follow_ups.strip(), recorded_by=recorded_by
@@ -153,7 +151,7 @@ def team_meeting_update(
         _not_future("held_on", changes["held_on"])
     program = meeting.team.program
     people = (
-        _staff_of(program, attendees, "attendees", Role.SPECIALIST, Role.SUPERVISOR)
+        staff_of(program, attendees, "attendees", Role.SPECIALIST, Role.SUPERVISOR)
         if attendees is not None
         else None
     )
@@ -192,9 +190,9 @@ def supervision_session_record(
     if not access.can(supervisor, Capability.RUN_SUPERVISION, program=program):
         raise ValidationError({"program": "Choose a program you supervise."})
     _not_future("held_on", held_on)
-    present = _staff_of(program, specialists_present, "specialists_present", Role.SPECIALIST)
+    present = staff_of(program, specialists_present, "specialists_present", Role.SPECIALIST)
     items = [dict(item) for item in action_items if (item.get("text") or "").strip()]
-    _staff_of(program, [item["specialist"] for item in items], "action_items", Role.SPECIALIST)
+    staff_of(program, [item["specialist"] for item in items], "action_items", Role.SPECIALIST)
     session = SupervisionSession(
         program=program, held_on=held_on, supervisor=supervisor, notes=notes
     )
@@ -226,7 +224,7 @@ def supervision_session_update(
     if "held_on" in changes:
         _not_future("held_on", changes["held_on"])
     people = (
-        _staff_of(session.program, present, "specialists_present", Role.SPECIALIST)
+        staff_of(session.program, present, "specialists_present", Role.SPECIALIST)
         if present is not None
         else None
     )
@@ -247,4 +245,13 @@ def action_item_done(*, item: ActionItem, version: int, done_on: dt.date) -> Act
         raise ValidationError({"done_on": "An item cannot be done before it was agreed."})
     return save_versioned(
         ActionItem, pk=item.pk, expected_version=version, changes={"done_on": done_on}
+    )
+
+
+def action_item_undo(*, item: ActionItem, version: int) -> ActionItem:
+    """Undo "done": the item is open again and carries forward, refusing a stale version."""
+    if item.done_on is None:
+        raise ValidationError("This item is not done.")
+    return save_versioned(
+        ActionItem, pk=item.pk, expected_version=version, changes={"done_on": None}
     )

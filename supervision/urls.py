@@ -1,6 +1,7 @@
 from django.urls import path
 
 from supervision import views
+from supervision.meeting import views as meeting
 
 app_name = "supervision"
 
@@ -12,6 +13,10 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/archive/", views.session_archive, name="session_archive"),
     path("action-items/<int:pk>/done/", views.action_item_done, name="action_item_done"),
+    path("action-items/<int:pk>/undo/", views.action_item_undo, name="action_item_undo"),
+    path("meeting/", meeting.meeting, name="meeting"),
+    path("meeting/items/", meeting.meeting_item_new, name="meeting_item_new"),
+    path("meeting/session/", meeting.meeting_session_save, name="meeting_session_save"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),

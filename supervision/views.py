@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
@@ -45,8 +46,13 @@ def _scope(request: HttpRequest) -> tuple[Program, User | None, list[Program]]:
 
 
 def _week(request: HttpRequest) -> tuple[SupervisionWeek | None, str]:
+    """`?week=2026-W12`, else the last complete week (on a Monday, the one that just ended,
+    not the one just started)."""
+    today = timezone.localdate()
     try:
-        return SupervisionWeek.parse(request.GET.get("week"), timezone.localdate()), ""
+        if not request.GET.get("week", "").strip():
+            return SupervisionWeek.last_complete(today), ""
+        return SupervisionWeek.parse(request.GET.get("week"), today), ""
     except ValueError as error:
         return None, str(error)
 
@@ -86,7 +92,9 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "specialist": specialist,
         "rows": rows,
     }
-    return render(request, "supervision/drilldown.html", context)
+    # Meeting mode opens the rows in place, under the number.
+    template = "_drilldown_rows" if request.htmx else "drilldown"
+    return render(request, f"supervision/{template}.html", context)
 
 
 def _chosen_specialist(request: HttpRequest, program: Program, only: User | None) -> User | None:
@@ -122,6 +130,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     ids = access.program_ids_for(request.user, Capability.RUN_SUPERVISION)
     form = SupervisionSessionForm(
         request.POST or None,
+        initial={"program": request.GET.get("program", "")} if request.GET.get("program") else {},
         programs=Program.objects.filter(id__in=ids),
         specialists=User.objects.specialists_of(ids),
     )
@@ -166,31 +175,63 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/session_detail.html", context)
 
 
-@login_required
-@require_POST
-def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark an item done: its specialist, or a supervisor of its program (htmx or full page)."""
+def _item_for_change(request: HttpRequest, pk: int) -> tuple[ActionItem, bool]:
+    """The item, if the user may tick it: its specialist, or a supervisor of its program."""
     item = pages.record_for(request, ActionItem.objects.select_related("session__program"), pk=pk)
     own = item.specialist_id == request.user.pk
     if not own:
         access.require(request.user, Capability.RUN_SUPERVISION, program=item.session.program)
-    version = request.POST.get("version", "")
-    error = ""
-    try:
-        item = services.action_item_done(
-            item=item,
-            version=int(version) if version.isdigit() else item.version,
-            done_on=timezone.localdate(),
-        )
-    except (ValidationError, StaleVersionError) as refused:
-        error = " ".join(getattr(refused, "messages", [str(refused)]))
+    return item, own
+
+
+def _item_changed(
+    request: HttpRequest, item: ActionItem, error: str, done: str, *, own: bool
+) -> HttpResponse:
+    """The item again (htmx), else a message and back to the page it was changed on."""
+    back = request.POST.get("next", "")
     if request.htmx:
-        return render(request, "supervision/_action_item.html", {"item": item, "error": error})
+        context = {"item": item, "error": error, "next": back}
+        return render(request, "supervision/_action_item.html", context)
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Action item done.")
+        messages.success(request, done)
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("home" if own else "supervision:session_list")
+
+
+def _posted_version(request: HttpRequest, item: ActionItem) -> int:
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else item.version
+
+
+@login_required
+@require_POST
+def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an item done: its specialist, or a supervisor of its program (htmx or full page)."""
+    item, own = _item_for_change(request, pk)
+    error = ""
+    try:
+        item = services.action_item_done(
+            item=item, version=_posted_version(request, item), done_on=timezone.localdate()
+        )
+    except (ValidationError, StaleVersionError) as refused:
+        error = " ".join(getattr(refused, "messages", [str(refused)]))
+    return _item_changed(request, item, error, "Action item done.", own=own)
+
+
+@login_required
+@require_POST
+def action_item_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo "done" on an item (a click by mistake): whoever may mark it done."""
+    item, own = _item_for_change(request, pk)
+    error = ""
+    try:
+        item = services.action_item_undo(item=item, version=_posted_version(request, item))
+    except (ValidationError, StaleVersionError) as refused:
+        error = " ".join(getattr(refused, "messages", [str(refused)]))
+    return _item_changed(request, item, error, "Action item open again.", own=own)
 
 
 # --- Treatment teams and meetings ---------------------------------------------------------------

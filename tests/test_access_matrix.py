@@ -322,6 +322,22 @@ def supervision_routes() -> dict[str, Spec]:
             },
             record_pk("action_item"),
         ),
+        "supervision:action_item_undo": Spec(
+            {
+                "GET": POST_ONLY_GET,
+                "POST": expect(404, anonymous=302, specialist=302, supervisor=302, director=403),
+            },
+            record_pk("action_item"),
+        ),
+        # Meeting mode: supervisors run it, directors read it (their own agency's programs).
+        "supervision:meeting": Spec({"GET": SUPERVISION_PAGE}),
+        # Its writes: an empty item is refused with a message, an empty record saved (no notes).
+        "supervision:meeting_item_new": Spec(
+            {"GET": POST_ONLY_GET, "POST": expect(403, anonymous=302, supervisor=302)}
+        ),
+        "supervision:meeting_session_save": Spec(
+            {"GET": POST_ONLY_GET, "POST": expect(403, anonymous=302, supervisor=302)}
+        ),
         "supervision:team_list": Spec({"GET": TEAM_PAGE}),
         "supervision:team_new": Spec(
             {"GET": {**TEAM_NEW, "supervisor": 200}, "POST": {**TEAM_NEW, "supervisor": 200}}
@@ -590,6 +606,11 @@ MATRIX: dict[str, Spec] = {
     "two_factor_setup": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
     # Nobody here has a device yet: the verify page sends them to enrol one.
     "two_factor_verify": Spec({"GET": expect(302), "POST": expect(302)}),
+    # Everyone's own notices and notice settings (an empty POST re-renders the form).
+    "notices": Spec({"GET": ANY_LOGGED_IN}),
+    "notice_count": Spec({"GET": ANY_LOGGED_IN}),
+    "notices_read": Spec({"GET": POST_ONLY_GET, "POST": expect(302)}),
+    "notice_settings": Spec({"GET": ANY_LOGGED_IN, "POST": ANY_LOGGED_IN}),
     "program_list": Spec({"GET": ANY_LOGGED_IN}),
     "program_detail": Spec({"GET": PROGRAM_READ}, program_pk),
     "program_edit": Spec({"GET": AGENCY_ADMIN_WRITE, "POST": AGENCY_ADMIN_WRITE}, program_pk),

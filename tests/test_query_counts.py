@@ -79,8 +79,9 @@ def test_api_program_list(
         ("specialist", Role.SPECIALIST, 5),
         # + visible programs, the supervised specialists (with user and program)
         ("supervisor", Role.SUPERVISOR, 2),
-        # + visible programs
-        ("director", Role.DIRECTOR, 1),
+        # + visible programs; working and caseload this month and last quarter (grouped by
+        # program); reports ready; reviews planned
+        ("director", Role.DIRECTOR, 7),
         # + visible programs, programs under review (with agency)
         ("reviewer", Role.REVIEWER, 2),
         # + visible programs, administered agencies, latest reads (with actor and type)

@@ -10,3 +10,11 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// An htmx answer with `HX-Trigger: form-reset` (an item added in place): empty the form that
+// sent it, ready for the next one.
+document.addEventListener("form-reset", (event) => {
+  if (event.target instanceof HTMLFormElement) {
+    event.target.reset();
+  }
+});

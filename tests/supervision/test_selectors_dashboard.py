@@ -1,16 +1,17 @@
 """The supervision dashboard's numbers against a hand-computed program, and their drill-downs.
 
 Today is Friday 2026-04-10. The week asked for is 2026-W14: Monday 30 March to Sunday 5 April,
-so its month is March (the month of its Monday) and "now" is Sunday 5 April; 30 days before it
-is 6 March.
+so "now" is Sunday 5 April and its month is the calendar month of that day, April (a week across
+two months counts the month it ends in); 30 days before it is 6 March.
 
 Sam (specialist) has:
 - Ada, enrolled 6 March (exactly 30 days): not yet a rapid-job-search signal; no contact by
   5 April (one on 8 April is after the week) -> no contact in 30 days.
 - Ben, enrolled 5 March (31 days), no employer contact -> signal; contact on 6 March (exactly
   30 days ago) is still recent.
-- Cal, job started 31 March (a March job start, in the week) -> working.
-- Dee, job started 1 April (in the week but an April start: not in March's job starts), working.
+- Cal, job started 31 March (in the week, but a March start: not in April's job starts) ->
+  working.
+- Dee, job started 1 April (an April job start), working.
 - Eve, job 1 Feb to 20 March (ended in the last 30 days), employer contact on her behalf in
   January; benefits referrals of 5 March (pending), 6 March (only 30 days), and 1 February
   completed on 7 April (still pending on 5 April).
@@ -133,7 +134,7 @@ def world(program: Program, specialist: User, other_specialist: User, supervisor
     c["m3"] = meeting(
         team=second, recorded_by=specialist, held_on=D(2026, 3, 10), attendees=[other_specialist]
     )
-    meeting(team=first, recorded_by=specialist, held_on=D(2026, 4, 1), attendees=both)
+    c["m4"] = meeting(team=first, recorded_by=specialist, held_on=D(2026, 4, 1), attendees=both)
     meeting(team=first, recorded_by=specialist, held_on=D(2026, 2, 28), attendees=both)
     withdrawn = meeting(team=first, recorded_by=specialist, held_on=D(2026, 3, 12), attendees=both)
     record_archive(record=withdrawn, version=withdrawn.version, reason="Twice", actor=specialist)
@@ -148,11 +149,20 @@ def test_week_month_and_day_of_the_numbers() -> None:
     when = SupervisionWeek.parse("2026-W14", TODAY)
 
     assert (when.week.first, when.week.last) == (D(2026, 3, 30), D(2026, 4, 5))
-    assert when.month.label == "2026-03"
+    assert when.month.label == "2026-04"
+    assert when.month_name == "April 2026"
     assert when.as_of == D(2026, 4, 5)
+    assert when.complete
+    # A week inside one month counts that month; the week still running is not complete.
+    assert SupervisionWeek.parse("2026-W13", TODAY).month.label == "2026-03"
+    assert not SupervisionWeek.parse("2026-W15", TODAY).complete
     # The current week: its numbers are as of today, not its Sunday.
     assert SupervisionWeek.parse("2026-W15", TODAY).as_of == TODAY
     assert SupervisionWeek.parse(None, TODAY).week.label == "2026-W15"
+    # The week a meeting reviews: the last one over (on Monday 6 April, the week just ended).
+    assert SupervisionWeek.last_complete(TODAY).week.label == "2026-W14"
+    assert SupervisionWeek.last_complete(D(2026, 4, 6)).week.label == "2026-W14"
+    assert SupervisionWeek.last_complete(D(2026, 4, 5)).week.label == "2026-W13"
 
 
 @pytest.mark.parametrize("label", ["2026-13", "2026-Q1", "2026-W54", "next week", "2026-W1"])
@@ -171,7 +181,7 @@ SAM = {
     "no_contact_30d": 1,
     "jobs_ended_30d": 1,
     "benefits_pending_30d": 2,
-    "meeting_attendance": 2 / 3,
+    "meeting_attendance": 1.0,
 }
 TARA = {
     "caseload": 1,
@@ -183,7 +193,7 @@ TARA = {
     "no_contact_30d": 1,
     "jobs_ended_30d": 0,
     "benefits_pending_30d": 0,
-    "meeting_attendance": 1 / 2,
+    "meeting_attendance": 1.0,
 }
 TOTALS = {
     "caseload": 7,  # Sam's five, Hal and Ivy (who has no specialist)
@@ -195,7 +205,7 @@ TOTALS = {
     "no_contact_30d": 2,
     "jobs_ended_30d": 1,
     "benefits_pending_30d": 2,
-    "meeting_attendance": 3 / 5,
+    "meeting_attendance": 1.0,
 }
 
 
@@ -218,10 +228,29 @@ def test_the_api_gives_the_same_numbers_with_attendance_rounded_to_4_places(
         .json()
     )
 
-    assert body["month"] == "2026-03"
+    assert body["month"] == "2026-04"
     rows = {row.pop("specialist"): row for row in body["specialists"]}
-    assert rows[specialist.pk] == {**SAM, "meeting_attendance": 0.6667}
-    assert body["program_totals"] == {**TOTALS, "meeting_attendance": 0.6}
+    assert rows[specialist.pk] == SAM
+    assert body["program_totals"] == TOTALS
+
+
+def test_attendance_counts_the_meetings_of_own_teams_in_the_calendar_month(
+    world: dict, program: Program, specialist: User, other_specialist: User
+) -> None:
+    """2026-W13 (23 to 29 March) counts March: Sam's teams met three times (Tara's once, the
+    second team's meeting she attended is not hers), the archived meeting never counts."""
+    when = SupervisionWeek.parse("2026-W13", TODAY)
+
+    board = selectors.dashboard(program=program, when=when)
+
+    rows = {row.specialist: row.meeting_attendance for row in board.specialists}
+    assert rows == {specialist: 2 / 3, other_specialist: 1 / 2}
+    assert board.totals.meeting_attendance == 3 / 5
+    listed = selectors.drilldown_rows(
+        metric=METRICS["meeting_attendance"], program=program, when=when, specialist=specialist
+    )
+    assert {row.pk for row in listed} == {world[m].pk for m in ("m1", "m2", "m3")}
+    assert sum(row.attended for row in listed) == 2
 
 
 def test_a_specialist_with_no_team_has_no_attendance(world: dict, program: Program) -> None:
@@ -238,13 +267,13 @@ def _expected_rows(world: dict) -> dict[str, set]:
     return {
         "caseload": {c[n].pk for n in ("ada", "ben", "cal", "dee", "eve")},
         "working": {c["cal"].pk, c["dee"].pk},
-        "job_starts_month": {c["cal"].jobs.get().pk},
+        "job_starts_month": {c["dee"].jobs.get().pk},
         "employer_contacts_week": {c["monday"].pk, c["sunday"].pk},
         "no_employer_contact_30d": {c["ben"].pk},
         "no_contact_30d": {c["ada"].pk},
         "jobs_ended_30d": {c["eve_job"].pk},
         "benefits_pending_30d": {c["eve_pending"].pk, c["eve_late"].pk},
-        "meeting_attendance": {c["m1"].pk, c["m2"].pk, c["m3"].pk},
+        "meeting_attendance": {c["m4"].pk},
     }
 
 
@@ -260,7 +289,7 @@ def test_drilldown_lists_exactly_the_rows_behind_the_number(
 
     assert {row.pk for row in rows} == _expected_rows(world)[key]
     if key == "meeting_attendance":
-        assert sum(row.attended for row in rows) == 2
+        assert sum(row.attended for row in rows) == 1
     else:
         assert len(rows) == SAM[key]
 

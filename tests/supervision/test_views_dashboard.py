@@ -202,7 +202,8 @@ def test_week_navigation_links(login_as: LoginAs, program: Program, supervisor: 
 
     assert f"?program={program.pk}&week=2025-W52" in html
     assert f"?program={program.pk}&week=2026-W02" in html
-    assert "month 2025-12" in html  # Monday 29 December 2025
+    # 29 December 2025 to 4 January 2026: the calendar month of its Sunday, said in words.
+    assert "monthly numbers: January 2026" in html
 
 
 def test_drilldown_of_the_future_is_empty_not_an_error(
