@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -32,9 +32,15 @@ from imports.kinds import KINDS
 from imports.kinds.base import Context, Outcome
 from imports.kinds.clients import person_key
 from imports.models import ImportRun, Kind
+from ips import access
+from ips.access import Capability
+from ips.audit import audit_read
 from ips.calendar import Period, today
-from ips.models import AuditEvent, AuditEventClient, Program, User
+from ips.models import Agency, AuditEvent, AuditEventClient, Program, User
 from ips.queue import send_on_commit
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -286,3 +292,22 @@ def import_sweep() -> int:
     if stale:
         logger.warning("Import runs sent again: %s", stale)
     return len(stale)
+
+
+def export_audit(*, actor: User, program: Program | None, request: HttpRequest) -> None:
+    """Record a list taken out as a spreadsheet: an export of the program, or (a list spanning
+    the user's programs) of each agency the user sees clients in."""
+    if program is not None:
+        targets: list[tuple[Any, int]] = [(program, program.agency_id)]
+    else:
+        grants = access.grants(actor)
+        agencies = {grants.program_agencies[p] for p in grants.programs[Capability.VIEW_CLIENTS]}
+        targets = [(Agency(pk=pk), pk) for pk in sorted(agencies)]
+    for obj, agency_id in targets:
+        audit_read(
+            actor=actor,
+            obj=obj,
+            agency_id=agency_id,
+            action=AuditEvent.Action.EXPORT,
+            request=request,
+        )
