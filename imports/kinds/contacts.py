@@ -58,7 +58,8 @@ class ContactsKind(ImportKind):
     help = {
         "purpose": ", ".join(Contact.Purpose.labels),
         "mode": ", ".join(Contact.Mode.labels) + " (empty: in person)",
-        "place": ", ".join(Contact.Place.labels) + " (empty: community)",
+        "place": ", ".join(Contact.Place.labels)
+        + " (empty: community in person, remote otherwise)",
         "with_whom": ", ".join(Contact.WithWhom.labels) + " (empty: client)",
         "specialist": "Username of who made the contact; empty: the client's specialist.",
     }
@@ -98,7 +99,7 @@ class ContactsKind(ImportKind):
         contact.minutes = row.whole_number("minutes", required=True)
         contact.purpose = row.choice("purpose", Contact.Purpose, required=True)
         contact.mode = row.choice("mode", Contact.Mode) or Contact.Mode.IN_PERSON
-        contact.place = row.choice("place", Contact.Place) or Contact.Place.COMMUNITY
+        contact.place = row.choice("place", Contact.Place) or Contact.default_place(contact.mode)
         contact.with_whom = row.choice("with_whom", Contact.WithWhom) or Contact.WithWhom.CLIENT
         contact.note = row.text("note")
         if row.ok:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('ips', '0010_audit_event_import'),
+        ('ips', '0011_audit_event_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ips', '0009_idempotency_keys'),
+        ('ips', '0010_staff_role_fte'),
     ]
 
     operations = [
