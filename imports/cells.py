@@ -91,7 +91,7 @@ class Row:
         self.error(column, f"“{value}” is not one of: {allowed}.")
         return ""
 
-    def number(self, column: str, *, required: bool = False) -> Decimal | None:
+    def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
         value = self.text(column, required=required)
         if not value:
             return None
@@ -106,7 +106,7 @@ class Row:
         return number
 
     def whole_number(self, column: str, *, required: bool = False) -> int | None:
-        number = self.number(column, required=required)
+        number = self.decimal(column, required=required)
         if number is None:
             return None
         if number != number.to_integral_value():

@@ -105,8 +105,8 @@ class JobsKind(ImportKind):
         job.end_reason = row.choice("end_reason", JobEndReason)
         if job.end_reason and job.ended_on is None:
             row.error("ended_on", "Give the date the job ended, or leave out the end reason.")
-        job.hours_per_week = row.number("hours_per_week", required=True)
-        job.hourly_wage = row.number("hourly_wage", required=True)
+        job.hours_per_week = row.decimal("hours_per_week", required=True)
+        job.hourly_wage = row.decimal("hourly_wage", required=True)
         job.set_aside = row.boolean("set_aside")
         if row.ok:
             model_problems(job, row, self.field_columns, exclude=relation_names(Job))
