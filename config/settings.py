@@ -576,6 +576,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FidelityReviewKindEnum": "fidelity.models.Review.Kind",
         "SupportKindEnum": "clients.models.Support.Kind",
+        "ImportKindEnum": "imports.models.Kind",
     },
 }
 
