@@ -14,6 +14,7 @@ from clients.api.views import (
 )
 from employers.api.views import EmployerContactViewSet, EmployerPersonViewSet, EmployerViewSet
 from fidelity.api.views import FidelityItemViewSet, FidelityReviewViewSet
+from imports.api import ImportRunViewSet, export_view
 from ips.api.views import ProgramViewSet, me
 from outcomes.api.views import outcome_detail
 from outcomes.reports.api import agency_report, program_report
@@ -37,11 +38,13 @@ router.register("team-meetings", TeamMeetingViewSet, basename="team-meeting")
 router.register("supervision-sessions", SupervisionSessionViewSet, basename="supervision-session")
 router.register("fidelity-items", FidelityItemViewSet, basename="fidelity-item")
 router.register("fidelity-reviews", FidelityReviewViewSet, basename="fidelity-review")
+router.register("imports", ImportRunViewSet, basename="import")
 
 urlpatterns = [
     path("supervision/", supervision_numbers, name="supervision"),
     path("programs/<int:pk>/reports/<str:period>.pdf", program_report, name="program-report"),
     path("agencies/<int:pk>/reports/<str:period>.pdf", agency_report, name="agency-report"),
+    path("exports/<str:name>/", export_view, name="export"),
     path("", include(router.urls)),
     path("me/", me, name="me"),
     path("outcomes/", outcome_detail, name="outcomes"),

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "fidelity",
     "outcomes",
     "supervision",
+    "imports",
     # The wiring: seed_demo and the home page (it imports every app; none imports it).
     "config",
 ]
@@ -351,6 +352,30 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# Spreadsheet imports (imports.tasks): the sweep every two minutes sends again the runs whose
+# worker died mid-import; they continue from the last batch written.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "imports-sweep": {
+            "task": "imports.tasks.import_sweep_task",
+            "schedule": 120.0,
+            "options": {"expires": 110},
+        },
+    }
+)
+
+# --- Spreadsheet imports ------------------------------------------------------------------------
+
+# The largest file accepted (bytes) and the most rows in one file: a bigger one is refused with a
+# message, before anything is read or written.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 2**20, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=1)
+# Rows written per transaction; the run's progress is recorded with each batch.
+IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 1000, minimum=1)
+# A confirmed file of at most this many rows is written in the request; a larger one by the
+# worker, with a progress bar on the page.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500, minimum=0)
 
 # --- Health probes ------------------------------------------------------------------------------
 
@@ -579,6 +604,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FidelityReviewKindEnum": "fidelity.models.Review.Kind",
         "SupportKindEnum": "clients.models.Support.Kind",
+        "ImportKindEnum": "imports.models.Kind",
     },
 }
 

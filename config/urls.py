@@ -79,6 +79,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("fidelity/", include("fidelity.urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include(("config.api", "api"), namespace="api")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

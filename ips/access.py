@@ -64,6 +64,7 @@ class Capability(StrEnum):
     VIEW_FIDELITY = "view_fidelity"
     PLAN_FIDELITY = "plan_fidelity"
     SCORE_FIDELITY = "score_fidelity"
+    IMPORT_RECORDS = "import_records"
 
 
 RULES: dict[Capability, frozenset[Role]] = {
@@ -88,6 +89,9 @@ RULES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
     Capability.PLAN_FIDELITY: frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN}),
     Capability.SCORE_FIDELITY: frozenset({Role.REVIEWER}),
+    # Bringing a program's records in from spreadsheets (`imports`): its supervisor and the
+    # agency's admins, who set a program up; never specialists, one by one.
+    Capability.IMPORT_RECORDS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 

@@ -566,6 +566,9 @@ class AuditEvent(AppendOnly):
         EXPORT = "export", "Exported"
         # A list, search, drill-down or form naming several clients: `clients` says which.
         LIST = "list", "Listed"
+        # Records written from a spreadsheet: the import run names the file and the counts,
+        # `clients` the clients whose records it created or changed.
+        IMPORT = "import", "Imported"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

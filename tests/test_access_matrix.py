@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clients.models import Client as ClientRecord
 from clients.services import goal_add, step_add
 from fidelity.models import Review, ReviewItem
+from imports.services import import_preview
 from ips.audit import audit_read
 from ips.models import AuditEvent, AuditEventClient, Role, RoleRequest, StaffRole, User
 from ips.services import api_token_create
@@ -44,6 +45,7 @@ from tests.employers.factories import EmployerContactFactory, EmployerPersonFact
 from tests.factories import MinimumWageFactory, UserFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
 from tests.helpers import assert_private_response
+from tests.imports.files import client_row, csv_bytes
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
 pytestmark = pytest.mark.django_db
@@ -589,6 +591,60 @@ def fresh_heartbeat(world: SimpleNamespace) -> dict[str, int]:
     return {}
 
 
+# Importing into `program`: its supervisor and the agency's admin; the program's other roles 403,
+# everyone else 404 (the program, or the run, does not exist for them).
+IMPORT_PAGE = expect(
+    403, anonymous=302, supervisor=200, admin=200, outsider_director=404, no_role_user=404
+)
+IMPORT_ACTION = {**IMPORT_PAGE, "supervisor": 302, "admin": 302}
+API_IMPORT_READ = {**IMPORT_PAGE, "anonymous": 403}
+# A program's lists as spreadsheets: whoever sees its clients; its other roles 403.
+PROGRAM_EXPORT = expect(
+    200, anonymous=302, reviewer=403, admin=403, outsider_director=404, no_role_user=404
+)
+
+
+def import_routes() -> dict[str, Spec]:
+    """Imports (of `import_run`, a previewed file of one client) and the list exports."""
+    run = record_pk("import_run")
+    return {
+        "imports:start": Spec({"GET": IMPORT_PAGE, "POST": IMPORT_PAGE}, program_pk),
+        "imports:detail": Spec({"GET": IMPORT_PAGE}, run),
+        "imports:status": Spec({"GET": IMPORT_PAGE}, run),
+        "imports:errors": Spec({"GET": IMPORT_PAGE}, run),
+        "imports:confirm": Spec({"GET": POST_ONLY_GET, "POST": IMPORT_ACTION}, run),
+        "imports:template": Spec(
+            {"GET": expect(403, anonymous=302, supervisor=200, admin=200)},
+            lambda world: {"kind": "clients", "fmt": "xlsx"},
+        ),
+        "imports:export": Spec(
+            {"GET": PROGRAM_EXPORT},
+            lambda world: {"pk": world.program.pk, "name": "jobs", "fmt": "csv"},
+        ),
+        "imports:caseload_export": Spec({"GET": CLIENT_PAGE}, lambda world: {"fmt": "xlsx"}),
+        "imports:employers_export": Spec({"GET": CLIENT_PAGE}, lambda world: {"fmt": "csv"}),
+        # Refused before the body is read for roles that import nowhere; an empty body is 400.
+        "api:import-list": Spec(
+            {"GET": expect(405, anonymous=403), "POST": expect(403, supervisor=400, admin=400)}
+        ),
+        "api:import-detail": Spec({"GET": API_IMPORT_READ}, run),
+        "api:export": Spec(
+            {
+                "GET": expect(
+                    200,
+                    anonymous=403,
+                    reviewer=403,
+                    admin=403,
+                    outsider_director=404,
+                    no_role_user=403,
+                )
+            },
+            lambda world: {"name": "contacts"},
+            query=lambda world: f"format=csv&program={world.program.pk}",
+        ),
+    }
+
+
 MATRIX: dict[str, Spec] = {
     **client_pages(),
     **client_api(),
@@ -672,6 +728,7 @@ MATRIX: dict[str, Spec] = {
     "api:docs": Spec({"GET": ANY_LOGGED_IN}),
     **outcome_routes(),
     **report_routes(),
+    **import_routes(),
 }
 
 
@@ -756,6 +813,13 @@ def _build_world() -> SimpleNamespace:
     world.action_item = world.session.action_items.get()
     world.review, world.final_review = _reviews(world)
     world.api_token, _ = api_token_create(user=world.specialist, name="Matrix")
+    world.import_run = import_preview(
+        program=world.program,
+        kind="clients",
+        file_name="clients.csv",
+        content=csv_bytes([client_row(1)]),
+        actor=world.supervisor,
+    )
     return world
 
 

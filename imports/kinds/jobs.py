@@ -1,0 +1,129 @@
+"""Jobs of imported clients, at employers of the program (by external id or name), with their
+end (date and reason), wage, hours and whether they are set aside for people with
+disabilities. Whether a job is competitive is derived (`refresh_competitive`), never imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clients.models import Client, Job, JobEndReason, JobType, refresh_competitive
+from imports.cells import Row, model_problems
+from imports.kinds.base import (
+    Context,
+    ImportKind,
+    Outcome,
+    Planned,
+    client_lookup,
+    relation_names,
+    resolve_employer,
+)
+from imports.kinds.contacts import UNKNOWN_CLIENT
+from imports.models import ImportedRecord
+
+FIELDS = [
+    "client",
+    "employer",
+    "title",
+    "job_type",
+    "started_on",
+    "ended_on",
+    "end_reason",
+    "hours_per_week",
+    "hourly_wage",
+    "set_aside",
+]
+
+
+@dataclass
+class Loaded:
+    clients: dict[str, Client]
+    jobs: dict[int, Job]
+
+
+class JobsKind(ImportKind):
+    key = "jobs"
+    model = Job
+    columns = (
+        "external_id",
+        "client_external_id",
+        "employer",
+        "title",
+        "job_type",
+        "started_on",
+        "ended_on",
+        "end_reason",
+        "hours_per_week",
+        "hourly_wage",
+        "set_aside",
+    )
+    example = {
+        "external_id": "J-9001",
+        "client_external_id": "C-1001",
+        "employer": "E-301",
+        "title": "Baker's assistant",
+        "job_type": "Food service",
+        "started_on": "2024-03-04",
+        "ended_on": "",
+        "end_reason": "",
+        "hours_per_week": "20",
+        "hourly_wage": "16.50",
+        "set_aside": "no",
+    }
+    help = {
+        "employer": "The external id of an imported employer, or the name of one.",
+        "job_type": ", ".join(JobType.labels),
+        "end_reason": ", ".join(JobEndReason.labels) + " (with ended_on)",
+        "set_aside": "yes for work set aside for people with disabilities (never competitive).",
+    }
+    field_columns = {"client": "client_external_id"}
+
+    def load(self, ctx: Context, rows: list[Row], mapped: dict[str, ImportedRecord]) -> Loaded:
+        clients = client_lookup(ctx, (row.text("client_external_id") for row in rows))
+        jobs = Job.objects.filter(pk__in=[m.object_id for m in mapped.values()])
+        return Loaded(clients=clients, jobs={job.pk: job for job in jobs})
+
+    def build(
+        self, ctx: Context, row: Row, mapping: ImportedRecord | None, loaded: Loaded
+    ) -> Job | None:
+        job = loaded.jobs.get(mapping.object_id) if mapping else Job(created_by=ctx.actor)
+        if job is None or job.archived_at is not None:
+            row.error("external_id", "The job imported with this id has been archived.")
+            return None
+        client_id = row.text("client_external_id", required=True)
+        client = loaded.clients.get(client_id)
+        if client_id and client is None:
+            row.error("client_external_id", UNKNOWN_CLIENT.format(client_id))
+        elif client is not None and client.archived_at is not None:
+            row.error("client_external_id", "This client's record is archived.")
+        job.client_id = client.pk if client is not None else None
+        job.employer_id = resolve_employer(ctx, row)
+        job.title = row.text("title", required=True)
+        job.job_type = row.choice("job_type", JobType, required=True)
+        job.started_on = row.date("started_on", required=True)
+        job.ended_on = row.past_date("ended_on", "The end date")
+        job.end_reason = row.choice("end_reason", JobEndReason)
+        if job.end_reason and job.ended_on is None:
+            row.error("ended_on", "Give the date the job ended, or leave out the end reason.")
+        job.hours_per_week = row.decimal("hours_per_week", required=True)
+        job.hourly_wage = row.decimal("hourly_wage", required=True)
+        job.set_aside = row.boolean("set_aside")
+        if row.ok:
+            model_problems(job, row, self.field_columns, exclude=relation_names(Job))
+        return job
+
+    def write(
+        self, ctx: Context, planned: list[Planned], loaded: Loaded, outcome: Outcome
+    ) -> dict[str, int]:
+        new = [item for item in planned if item.mapping is None]
+        Job.objects.bulk_create([item.payload for item in new])
+        changed = [item.payload for item in planned if item.mapping is not None]
+        for job in changed:
+            job.version += 1
+        Job.objects.bulk_update(changed, [*FIELDS, "version"])
+        # Bulk writes skip `Job.save`: store whether each job is competitive in one UPDATE.
+        refresh_competitive(Job.objects.filter(pk__in=[item.payload.pk for item in planned]))
+        for item in planned:
+            outcome.clients.add(item.payload.client_id)
+            outcome.note_date(item.payload.started_on)
+        return {item.external_id: item.payload.pk for item in new}
