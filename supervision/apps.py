@@ -11,9 +11,9 @@ class SupervisionConfig(AppConfig):
 
         from clients.timeline import register_timeline_source
         from supervision import models
-        from supervision.selectors import meeting_timeline_items
+        from supervision.selectors import MEETING_TIMELINE_SOURCE
 
-        register_timeline_source("team_meetings", meeting_timeline_items)
+        register_timeline_source("team_meetings", MEETING_TIMELINE_SOURCE)
 
         auditlog.register(models.TreatmentTeam, m2m_fields={"specialists"})
         auditlog.register(models.TeamMeeting, m2m_fields={"attendees"})
