@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Count, QuerySet, Window
+from django.http import HttpRequest
 
 T = TypeVar("T")
 
@@ -65,3 +66,27 @@ def paginate(queryset: QuerySet[Any], number: int, size: int = PAGE_SIZE) -> Pag
     else:
         total = queryset.count() if number > 1 else 0
     return Page(rows, number=number, size=size, total=total)
+
+
+def appending(request: HttpRequest) -> bool:
+    """Whether htmx asks for a page past the first to append to the rows already shown (the
+    view then answers only the rows and a new footer)."""
+    return bool(getattr(request, "htmx", False)) and page_number(request.GET) > 1
+
+
+def footer(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
+    """What `ips/_load_more.html` needs for a list paged by `?page=N`: the rows shown so far
+    (when appending, from the page named by `from` on; else the page's own) and the next page's
+    address, keeping the other query parameters."""
+    shown_from = (
+        min(page_number(request.GET, "from"), page.number) if appending(request) else page.number
+    )
+    query = request.GET.copy()
+    query.pop("from", None)
+    query["page"] = str(page.next_number)
+    return {
+        "page": page,
+        "shown_from": shown_from,
+        "shown_first": (shown_from - 1) * page.size + 1,
+        "more_url": f"{request.path}?{query.urlencode()}",
+    }
