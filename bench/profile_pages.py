@@ -15,7 +15,8 @@ client in this process (DEBUG off, each user logged in through a real session):
 - wall ms: the same with the waits for PostgreSQL and Redis;
 - calls: Python function calls per request, which machine load does not move at all;
 - queries: the statements one request runs (session, user, grants and audit included);
-- with `--sql`, PostgreSQL's execution time for them (EXPLAIN ANALYZE of each SELECT).
+- with `--sql`, PostgreSQL's execution time for them (EXPLAIN ANALYZE of each SELECT, without
+  per-node timing, which on a virtual machine's clock costs more than many queries).
 `--profile NAME` prints cProfile's top functions for one row.
 Targets: caseload of 200 <= 12 ms and of 2,000 <= 15 ms, client page and the 110-contact
 timeline <= 12 ms, quick log <= 8 ms.
@@ -104,7 +105,8 @@ def calls(browser: Browser, request: Request, count: int = 5) -> int:
 
 def sql_ms(browser: Browser, request: Request, explain: bool) -> tuple[int, float]:
     """Statements one request runs, and (`explain`) PostgreSQL's execution time for its SELECTs
-    (EXPLAIN ANALYZE; planning left out, as prepared statements mostly skip it)."""
+    (EXPLAIN ANALYZE with TIMING OFF; planning left out, as prepared statements mostly skip
+    it)."""
     with CaptureQueriesContext(connection) as captured:
         request(browser)
     total = 0.0
@@ -113,7 +115,7 @@ def sql_ms(browser: Browser, request: Request, explain: bool) -> tuple[int, floa
             sql = query["sql"]
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {sql}")
             total += cursor.fetchone()[0][0]["Execution Time"]
     return len(captured.captured_queries), total
 
