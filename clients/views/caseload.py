@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -62,32 +63,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_address(data, paging.page_number(data)), status=303)
     else:
         data, search = request.GET, ""
-    number = paging.page_number(data)
     specialist_id = _specialist_filter(request, data)
-    page = selectors.caseload_page(
-        user=request.user,
-        today=today(),
-        specialist_id=specialist_id,
-        status=data.get("status", ""),
-        working=data.get("working", ""),
-        no_recent_contact=data.get("no_contact") == "30",
-        search=search,
-        number=number,
-    )
-    # Appended by htmx below the pages already shown, from page `from` on; a full page shows
-    # its own rows only.
-    appending = bool(request.htmx) and number > 1
-    shown_from = paging.page_number(data, "from") if appending else number
-    context = {
-        "page": page,
-        "rows": page.rows,
-        "shown_from": min(shown_from, number),
-        "shown_first": (min(shown_from, number) - 1) * page.size + 1,
-        "more_url": _address(data, page.next_number),
-        "can_edit": access.holds(request.user, Capability.EDIT_CLIENTS),
-        "filters": {**{name: data.get(name, "") for name in ADDRESS_FILTERS}, "q": search},
-    }
-    if appending:
+    context = _rows(request, data, search, specialist_id)
+    if request.htmx and context["page"].number > 1:  # "Load more": the rows to append
         return render(request, "clients/_caseload_more.html", context)
     if request.method == "POST" and request.htmx:
         response = render(request, "clients/_caseload_rows.html", context)
@@ -101,6 +79,37 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "specialist_id": specialist_id,
     }
     return render(request, "clients/caseload.html", context)
+
+
+def _rows(
+    request: HttpRequest, data: QueryDict, search: str, specialist_id: int | None
+) -> dict[str, Any]:
+    """The page of rows `data` asks for, and what its footer needs: the rows shown so far
+    (appended by htmx below the pages already shown, from page `from` on; a full page shows its
+    own rows only) and the next page's address."""
+    number = paging.page_number(data)
+    page = selectors.caseload_page(
+        user=request.user,
+        today=today(),
+        specialist_id=specialist_id,
+        status=data.get("status", ""),
+        working=data.get("working", ""),
+        no_recent_contact=data.get("no_contact") == "30",
+        search=search,
+        number=number,
+    )
+    shown_from = number
+    if request.htmx and number > 1:
+        shown_from = min(paging.page_number(data, "from"), number)
+    return {
+        "page": page,
+        "rows": page.rows,
+        "shown_from": shown_from,
+        "shown_first": (shown_from - 1) * page.size + 1,
+        "more_url": _address(data, page.next_number),
+        "can_edit": access.holds(request.user, Capability.EDIT_CLIENTS),
+        "filters": {**{name: data.get(name, "") for name in ADDRESS_FILTERS}, "q": search},
+    }
 
 
 @pages.requires(Capability.EDIT_CLIENTS)
