@@ -136,7 +136,7 @@ def build() -> list[Subject]:
     ]
     subjects += [
         Subject(
-            f"program {SIZES[-1] + SIZES[-2] + 1}",
+            f"program {Client.objects.filter(program=program).count()}",
             f"bench-specialist-{SIZES[-1]}",
             "/clients/?specialist=all",
         ),

@@ -1,5 +1,5 @@
 """Page benchmark under gunicorn, at 1 and 8 concurrent users: the caseload at 18, 200 and
-2,000 clients, a program of 2,201, a client page and a client with 110 contacts.
+2,000 clients, a program of 2,202, a client page and a client with 110 contacts.
 
 Run by hand against the demo data (`make run` once, or `manage.py seed_demo`; the bigger
 caseloads are built on the first run, synthetic people only, see bench/caseloads.py):

@@ -1,5 +1,5 @@
 """CPU cost per request of the caseload, client and timeline pages and of a quick log, measured
-in-process, for caseloads of 18, 200 and 2,000 clients, a program of 2,201 and a client with 110
+in-process, for caseloads of 18, 200 and 2,000 clients, a program of 2,202 and a client with 110
 contacts, so that cost against size shows.
 
 Run by hand against the demo data (the bigger caseloads are built on the first run, synthetic
