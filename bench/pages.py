@@ -1,13 +1,15 @@
-"""Page benchmark: caseload and client pages under gunicorn, at 1 and 8 concurrent users.
+"""Page benchmark under gunicorn, at 1 and 8 concurrent users: the caseload at 18, 200 and
+2,000 clients, a program of 2,202, a client page and a client with 110 contacts.
 
-Run by hand against the demo data (`make run` once, or `manage.py seed_demo`):
+Run by hand against the demo data (`make run` once, or `manage.py seed_demo`; the bigger
+caseloads are built on the first run, synthetic people only, see bench/caseloads.py):
 
-    .venv/bin/python bench/pages.py [--seconds 15] [--workers 3]
+    .venv/bin/python bench/pages.py [--seconds 15] [--workers 3] [--only "caseload 18"]
 
-It starts gunicorn with production-like settings (DEBUG off) on 127.0.0.1:8765, logs in the
-demo specialist through a real session, then prints requests/s and p50/p95 latency per page and
-concurrency. Targets on a 2-core machine: p95 <= 100 ms at 1 user; >= 120 requests/s with
-p95 <= 150 ms at 8 users.
+It starts gunicorn with production-like settings (DEBUG off) on 127.0.0.1:8765, logs each
+page's user in through a real session, then prints requests/s and p50/p95 latency per page and
+concurrency. Targets on a 2-core machine: the demo caseload (18) >= 140 requests/s at 8 users
+and p95 <= 100 ms at 1 user.
 """
 
 from __future__ import annotations
@@ -37,14 +39,19 @@ ENV = {
 }
 
 
-def session_cookie(username: str) -> str:
-    """A logged-in session for `username`, made the way Django's login makes one."""
+def setup() -> None:
+    """Django, in this process, with the server's settings (for sessions and the data)."""
     sys.path.insert(0, str(ROOT))
     os.environ.update(ENV)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+
+
+def session_cookie(username: str) -> str:
+    """A logged-in session for `username`, made the way Django's login makes one."""
+    setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
@@ -60,15 +67,6 @@ def session_cookie(username: str) -> str:
     store[SESSION_STARTED] = store[SESSION_LAST_SEEN] = time.time()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-
-def first_client_path(username: str) -> str:
-    from clients.models import Client
-
-    client = Client.objects.filter(specialist__username=username).order_by("id").first()
-    if client is None:
-        raise SystemExit("No demo clients: run `python manage.py seed_demo` first.")
-    return f"/clients/{client.pk}/"
 
 
 def hammer(path: str, cookie: str, users: int, seconds: float) -> tuple[list[float], int]:
@@ -144,11 +142,14 @@ def main() -> None:
     # As deployed (docker-compose.yml, Dockerfile). On two cores shared with PostgreSQL and wrk,
     # a fourth sync worker only adds contention: ~10% fewer requests/s in measurements.
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--user", default="demo-specialist")
+    parser.add_argument("--only", action="append", help="a row's name; may be repeated")
     args = parser.parse_args()
 
-    cookie = session_cookie(args.user)
-    pages = {"caseload": "/clients/", "client": first_client_path(args.user)}
+    setup()
+    from bench import caseloads
+
+    subjects = [s for s in caseloads.build() if not args.only or s.name in args.only]
+    cookies = {s.username: session_cookie(s.username) for s in subjects}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -172,13 +173,16 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        for path in pages.values():  # warm every worker's connections and caches
-            hammer(path, cookie, args.workers, 1)
-        print(f"{'page':<10}{'users':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+        for s in subjects:  # warm every worker's connections and caches
+            hammer(s.path, cookies[s.username], args.workers, 1)
+        print(f"{'page':<15}{'users':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
         for users in (1, 8):
-            for name, path in pages.items():
-                rate, p50, p95, errors = measure(path, cookie, users, args.seconds)
-                print(f"{name:<10}{users:>6}{rate:>9.1f}{p50:>9.1f}{p95:>9.1f}{errors:>8}")
+            for s in subjects:
+                rate, p50, p95, errors = measure(s.path, cookies[s.username], users, args.seconds)
+                print(
+                    f"{s.name:<15}{users:>6}{rate:>9.1f}{p50:>9.1f}{p95:>9.1f}{errors:>8}",
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait()

@@ -1,19 +1,25 @@
-"""CPU cost per request of the caseload and client pages, measured in-process.
+"""CPU cost per request of the caseload, client and timeline pages and of a quick log, measured
+in-process, for caseloads of 18, 200 and 2,000 clients, a program of 2,202 and a client with 110
+contacts, so that cost against size shows.
 
-Run by hand against the demo data:
+Run by hand against the demo data (the bigger caseloads are built on the first run, synthetic
+people only, see bench/caseloads.py):
 
-    .venv/bin/python bench/profile_pages.py [--sql] [--profile caseload|client]
+    .venv/bin/python bench/profile_pages.py [--sql] [--profile "caseload 2000"]
 
 bench/pages.py measures what a server delivers, which on a shared machine says as much about the
 other processes as about the pages. This measures what a request costs, with Django's test
-client in this process (DEBUG off, the demo specialist logged in through a real session):
+client in this process (DEBUG off, each user logged in through a real session):
 - CPU ms: time.process_time() per request (middleware, view, queries on the Python side,
   template), the best of several rounds, since a busy machine only ever slows a round down;
 - wall ms: the same with the waits for PostgreSQL and Redis;
 - calls: Python function calls per request, which machine load does not move at all;
-- with `--sql`, the queries one request runs and PostgreSQL's execution time for them
-  (EXPLAIN ANALYZE of each SELECT).
-`--profile` prints cProfile's top functions for one page.
+- queries: the statements one request runs (session, user, grants and audit included);
+- with `--sql`, PostgreSQL's execution time for them (EXPLAIN ANALYZE of each SELECT, without
+  per-node timing, which on a virtual machine's clock costs more than many queries).
+`--profile NAME` prints cProfile's top functions for one row.
+Targets: caseload of 200 <= 12 ms and of 2,000 <= 15 ms, client page and the 110-contact
+timeline <= 12 ms, quick log <= 8 ms.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import pstats
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,10 +53,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.http.response import HttpResponseBase  # noqa: E402
 from django.test import Client as Browser  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.pages import first_client_path, session_cookie  # noqa: E402
+from bench import caseloads  # noqa: E402
+from bench.pages import session_cookie  # noqa: E402
+from ips.calendar import today  # noqa: E402
 
 
 def browser_for(username: str) -> Browser:
@@ -59,76 +69,106 @@ def browser_for(username: str) -> Browser:
     return browser
 
 
-def timed(browser: Browser, path: str, count: int) -> tuple[float, float]:
+Request = Callable[[Browser], HttpResponseBase]
+
+
+def timed(browser: Browser, request: Request, count: int) -> tuple[float, float]:
     """CPU ms and wall ms per request, over `count` requests."""
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(count):
-        response = browser.get(path)
-        assert response.status_code == 200, (path, response.status_code)
+        response = request(browser)
+        assert response.status_code == 200, response.status_code
     return (
         (time.process_time() - cpu) * 1000 / count,
         (time.perf_counter() - wall) * 1000 / count,
     )
 
 
-def calls(browser: Browser, path: str, count: int = 20) -> int:
+def best(browser: Browser, request: Request, count: int, seconds: float) -> tuple[float, float]:
+    """The best round of `count` requests, rounds repeated for about `seconds` (3 at least)."""
+    rounds, deadline = [], time.monotonic() + seconds
+    while len(rounds) < 3 or time.monotonic() < deadline:
+        rounds.append(timed(browser, request, count))
+    return min(rounds)
+
+
+def calls(browser: Browser, request: Request, count: int = 5) -> int:
     """Python function calls per request: a proxy for CPU cost that, unlike timings, does not
     move when other processes load the machine."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(count):
-        browser.get(path)
+        request(browser)
     profiler.disable()
     return pstats.Stats(profiler).total_calls // count  # type: ignore[attr-defined]
 
 
-def sql_ms(browser: Browser, path: str) -> tuple[int, float]:
-    """Statements one request runs, and PostgreSQL's execution time for its SELECTs (EXPLAIN
-    ANALYZE; planning left out, as prepared statements mostly skip it)."""
+def sql_ms(browser: Browser, request: Request, explain: bool) -> tuple[int, float]:
+    """Statements one request runs, and (`explain`) PostgreSQL's execution time for its SELECTs
+    (EXPLAIN ANALYZE with TIMING OFF; planning left out, as prepared statements mostly skip
+    it)."""
     with CaptureQueriesContext(connection) as captured:
-        browser.get(path)
+        request(browser)
     total = 0.0
     with connection.cursor() as cursor:
-        for query in captured.captured_queries:
+        for query in captured.captured_queries if explain else ():
             sql = query["sql"]
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {sql}")
             total += cursor.fetchone()[0][0]["Execution Time"]
     return len(captured.captured_queries), total
 
 
+def getter(path: str) -> Request:
+    return lambda browser: browser.get(path)
+
+
+def quick_log(client_id: int) -> Request:
+    """The caseload's quick log (htmx), as a specialist sends it."""
+    path = f"/clients/{client_id}/contacts/quick/"
+    data = {
+        **{"where": "caseload", "purpose": "job_search", "minutes": "20"},
+        **{"contacted_on": today().isoformat(), "mode": "in_person", "place": "community"},
+        "with_whom": "client",
+    }
+    return lambda browser: browser.post(path, data, headers={"HX-Request": "true"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=25)
+    parser.add_argument("--requests", type=int, default=10)
     # The best of several rounds: other processes on the machine slow a round down (CPU time
     # shared, caches evicted), never speed it up.
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--user", default="demo-specialist")
-    parser.add_argument("--profile", choices=["caseload", "client"])
+    parser.add_argument("--seconds", type=float, default=4, help="of rounds, per row")
+    parser.add_argument("--profile", help="a row's name, e.g. 'caseload 2000'")
     parser.add_argument("--sql", action="store_true")
     args = parser.parse_args()
 
-    browser = browser_for(args.user)
-    pages = {"caseload": "/clients/", "client": first_client_path(args.user)}
-    for path in pages.values():
-        timed(browser, path, 20)  # warm up: caches, prepared statements
-    print(f"{'page':<10}{'CPU ms':>9}{'wall ms':>9}{'calls':>9}{'queries':>9}{'SQL ms':>9}")
-    for name, path in pages.items():
-        cpu, wall = min(timed(browser, path, args.requests) for _ in range(args.rounds))
-        queries, sql = sql_ms(browser, path) if args.sql else (0, 0.0)
+    rows: list[tuple[str, str, Request]] = [
+        (subject.name, subject.username, getter(subject.path)) for subject in caseloads.build()
+    ]
+    writer, client_id = caseloads.writes_client()
+    rows.append(("quick log", writer, quick_log(client_id)))
+    print(f"{'page':<15}{'CPU ms':>9}{'wall ms':>9}{'calls':>9}{'queries':>9}{'SQL ms':>9}")
+    for name, username, request in rows:
+        browser = browser_for(username)
+        timed(browser, request, 5)  # warm up: caches, prepared statements
+        cpu, wall = best(browser, request, args.requests, args.seconds)
+        queries, sql = sql_ms(browser, request, args.sql)
         print(
-            f"{name:<10}{cpu:>9.2f}{wall:>9.2f}{calls(browser, path):>9}"
-            f"{queries or '':>9}{sql or '':>9.3}"
+            f"{name:<15}{cpu:>9.2f}{wall:>9.2f}{calls(browser, request):>9}"
+            f"{queries:>9}{sql or '':>9.3}",
+            flush=True,
         )
-    if args.profile:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        timed(browser, pages[args.profile], args.requests)
-        profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("tottime")
-        stats.print_stats(30)
-        stats.sort_stats("cumulative").print_stats(60)
+        if args.profile == name:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            timed(browser, request, args.requests)
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats("tottime")
+            stats.print_stats(30)
+            stats.sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

@@ -362,14 +362,29 @@ def seed_caseloads(*, today: dt.date, clients_per_specialist: int = 18) -> int:
     """Give every demo specialist without clients a caseload; returns the clients created."""
     created = 0
     roles = StaffRole.objects.filter(role=Role.SPECIALIST, user__username__startswith="demo-")
-    with disable_auditlog():
-        for role in roles.select_related("program", "user").order_by("user__username"):
-            if Client.objects.filter(specialist_id=role.user_id).exists():
-                continue
-            rng = random.Random(f"{role.user.username}:{today.isoformat()}")  # noqa: S311
-            caseload = _Caseload(rng, role.program, role.user_id, _employers(role.program), today)
-            for index in range(clients_per_specialist):
-                caseload.client(index)
-            caseload.save()
-            created += clients_per_specialist
+    for role in roles.select_related("program", "user").order_by("user__username"):
+        if Client.objects.filter(specialist_id=role.user_id).exists():
+            continue
+        created += seed_caseload(
+            program=role.program,
+            specialist_id=role.user_id,
+            clients=clients_per_specialist,
+            today=today,
+            seed=role.user.username,
+        )
     return created
+
+
+@transaction.atomic
+def seed_caseload(
+    *, program: Program, specialist_id: int, clients: int, today: dt.date, seed: str
+) -> int:
+    """A synthetic caseload of `clients` for one specialist, the same for the same `seed` and
+    day (the benchmarks build caseloads of thousands with it); returns the clients created."""
+    rng = random.Random(f"{seed}:{today.isoformat()}")  # noqa: S311
+    with disable_auditlog():
+        caseload = _Caseload(rng, program, specialist_id, _employers(program), today)
+        for index in range(clients):
+            caseload.client(index)
+        caseload.save()
+    return clients

@@ -170,7 +170,17 @@ class Client(Archivable):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["program", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["program", "last_name", "first_name"]),
+            # A specialist's caseload in name order with its count (`caseload_page`), from the
+            # index alone: the page's query reads no client row but the page's.
+            models.Index(
+                fields=["specialist", "last_name", "first_name", "id"],
+                include=["program"],
+                condition=Q(archived_at__isnull=True),
+                name="client_caseload_by_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

@@ -21,7 +21,7 @@ from employers.forms import (
     EmployerPersonForm,
 )
 from employers.models import Employer, EmployerContact
-from ips import access, pages
+from ips import access, pages, paging
 from ips.access import Capability
 from ips.calendar import parse_week
 from ips.forms import add_service_errors
@@ -37,11 +37,12 @@ def employer_list(request: HttpRequest) -> HttpResponse:
         employers = employers.filter(name__icontains=search)
     order = request.GET.get("order", "name")
     rows = selectors.employer_rows(employers=employers, order=order)
-    return render(
-        request,
-        "employers/employer_list.html",
-        {"employers": rows, "search": search, "order": order},
-    )
+    page = paging.paginate(rows, paging.page_number(request.GET))
+    context = {"employers": page.rows, "search": search, "order": order}
+    context |= paging.footer(request, page)
+    if paging.appending(request):  # "Load more": the next rows, appended
+        return render(request, "employers/_employer_more.html", context)
+    return render(request, "employers/employer_list.html", context)
 
 
 @pages.requires(Capability.EDIT_CLIENTS)

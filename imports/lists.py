@@ -10,7 +10,7 @@ from typing import Any
 from django.http import QueryDict
 
 from clients.models import Contact, Job
-from clients.selectors import CASELOAD_ROW_FIELDS, caseload_rows
+from clients.selectors import caseload_clients
 from employers.models import Employer
 from ips import access
 from ips.calendar import today
@@ -36,14 +36,29 @@ def caseload_table(user: User, filters: QueryDict) -> Table:
     specialist_id = int(chosen) if chosen.isdigit() else None
     if not chosen and Role.SPECIALIST in access.roles_of(user):
         specialist_id = user.pk
-    rows = caseload_rows(
+    day = today()
+    working = filters.get("working", "")
+    rows = caseload_clients(
         user=user,
-        today=today(),
+        today=day,
         specialist_id=specialist_id,
         status=filters.get("status", ""),
-        working=filters.get("working", ""),
+        working=working,
         no_recent_contact=filters.get("no_contact") == "30",
-    ).only(*CASELOAD_ROW_FIELDS, "program_id", "birth_date", "current_episode__referred_on")
+        search="",
+    )
+    if working not in ("yes", "no"):  # filtering on it annotated it already
+        rows = rows.with_working(day)
+    rows = (
+        rows.with_last_contact()
+        .select_related("current_episode", "specialist")
+        .only(
+            *("id", "first_name", "last_name", "program_id", "birth_date"),
+            *("current_episode__referred_on", "current_episode__enrolled_on"),
+            *("current_episode__closed_on", "specialist__username"),
+        )
+        .order_by("last_name", "first_name", "id")
+    )
     # The caseload's own query loads only what its page prints; the program names come apart.
     names = dict(
         Program.objects.filter(

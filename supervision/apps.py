@@ -14,9 +14,9 @@ class SupervisionConfig(AppConfig):
         from ips.roles import Role
         from supervision import models
         from supervision.notices import specialist_digest, supervisor_digest
-        from supervision.selectors import meeting_timeline_items
+        from supervision.selectors import MEETING_TIMELINE_SOURCE
 
-        register_timeline_source("team_meetings", meeting_timeline_items)
+        register_timeline_source("team_meetings", MEETING_TIMELINE_SOURCE)
         register_digest(
             "specialist_digest",
             "Weekly digest of your own numbers and signals",

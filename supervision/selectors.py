@@ -28,7 +28,7 @@ the whole program (clients with no specialist assigned included).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from clients.models import BenefitsReferral, Client, Job
-from clients.timeline import TimelineItem
+from clients.timeline import TimelineItem, TimelineRow, TimelineSource
 from employers.models import EmployerContact
 from ips import access
 from ips.access import Capability
@@ -48,7 +48,6 @@ from supervision.models import (
     ActionItem,
     SupervisionSession,
     TeamMeeting,
-    TeamMeetingClient,
     TreatmentTeam,
 )
 
@@ -485,13 +484,19 @@ def teams_of(programs: QuerySet) -> QuerySet[TreatmentTeam]:
     )
 
 
-def meeting_timeline_items(client: Client) -> Iterator[TimelineItem]:
-    """Treatment-team meetings where the client was discussed, with the note taken (the client
-    timeline's source from this app, registered in `SupervisionConfig.ready`)."""
-    rows = TeamMeetingClient.objects.filter(
-        client=client, meeting__archived_at__isnull=True
-    ).values_list("meeting__held_on", "meeting__team__name", "note", named=True)
-    for row in rows:
-        yield TimelineItem(
-            row.meeting__held_on, "meeting", f"Discussed at {row.meeting__team__name}", row.note
-        )
+def _meeting_item(row: TimelineRow) -> TimelineItem:
+    return TimelineItem(row.on, "meeting", f"Discussed at {row.a}", row.b or "")
+
+
+# Treatment-team meetings where the client was discussed, with the note taken: the client
+# timeline's source from this app, registered in `SupervisionConfig.ready`. The id is negated
+# so that two meetings of one day are listed oldest note first, as they always were.
+MEETING_TIMELINE_SOURCE = TimelineSource(
+    """SELECT m.held_on, 0, -mc.id, 'meeting', team.name, mc.note,
+              NULL, NULL, NULL, NULL, NULL, NULL
+         FROM supervision_teammeetingclient mc
+         JOIN supervision_teammeeting m ON m.id = mc.meeting_id
+         JOIN supervision_treatmentteam team ON team.id = m.team_id
+        WHERE mc.client_id = %(client)s AND m.archived_at IS NULL""",
+    _meeting_item,
+)

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from ips import access, pages
+from ips import access, pages, paging
 from ips.access import Capability
 from ips.forms import add_service_errors
 from ips.models import Program, Role, User
@@ -118,10 +118,14 @@ def _chosen_specialist(request: HttpRequest, program: Program, only: User | None
 @pages.requires(Capability.VIEW_SUPERVISION)
 def session_list(request: HttpRequest) -> HttpResponse:
     programs = access.program_ids_for(request.user, Capability.VIEW_SUPERVISION)
+    page = paging.paginate(selectors.sessions_of(programs), paging.page_number(request.GET))
     context = {
-        "sessions": selectors.sessions_of(programs)[:100],
+        "sessions": page.rows,
         "can_record": access.holds(request.user, Capability.RUN_SUPERVISION),
+        **paging.footer(request, page),
     }
+    if paging.appending(request):  # "Load more": the next sessions, appended
+        return render(request, "supervision/_session_more.html", context)
     return render(request, "supervision/session_list.html", context)
 
 
@@ -308,10 +312,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         .select_related("team__program", "recorded_by")
         .prefetch_related("attendees")
     )
+    page = paging.paginate(meetings, paging.page_number(request.GET))
     context = {
-        "meetings": meetings[:100],
+        "meetings": page.rows,
         "can_record": access.holds(request.user, Capability.EDIT_CLIENTS),
+        **paging.footer(request, page),
     }
+    if paging.appending(request):  # "Load more": the next meetings, appended
+        return render(request, "supervision/_meeting_more.html", context)
     return render(request, "supervision/meeting_list.html", context)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
 from clients.forms import ClientIntakeForm
-from ips import access, pages
+from ips import access, pages, paging
 from ips.access import Capability
 from ips.calendar import today
 from ips.forms import add_service_errors
@@ -35,9 +36,12 @@ def _specialist_filter(request: HttpRequest, data: QueryDict) -> int | None:
     return None
 
 
-def _address(data: QueryDict) -> str:
-    """The caseload's address with the filters of `data` that may be bookmarked (no name)."""
+def _address(data: QueryDict, page: int = 1) -> str:
+    """The caseload's address with the filters of `data` that may be bookmarked (no name), and
+    the page when past the first."""
     kept = {name: data[name] for name in ADDRESS_FILTERS if data.get(name)}
+    if page > 1:
+        kept["page"] = str(page)
     return (
         f"{reverse('clients:caseload')}?{urlencode(kept)}" if kept else reverse("clients:caseload")
     )
@@ -46,20 +50,45 @@ def _address(data: QueryDict) -> str:
 @pages.requires(Capability.VIEW_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    """The caseload, filtered. The filters form is sent by POST, so that a name searched for
-    travels in the body, never in the address: without JavaScript, a POST with no name
-    redirects to the bookmarkable address of the other filters, and one with a name answers
-    the page itself; with htmx, the rows come back and the address shows the other filters.
-    A `q` in the address (an old bookmark) is ignored."""
+    """The caseload, filtered, a page at a time. The filters form is sent by POST, so that a
+    name searched for travels in the body, never in the address: without JavaScript, a POST
+    with no name redirects to the bookmarkable address of the other filters, and one with a
+    name answers the page itself; with htmx, the rows come back and the address shows the other
+    filters. "Load more" asks for the next page (a link, or for a name search a POST form) and,
+    with htmx, appends its rows. A `q` in the address (an old bookmark) is ignored."""
     if request.method == "POST":
         data = request.POST
         search = data.get(NAME_SEARCH, "").strip()
         if not search and not request.htmx:
-            return HttpResponseRedirect(_address(data), status=303)
+            return HttpResponseRedirect(_address(data, paging.page_number(data)), status=303)
     else:
         data, search = request.GET, ""
     specialist_id = _specialist_filter(request, data)
-    rows = selectors.caseload_rows(
+    context = _rows(request, data, search, specialist_id)
+    if request.htmx and context["page"].number > 1:  # "Load more": the rows to append
+        return render(request, "clients/_caseload_more.html", context)
+    if request.method == "POST" and request.htmx:
+        response = render(request, "clients/_caseload_rows.html", context)
+        response["HX-Push-Url"] = _address(data)
+        return response
+    context |= {
+        # The filter prints names only: the rest of each user row would be parsed for nothing.
+        "specialists": User.objects.specialists_of(
+            access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
+        ).only("first_name", "last_name", "username"),
+        "specialist_id": specialist_id,
+    }
+    return render(request, "clients/caseload.html", context)
+
+
+def _rows(
+    request: HttpRequest, data: QueryDict, search: str, specialist_id: int | None
+) -> dict[str, Any]:
+    """The page of rows `data` asks for, and what its footer needs: the rows shown so far
+    (appended by htmx below the pages already shown, from page `from` on; a full page shows its
+    own rows only) and the next page's address."""
+    number = paging.page_number(data)
+    page = selectors.caseload_page(
         user=request.user,
         today=today(),
         specialist_id=specialist_id,
@@ -67,23 +96,20 @@ def caseload(request: HttpRequest) -> HttpResponse:
         working=data.get("working", ""),
         no_recent_contact=data.get("no_contact") == "30",
         search=search,
+        number=number,
     )
-    context = {
-        "rows": rows,
-        "today": today(),
-        # The filter prints names only: the rest of each user row would be parsed for nothing.
-        "specialists": User.objects.specialists_of(
-            access.program_ids_for(request.user, Capability.VIEW_CLIENTS)
-        ).only("first_name", "last_name", "username"),
-        "specialist_id": specialist_id,
-        "filters": {**{name: data.get(name, "") for name in ADDRESS_FILTERS}, "q": search},
+    shown_from = number
+    if request.htmx and number > 1:
+        shown_from = min(paging.page_number(data, "from"), number)
+    return {
+        "page": page,
+        "rows": page.rows,
+        "shown_from": shown_from,
+        "shown_first": (shown_from - 1) * page.size + 1,
+        "more_url": _address(data, page.next_number),
         "can_edit": access.holds(request.user, Capability.EDIT_CLIENTS),
+        "filters": {**{name: data.get(name, "") for name in ADDRESS_FILTERS}, "q": search},
     }
-    if request.method == "POST" and request.htmx:
-        response = render(request, "clients/_caseload_rows.html", context)
-        response["HX-Push-Url"] = _address(data)
-        return response
-    return render(request, "clients/caseload.html", context)
 
 
 @pages.requires(Capability.EDIT_CLIENTS)

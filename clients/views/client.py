@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods
 from clients import selectors, services
 from clients.forms import ClientForm, CloseForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
+from clients.timeline import contact_item
 from clients.views.common import client_for, form_page
-from ips import access, pages
+from ips import access, pages, paging
 from ips.access import Capability
 from ips.calendar import today
 from ips.forms import add_service_errors
@@ -25,16 +26,31 @@ from ips.versioning import StaleVersionError, show_stale
 
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client page: the latest timeline entries, older ones on demand (`?page=N`: with
+    htmx the entries alone, appended; without, the page showing that part of the timeline)."""
     client = client_for(request, pk)
-    page = selectors.client_page(client)
+    number = paging.page_number(request.GET)
+    appending = bool(request.htmx) and number > 1
+    page = selectors.client_page(client, number=number, lists=not appending)
+    # Appended by htmx below the pages already shown (from page `from` on); a full page shows
+    # its own entries only.
+    shown_from = min(paging.page_number(request.GET, "from"), number) if appending else number
     context = {
         "client": client,
-        "timeline": page.timeline,
+        "timeline": page.timeline.rows,
+        "timeline_page": page.timeline,
+        "shown_from": shown_from,
+        "shown_first": (shown_from - 1) * page.timeline.size + 1,
+        "older_url": f"{request.path}?page={number + 1}",
+        "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=client.program),
+    }
+    if appending:
+        return render(request, "clients/_timeline_more.html", context)
+    context |= {
         "jobs": page.jobs,
         "referrals": page.referrals,
-        "quick_form": QuickContactForm(),
-        "can_edit": access.can(request.user, Capability.EDIT_CLIENTS, program=client.program),
         "episodes": page.episodes,
+        "quick_form": QuickContactForm(),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -138,7 +154,8 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
         "client": client,
         "form": QuickContactForm() if contact else form,
         "contact": contact,
-        "item": selectors.contact_item(contact) if contact else None,
+        "item": contact is not None,
+        "new_items": [contact_item(contact)] if contact else [],
         "last_contact_on": (
             Contact.objects.live().filter(client=client).aggregate(last=Max("contacted_on"))["last"]
             if contact

@@ -5,10 +5,11 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from clients.demo import seed_caseloads
+from clients.demo import seed_caseload, seed_caseloads
 from clients.models import Client
 from ips.calendar import today
 from ips.demo import DEMO_PASSWORD
+from ips.models import Role, StaffRole, User
 from tests.browser.helpers import accessibility_violations, log_in
 
 
@@ -75,3 +76,42 @@ def test_name_search_keeps_the_name_out_of_the_address(page: Page, live_server, 
     expect(link).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/clients/?specialist={client.specialist_id}")
     assert not [url for url in requested if client.last_name.lower() in url.lower()]
+
+
+def test_load_more_appends_the_next_page_and_older_entries_the_timeline(
+    page: Page, live_server, demo
+) -> None:
+    """Fifty rows first, the rest appended in place (the address unchanged); on a client's page
+    the latest 25 entries, older ones appended."""
+    specialist = User.objects.get(username="demo-specialist")
+    program = StaffRole.objects.get(user=specialist, role=Role.SPECIALIST).program
+    seed_caseload(
+        program=program, specialist_id=specialist.pk, clients=55, today=today(), seed="browser"
+    )
+    log_in(page, live_server.url, "demo-specialist", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/clients/")
+    rows = page.get_by_test_id("caseload-row")
+    count = page.get_by_test_id("caseload-count")
+
+    expect(rows).to_have_count(50)
+    expect(count).to_have_text("Showing 1\N{EN DASH}50 of 55 clients")
+    page.get_by_role("link", name="Load more").click()
+
+    expect(rows).to_have_count(55)
+    expect(count).to_have_text("Showing 1\N{EN DASH}55 of 55 clients")
+    expect(page.get_by_role("link", name="Load more")).to_have_count(0)
+    expect(page).to_have_url(f"{live_server.url}/clients/")
+    assert accessibility_violations(page) == []
+
+    busiest = max(Client.objects.filter(specialist=specialist), key=lambda c: c.contacts.count())
+    page.goto(f"{live_server.url}/clients/{busiest.pk}/")
+    entries = page.locator("#timeline > li")
+    expect(entries).to_have_count(25)
+    page.get_by_role("link", name="Older entries").click()
+    expect(entries).to_have_count(min(50, page_total(page)))
+
+
+def page_total(page: Page) -> int:
+    """The number of timeline entries the footer announces."""
+    text = page.get_by_test_id("timeline-count").inner_text()
+    return int(text.split(" of ")[1].split()[0])

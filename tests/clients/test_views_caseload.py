@@ -437,3 +437,110 @@ def test_intake_refuses_a_program_the_user_does_not_work_in(
     assert response.status_code == 200
     assert "program" in response.context["form"].errors
     assert Client.objects.count() == 0
+
+
+# --- A page at a time --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sixty_clients(program: Program, specialist: User) -> list[Client]:
+    """Sixty clients named Rivera00 … Rivera59, so the caseload's name order is known."""
+    return [
+        ClientFactory(program=program, specialist=specialist, last_name=f"Rivera{i:02d}")
+        for i in range(60)
+    ]
+
+
+def row_names(content: str) -> list[str]:
+    return re.findall(r'class="fw-semibold" href="[^"]*">(Rivera\d\d),', content)
+
+
+@pytest.mark.usefixtures("sixty_clients")
+def test_caseload_shows_the_first_50_and_a_link_to_the_next_page(
+    login_as: LoginAs, specialist: User
+) -> None:
+    http = login_as(specialist)
+
+    first = http.get(CASELOAD).content.decode()
+    second = http.get(CASELOAD, {"page": "2"}).content.decode()  # the link, without JavaScript
+
+    assert row_names(first) == [f"Rivera{i:02d}" for i in range(50)]
+    assert "Showing 1\N{EN DASH}50 of 60 clients" in first
+    assert f'href="{CASELOAD}?page=2"' in first
+    assert row_names(second) == [f"Rivera{i:02d}" for i in range(50, 60)]
+    assert "Showing 51\N{EN DASH}60 of 60 clients" in second
+    assert "Load more" not in second
+
+
+@pytest.mark.usefixtures("sixty_clients")
+def test_load_more_with_htmx_answers_the_next_rows_and_a_new_footer(
+    login_as: LoginAs, specialist: User
+) -> None:
+    response = login_as(specialist).get(
+        CASELOAD, {"specialist": "all", "page": "2", "from": "1"}, headers={"HX-Request": "true"}
+    )
+
+    content = response.content.decode()
+    assert "<html" not in content
+    assert '<ul class="list-group" id="caseload">' not in content  # rows to append, no list
+    assert row_names(content) == [f"Rivera{i:02d}" for i in range(50, 60)]
+    assert 'id="caseload-more" hx-swap-oob="true"' in content
+    assert "Showing 1\N{EN DASH}60 of 60 clients" in content
+
+
+@pytest.mark.usefixtures("sixty_clients")
+def test_load_more_of_a_name_search_keeps_the_name_out_of_the_address(
+    login_as: LoginAs, specialist: User
+) -> None:
+    http = login_as(specialist)
+
+    first = http.post(CASELOAD, {"q": "rivera", "specialist": "all"}).content.decode()
+    form = re.search(r'<form method="post" action="([^"]*)" hx-post[^>]*>(.*?)</form>', first, re.S)
+    assert form, "no load-more form"
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
+    second = http.post(form.group(1), fields).content.decode()
+
+    assert form.group(1) == CASELOAD
+    assert (fields["q"], fields["page"]) == ("rivera", "2")
+    assert "q=" not in first
+    assert row_names(second) == [f"Rivera{i:02d}" for i in range(50, 60)]
+    assert 'name="q" id="f-q" value="rivera"' in second
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "99999999"])
+def test_a_bad_page_number_shows_the_first_page(
+    login_as: LoginAs, specialist: User, clients: dict[str, Client], page: str
+) -> None:
+    assert names(login_as(specialist).get(CASELOAD, {"page": page})) == {"Own"}
+
+
+def test_a_page_past_the_end_says_so_and_still_counts(
+    login_as: LoginAs, specialist: User, clients: dict[str, Client]
+) -> None:
+    page = login_as(specialist).get(CASELOAD, {"page": "3"}).content.decode()
+
+    assert "No clients match." in page
+    assert "Load more" not in page
+
+
+def test_next_step_is_the_earliest_due_open_step_of_a_live_goal(
+    login_as: LoginAs, program: Program, specialist: User
+) -> None:
+    from clients import services
+    from ips.services import record_archive
+
+    client = ClientFactory(program=program, specialist=specialist, last_name="Rivera")
+    goal = services.goal_add(client=client, text="Work in a bakery")
+    services.step_add(goal=goal, text="No date yet", who="client")
+    services.step_add(goal=goal, text="Call the bakery", who="client", due_on=days_ago(-9))
+    done = services.step_add(goal=goal, text="Done already", who="client", due_on=days_ago(-1))
+    services.step_done(step=done, done_on=days_ago(0))
+    old_goal = services.goal_add(client=client, text="Archived goal")
+    services.step_add(goal=old_goal, text="Archived step", who="client", due_on=days_ago(-2))
+    record_archive(
+        record=old_goal, version=old_goal.version, reason="Wrong client", actor=specialist
+    )
+
+    page = login_as(specialist).get(CASELOAD).content.decode()
+
+    assert f"Next step: Call the bakery (by {days_ago(-9).isoformat()})" in page

@@ -249,3 +249,33 @@ def test_employer_edit_refuses_a_stale_save_and_keeps_the_input(
     assert again.status_code == 302
     employer.refresh_from_db()
     assert (employer.name, employer.version) == ("Harbourside Bakeries", 3)
+
+
+def test_employer_list_shows_50_then_loads_more_keeping_the_search_and_order(
+    login_as: LoginAs, program: Program, specialist: User
+) -> None:
+    for i in range(55):
+        EmployerFactory(program=program, name=f"Bakery {i:02d}")
+    EmployerFactory(program=program, name="Harbourside Café")
+    http = login_as(specialist)
+
+    first = http.get(LIST, {"q": "bakery", "order": "name"})
+    more = http.get(
+        LIST,
+        {"q": "bakery", "order": "name", "page": "2", "from": "1"},
+        headers={"HX-Request": "true"},
+    )
+    second = http.get(LIST, {"q": "bakery", "order": "name", "page": "2"})  # without JavaScript
+
+    assert names(first) == [f"Bakery {i:02d}" for i in range(50)]
+    page = first.content.decode()
+    assert "Showing 1\N{EN DASH}50 of 55 employers" in page
+    assert f'href="{LIST}?q=bakery&amp;order=name&amp;page=2"' in page
+    appended = more.content.decode()
+    assert names(more) == [f"Bakery {i:02d}" for i in range(50, 55)]
+    assert "<table" not in appended
+    assert appended.count("<tr>") == 5
+    assert "Showing 1\N{EN DASH}55 of 55 employers" in appended
+    assert "Load more" not in appended
+    assert names(second) == [f"Bakery {i:02d}" for i in range(50, 55)]
+    assert "Showing 51\N{EN DASH}55 of 55 employers" in second.content.decode()

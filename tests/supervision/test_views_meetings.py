@@ -209,3 +209,25 @@ def test_meeting_form_queries_do_not_grow_with_the_caseload(
     # user, grants; the caseload (once for the five pickers); teams (twice: the only one is
     # pre-selected, then the options); staff; the read of the clients the pickers name
     assert count == 2 + 1 + 2 + 1 + LIST_READ
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_meeting_list_shows_50_then_loads_more(
+    login_as: LoginAs, team: TreatmentTeam, specialist: User
+) -> None:
+    for i in range(55):
+        meeting(team=team, recorded_by=specialist, held_on=days_ago(i + 1))
+    http = login_as(specialist)
+    url = reverse("supervision:meeting_list")
+
+    first = http.get(url).content.decode()
+    more = http.get(url, {"page": "2", "from": "1"}, headers={"HX-Request": "true"})
+
+    assert first.count('<li class="list-group-item"><a href=') == 50
+    assert "Showing 1\N{EN DASH}50 of 55 meetings" in first
+    assert f'href="{url}?page=2"' in first
+    appended = more.content.decode()
+    assert appended.count('<li class="list-group-item"><a href=') == 5
+    assert "<h1" not in appended
+    assert days_ago(55).isoformat() in appended
+    assert "Showing 1\N{EN DASH}55 of 55 meetings" in appended

@@ -229,3 +229,22 @@ def test_new_session_reviews_the_open_items(
 
     assert "Sam Specialist</strong>: Call the print shop" in page
     assert "Visit the depot" not in page
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_session_list_shows_50_then_loads_more(
+    login_as: LoginAs, program: Program, supervisor: User
+) -> None:
+    for i in range(55):
+        session(supervisor=supervisor, program=program, held_on=days_ago(i + 1))
+    http = login_as(supervisor)
+    url = reverse("supervision:session_list")
+
+    first = http.get(url).content.decode()
+    second = http.get(url, {"page": "2"}).content.decode()  # without JavaScript
+
+    assert first.count('<li class="list-group-item"><a href=') == 50
+    assert "Showing 1\N{EN DASH}50 of 55 sessions" in first
+    assert second.count('<li class="list-group-item"><a href=') == 5
+    assert "Showing 51\N{EN DASH}55 of 55 sessions" in second
+    assert "Load more" not in second
