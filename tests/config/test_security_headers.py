@@ -23,6 +23,7 @@ from outcomes.reports import services as report_services
 from outcomes.reports.charts import TrendPoint, rate_trend_svg
 from outcomes.tasks import report_generate_task
 from tests.clients.factories import ClientFactory
+from tests.factories import MinimumWageFactory
 from tests.helpers import (
     INLINE_CODE,
     assert_never_stored,
@@ -125,6 +126,7 @@ def test_csv_download(director: User, program: Program, login_as: Callable[[User
 def test_pdf_download_and_the_report_status_partial(
     director: User, program: Program, login_as: Callable[[User], Client]
 ) -> None:
+    MinimumWageFactory(program=program)
     report, _ = report_services.report_request(
         agency=program.agency, program=program, period_label="2025-Q1", requested_by=director
     )

@@ -25,6 +25,7 @@ from outcomes.tasks import (
     outcome_rollup_task,
     report_generate_task,
 )
+from tests.factories import MinimumWageFactory
 from tests.fidelity.factories import outside_reviewer, plan_review
 from tests.outcomes.reports_helpers import eager_celery
 
@@ -126,6 +127,7 @@ def test_a_row_whose_runs_keep_being_interrupted_is_given_up_and_can_be_asked_ag
     django_capture_on_commit_callbacks,
 ) -> None:
     """A PDF that kills its worker (out of memory) must not be tried forever."""
+    MinimumWageFactory(program=program)
     doomed = _report(
         agency, program, status=S.RUNNING, started_at=_ago(STALE_AFTER), attempts=MAX_ATTEMPTS
     )

@@ -393,7 +393,12 @@ def test_admin_of_another_agency_does_not_list_our_staff(
 def test_admin_turns_on_two_factor_for_the_agency(admin_client: Client, agency: Agency) -> None:
     response = admin_client.post(
         reverse("agency_settings", kwargs={"pk": agency.pk}),
-        {"name": agency.name, "requires_two_factor": "on", "version": agency.version},
+        {
+            "name": agency.name,
+            "requires_two_factor": "on",
+            "paper_size": agency.paper_size,
+            "version": agency.version,
+        },
     )
 
     assert response["Location"] == reverse("home")
@@ -404,9 +409,11 @@ def test_admin_turns_on_two_factor_for_the_agency(admin_client: Client, agency: 
 
 def test_stale_agency_settings_are_refused(admin_client: Client, agency: Agency) -> None:
     url = reverse("agency_settings", kwargs={"pk": agency.pk})
-    admin_client.post(url, {"name": "Riverside Health", "version": 1})
+    admin_client.post(url, {"name": "Riverside Health", "paper_size": "letter", "version": 1})
 
-    response = admin_client.post(url, {"name": "Riverside Care", "version": 1})
+    response = admin_client.post(
+        url, {"name": "Riverside Care", "paper_size": "letter", "version": 1}
+    )
 
     assert response.status_code == 200
     assert 'data-testid="stale-differences"' in response.content.decode()
