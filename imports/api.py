@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,8 +29,9 @@ from imports.models import ImportRun, Kind
 from ips import access
 from ips.access import Capability
 from ips.api.mixins import InputSerializer, ScopedViewSet
+from ips.api.negotiation import JSONAnswers
 from ips.api.parsers import RequestTooLarge
-from ips.exports import EXPORT_FORMATS, table_response
+from ips.exports import EXPORT_FORMATS, XLSX_TYPE, table_response
 from ips.models import Program
 
 
@@ -132,39 +133,24 @@ class ImportRunViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
         return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-class FileRenderer(BaseRenderer):
-    """Chosen by `?format=csv` or `?format=xlsx`; the view answers the file itself."""
-
-    charset = None
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class CSVRenderer(FileRenderer):
-    media_type = "text/csv"
-    format = "csv"
-
-
-class XLSXRenderer(FileRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    format = "xlsx"
-
-
 EXPORT_LISTS = ("caseload", "employers", "contacts", "jobs")
 
 
 class ExportView(APIView):
-    renderer_classes = [CSVRenderer, XLSXRenderer, JSONRenderer]
+    # The file is a Django response of its own; every other answer (400, 403, 404) is JSON,
+    # whatever `?format=` or the Accept header asks for.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONAnswers
 
     @extend_schema(
         parameters=[
             OpenApiParameter("format", str, enum=list(EXPORT_FORMATS), required=True),
             OpenApiParameter("program", int, description="The program (all but the caseload)."),
         ],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY),
+        },
     )
     def get(self, request: Request, name: str) -> HttpResponse | Response:
         """A list as CSV or XLSX, every cell safe to open in a spreadsheet (audited as an
