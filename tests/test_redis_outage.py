@@ -32,7 +32,7 @@ from ips.tasks import pdf_sweep_task
 from outcomes.models import OutcomeReport
 from tests.clients.factories import ClientFactory
 from tests.conftest import RedisOutage
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, MinimumWageFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,7 @@ def test_a_report_asked_for_with_the_broker_down_waits_and_is_made_once_it_is_ba
     program: Program,
     director: User,
 ) -> None:
+    MinimumWageFactory(program=program)
     login_as(director)
     generate = reverse(
         "outcomes:report_generate",

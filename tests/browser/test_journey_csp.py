@@ -74,8 +74,10 @@ def test_director_watches_report_status_polled_without_a_violation(
     log_in(page, live_server.url, "demo-director", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/outcomes/reports/")
 
-    section = page.get_by_role("region", name="Riverside IPS Team")
-    section.get_by_role("button", name=f"Generate Riverside IPS Team {quarter}").click()
+    page.get_by_label("Program or agency").select_option(label="Riverside IPS Team")
+    page.get_by_label("Period").select_option(quarter)
+    page.get_by_role("button", name="Make the report").click()
+    section = page.get_by_role("region", name="Being made")
     status = section.locator(f"[id$='-{quarter}']").get_by_test_id("report-status")
     expect(status).to_contain_text(re.compile("Queued|Being generated"))
     expect(status).to_have_text("Ready", timeout=60_000)  # htmx polled every second

@@ -27,8 +27,10 @@ def test_director_regenerates_and_downloads_a_quarterly_report(
     assert accessibility_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
 
-    section = page.get_by_role("region", name="Riverside IPS Team")
-    section.get_by_role("button", name=f"Generate Riverside IPS Team {quarter}").click()
+    page.get_by_label("Program or agency").select_option(label="Riverside IPS Team")
+    page.get_by_label("Period").select_option(quarter)
+    page.get_by_role("button", name="Make the report").click()
+    section = page.get_by_role("region", name="Being made")
 
     cell = section.locator(f"[id$='-{quarter}']")
     expect(cell.get_by_test_id("report-status")).to_contain_text(

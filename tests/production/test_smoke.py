@@ -477,17 +477,25 @@ def check_report(deployment: Deployment) -> None:
     browser = ProxiedBrowser(deployment)
     browser.log_in("demo-director")
     reports = browser.get("/outcomes/reports/")
-    found = re.search(r'action="(/outcomes/programs/(\d+)/reports/(\d{4}-Q[1-4])/)"', reports.text)
-    assert found, "The reports page offers no quarterly report of a program"
-    action, program, quarter = found.groups()
+    found = re.search(r'action="(/outcomes/reports/generate/)"', reports.text)
+    program = re.search(r'<option value="program-(\d+)"', reports.text)
+    quarter = re.search(r'<option value="(\d{4}-Q[1-4])"', reports.text)
+    assert found, "The reports page has no form to make a report"
+    assert program, "The reports page offers no program"
+    assert quarter, "The reports page offers no quarter"
     form = reports.text[found.start() :]
 
     requested = browser.post(
-        action,
-        {"csrfmiddlewaretoken": _csrf_token(form)},
+        found.group(1),
+        {
+            "csrfmiddlewaretoken": _csrf_token(form),
+            "report": f"program-{program.group(1)}",
+            "period": quarter.group(1),
+        },
         referer="/outcomes/reports/",
         status=302,
     )
+    program, quarter = program.group(1), quarter.group(1)
 
     assert requested.header("Location") == "/outcomes/reports/"
     # The API answers 202 until the worker has stored the PDF, then the PDF.
