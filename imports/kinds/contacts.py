@@ -16,6 +16,7 @@ from imports.kinds.base import (
     relation_names,
     resolve_staff,
     within_an_episode,
+    write_versioned,
 )
 from imports.models import ImportedRecord
 
@@ -109,12 +110,7 @@ class ContactsKind(ImportKind):
     def write(
         self, ctx: Context, planned: list[Planned], loaded: Loaded, outcome: Outcome
     ) -> dict[str, int]:
-        new = [item for item in planned if item.mapping is None]
-        Contact.objects.bulk_create([item.payload for item in new])
-        changed = [item.payload for item in planned if item.mapping is not None]
-        for contact in changed:
-            contact.version += 1
-        Contact.objects.bulk_update(changed, [*FIELDS, "with_whom", "note", "version"])
+        new = write_versioned(Contact, planned, [*FIELDS, "with_whom", "note"])
         for item in planned:
             outcome.clients.add(item.payload.client_id)
         return {item.external_id: item.payload.pk for item in new}

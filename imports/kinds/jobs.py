@@ -17,6 +17,7 @@ from imports.kinds.base import (
     client_lookup,
     relation_names,
     resolve_employer,
+    write_versioned,
 )
 from imports.kinds.contacts import UNKNOWN_CLIENT
 from imports.models import ImportedRecord
@@ -115,12 +116,7 @@ class JobsKind(ImportKind):
     def write(
         self, ctx: Context, planned: list[Planned], loaded: Loaded, outcome: Outcome
     ) -> dict[str, int]:
-        new = [item for item in planned if item.mapping is None]
-        Job.objects.bulk_create([item.payload for item in new])
-        changed = [item.payload for item in planned if item.mapping is not None]
-        for job in changed:
-            job.version += 1
-        Job.objects.bulk_update(changed, [*FIELDS, "version"])
+        new = write_versioned(Job, planned, [*FIELDS])
         # Bulk writes skip `Job.save`: store whether each job is competitive in one UPDATE.
         refresh_competitive(Job.objects.filter(pk__in=[item.payload.pk for item in planned]))
         for item in planned:
