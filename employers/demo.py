@@ -54,9 +54,9 @@ def _client_contact(
     employers: list[Employer],
     seekers: list[Client],
     day: dt.date,
-) -> int:
+) -> tuple[EmployerContact, list[Client]]:
     """Now and then a job seeker meets an employer on their own, and the specialist logs it."""
-    contact = EmployerContact.objects.create(
+    contact = EmployerContact(
         employer=rng.choice(employers),
         specialist_id=specialist_id,
         contacted_on=day,
@@ -66,14 +66,25 @@ def _client_contact(
         purpose=EmployerContact.Purpose.PRESENT_JOB_SEEKER,
         outcome="Dropped in with a résumé; the manager asked them to come back Monday.",
     )
-    contact.clients.set([rng.choice(seekers)])
-    return 1
+    return contact, [rng.choice(seekers)]
+
+
+def _save(made: list[tuple[EmployerContact, list[Client]]]) -> int:
+    """Write the contacts and the clients they were on behalf of, in two statements."""
+    contacts = EmployerContact.objects.bulk_create([contact for contact, _ in made])
+    through = EmployerContact.clients.through
+    through.objects.bulk_create(
+        through(employercontact_id=contact.pk, client_id=client.pk)
+        for contact, (_, clients) in zip(contacts, made, strict=True)
+        for client in clients
+    )
+    return len(contacts)
 
 
 @transaction.atomic
 def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
     """Give every demo specialist without employer contacts a year of them; returns how many."""
-    created = 0
+    made: list[tuple[EmployerContact, list[Client]]] = []
     roles = StaffRole.objects.filter(role=Role.SPECIALIST, user__username__startswith="demo-")
     with disable_auditlog():
         for role in roles.select_related("user", "program").order_by("user__username"):
@@ -84,7 +95,9 @@ def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
             if not employers:
                 continue
             people = {employer.pk: _people(employer, rng) for employer in employers}
-            seekers = list(Client.objects.filter(specialist_id=role.user_id))
+            seekers = list(
+                Client.objects.filter(specialist_id=role.user_id).select_related("current_episode")
+            )
             monday = today - dt.timedelta(days=today.weekday())
             for week in range(weeks):
                 start = monday - dt.timedelta(weeks=week)
@@ -95,7 +108,7 @@ def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
                     employer = rng.choice(employers)
                     person = rng.choice(people[employer.pk])
                     face_to_face = rng.random() < 0.9
-                    contact = EmployerContact.objects.create(
+                    contact = EmployerContact(
                         employer=employer,
                         specialist_id=role.user_id,
                         person=person,
@@ -107,13 +120,12 @@ def seed_job_development(*, today: dt.date, weeks: int = 52) -> int:
                         outcome=rng.choice(OUTCOMES),
                     )
                     eligible = [c for c in seekers if _enrolled_by(c, day)]
+                    on_behalf = []
                     if eligible and rng.random() < 0.7:
-                        contact.clients.set(
-                            rng.sample(eligible, min(len(eligible), rng.randint(1, 2)))
-                        )
-                    created += 1
+                        on_behalf = rng.sample(eligible, min(len(eligible), rng.randint(1, 2)))
+                    made.append((contact, on_behalf))
                 day = start + dt.timedelta(days=rng.randint(0, 4))
                 seeking = [c for c in seekers if _enrolled_by(c, day)]
                 if day <= today and seeking and rng.random() < 0.3:
-                    created += _client_contact(rng, role.user_id, employers, seeking, day)
-    return created
+                    made.append(_client_contact(rng, role.user_id, employers, seeking, day))
+        return _save(made)

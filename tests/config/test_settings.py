@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import runpy
 import string
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
@@ -18,6 +23,7 @@ from ips.models import User
 from tests.helpers import process_environ
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = REPO_ROOT / "config" / "settings.py"
 
 # Every variable the settings read (from .env.example), set explicitly so that a developer's
 # .env cannot fill the gaps; the values are a plausible production deployment.
@@ -62,6 +68,36 @@ def start(code: str = SHOW_SETTINGS, **overrides: str) -> subprocess.CompletedPr
     )
 
 
+@contextmanager
+def environment(**overrides: str) -> Iterator[None]:
+    """The production environment with `overrides`, in this process, restored afterwards."""
+    saved = dict(os.environ)
+    os.environ.update({**PRODUCTION_ENV, **overrides})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def load_settings(**overrides: str) -> dict[str, Any]:
+    """The settings module run in this process, in a fresh namespace as an interpreter starting
+    would, under `environment(**overrides)`: what it defines. Start-up itself, in a fresh
+    interpreter, is `start` above."""
+    with environment(**overrides):
+        return runpy.run_path(str(SETTINGS_FILE), run_name="settings_under_test")
+
+
+def settings_refusal(**overrides: str) -> ImproperlyConfigured:
+    """The refusal that loading the settings with `overrides` raises: all that a junk value
+    needs to stop start-up."""
+    try:
+        load_settings(**overrides)
+    except ImproperlyConfigured as refusal:
+        return refusal
+    pytest.fail(f"the settings loaded with {overrides}")
+
+
 def test_every_variable_the_settings_read_is_listed_in_env_example() -> None:
     source = (REPO_ROOT / "config" / "settings.py").read_text()
     helpers = r"env(?:_bool|_int|_url|_rate|\.str|\.list|\.db_url)"
@@ -79,26 +115,28 @@ def test_a_valid_production_environment_starts_with_security_on() -> None:
     assert result.stdout.split() == ["False", "True", "True", "31536000"]
 
 
-SHOW_LIMITS = (
-    "import django; django.setup(); from django.conf import settings as s; "
-    "print(s.API_THROTTLE_RATES['user'], s.API_THROTTLE_RATES['anon'], "
-    "s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_FAILURE_LIMIT, s.TRUSTED_PROXY_COUNT, "
-    "s.AXES_LOCKOUT_PARAMETERS == [['username', 'ip_address']])"
-)
+def limits(**overrides: str) -> list[object]:
+    s = load_settings(**overrides)
+    return [
+        s["API_THROTTLE_RATES"]["user"],
+        s["API_THROTTLE_RATES"]["anon"],
+        s["LOGIN_ADDRESS_FAILURE_LIMIT"],
+        s["AXES_FAILURE_LIMIT"],
+        s["TRUSTED_PROXY_COUNT"],
+        s["AXES_LOCKOUT_PARAMETERS"],
+    ]
 
 
 def test_login_and_api_limits_default_and_come_from_the_environment() -> None:
-    assert start(SHOW_LIMITS).stdout.split() == ["300/minute", "60/minute", "50", "5", "0", "True"]
+    lockout = [["username", "ip_address"]]
+    assert limits() == ["300/minute", "60/minute", 50, 5, 0, lockout]
 
-    result = start(
-        SHOW_LIMITS,
+    assert limits(
         API_THROTTLE_USER="20/second",
         API_THROTTLE_ANON="10/hour",
         LOGIN_ADDRESS_FAILURE_LIMIT="30",
         TRUSTED_PROXY_COUNT="1",
-    )
-
-    assert result.stdout.split() == ["20/second", "10/hour", "30", "5", "1", "True"]
+    ) == ["20/second", "10/hour", 30, 5, 1, lockout]
 
 
 @pytest.mark.parametrize(
@@ -127,11 +165,15 @@ def test_login_and_api_limits_default_and_come_from_the_environment() -> None:
     ],
 )
 def test_junk_values_stop_start_up(overrides: dict[str, str], message: str) -> None:
-    result = start(**overrides)
+    assert message in str(settings_refusal(**overrides))
+
+
+def test_a_junk_value_stops_a_fresh_interpreter_too() -> None:
+    result = start(SESSION_MAX_HOURS="0")
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert message in result.stderr
+    assert "SESSION_MAX_HOURS must be at least 1" in result.stderr
 
 
 OLD_KEY = "a-key-of-the-past-" + "x" * 40
