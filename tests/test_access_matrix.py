@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -44,7 +45,7 @@ from tests.conftest import make_organisation, make_persona
 from tests.employers.factories import EmployerContactFactory, EmployerPersonFactory
 from tests.factories import MinimumWageFactory, UserFactory
 from tests.fidelity.factories import outside_reviewer, plan_review, scale_items
-from tests.helpers import assert_private_response
+from tests.helpers import MODEL_BACKEND, assert_private_response
 from tests.imports.files import client_row, csv_bytes
 from tests.supervision.factories import TreatmentTeamFactory, meeting, session
 
@@ -813,6 +814,7 @@ def _build_world() -> SimpleNamespace:
     world.action_item = world.session.action_items.get()
     world.review, world.final_review = _reviews(world)
     world.api_token, _ = api_token_create(user=world.specialist, name="Matrix")
+    world.sessions = {name: _session_of(getattr(world, name)) for name in PERSONAS[1:]}
     world.import_run = import_preview(
         program=world.program,
         kind="clients",
@@ -821,6 +823,14 @@ def _build_world() -> SimpleNamespace:
         actor=world.supervisor,
     )
     return world
+
+
+def _session_of(user: User) -> str:
+    """A logged-in session of `user`, made once for the module (logging in for each of the
+    thousands of cases would cost more than the cases); a case's changes to it roll back."""
+    client = Client()
+    client.force_login(user, backend=MODEL_BACKEND)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _reviews(world: SimpleNamespace) -> tuple[Review, Review]:
@@ -862,11 +872,10 @@ def test_access(
     persona: str,
     world: SimpleNamespace,
     client: Client,
-    login_as: Callable[[User], Client],
 ) -> None:
     spec = MATRIX[route]
     if persona != "anonymous":
-        login_as(getattr(world, persona))
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
     url = reverse(route, kwargs=spec.kwargs(world))
     if spec.query is not None:
         url = f"{url}?{spec.query(world)}"

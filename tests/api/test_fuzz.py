@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
 from django.core import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -30,7 +31,6 @@ from schemathesis.checks import (
 )
 
 from config.wsgi import application
-from ips.models import Program, User
 from tests.clients.factories import (
     BenefitsReferralFactory,
     ClientFactory,
@@ -40,6 +40,7 @@ from tests.clients.factories import (
     SupportFactory,
     api_token,
 )
+from tests.conftest import make_organisation, make_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -86,16 +87,24 @@ def persona(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def world(program: Program, specialist: User, director: User) -> dict[str, str]:
-    """A client with a contact, a job, a support and a referral, and the two callers' tokens."""
-    employer = EmployerFactory(program=program)
-    client = ClientFactory(program=program, specialist=specialist)
-    ContactFactory(client=client, specialist=specialist)
-    JobFactory(client=client, employer=employer)
-    SupportFactory(client=client, specialist=specialist)
-    BenefitsReferralFactory(client=client)
-    return {"specialist": api_token(specialist), "director": api_token(director)}
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str]]:
+    """A client with a contact, a job, a support and a referral, and the two callers' tokens:
+    built once for the module inside a transaction rolled back at its end. Each case runs in a
+    savepoint of it, so what a case writes is gone before the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        organisation = make_organisation()
+        program = organisation.program
+        specialist = make_persona("specialist", program=program)
+        director = make_persona("director", agency=organisation.agency)
+        employer = EmployerFactory(program=program)
+        client = ClientFactory(program=program, specialist=specialist)
+        ContactFactory(client=client, specialist=specialist)
+        JobFactory(client=client, employer=employer)
+        SupportFactory(client=client, specialist=specialist)
+        BenefitsReferralFactory(client=client)
+        yield {"specialist": api_token(specialist), "director": api_token(director)}
+        transaction.set_rollback(True)
 
 
 @schema.parametrize()
