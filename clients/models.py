@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from ips import access
 from ips.calendar import today
+from ips.constraints import ChecksInPython
 from ips.models import ADDRESS_MAX_LENGTH, MinimumWage, PlausibleDates, User, bounded_text
 from ips.models import Archivable as BaseArchivable
 from ips.reads import ReadAuditedQuerySet
@@ -305,7 +306,7 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Episode(PlausibleDates, models.Model):
+class Episode(ChecksInPython, PlausibleDates, models.Model):
     """One spell of service: referred, enrolled (onto a caseload), closed. Re-enrollment adds one.
 
     Closure is never a readiness judgement: the reasons are the client's own choices or

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from ips import access
+from ips.constraints import ChecksInPython
 from ips.models import LONG_TEXT_MAX_LENGTH, PlausibleDates, User, bounded_text
 from ips.pdf import StoredPdf
 
@@ -144,7 +145,7 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         )
 
 
-class Review(PlausibleDates, models.Model):
+class Review(ChecksInPython, PlausibleDates, models.Model):
     """A fidelity review of a program over a window, by two reviewers."""
 
     class Kind(models.TextChoices):
@@ -220,7 +221,7 @@ class Review(PlausibleDates, models.Model):
         return self.status == self.Status.FINAL
 
 
-class ReviewerScore(models.Model):
+class ReviewerScore(ChecksInPython, models.Model):
     """One reviewer's own score of one item, with the rationale. Seen only by its author until
     the review reaches consensus."""
 
@@ -251,7 +252,7 @@ class ReviewerScore(models.Model):
         return f"{self.item.number}: {self.score}"
 
 
-class ReviewItem(models.Model):
+class ReviewItem(ChecksInPython, models.Model):
     """The agreed (consensus) score of one item, with its rationale and recommendation.
 
     Created for every item when consensus opens: pre-filled where both reviewers gave the same
@@ -289,7 +290,7 @@ class ReviewItem(models.Model):
         return f"{self.item.number}: {self.score}"
 
 
-class Amendment(models.Model):
+class Amendment(ChecksInPython, models.Model):
     """A correction of a final review's item score: who, when and why. The signed-off score
     stays on its `ReviewItem` (`agreed_score`); the amendment's score is the one that counts."""
 

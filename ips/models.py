@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ips import access
 from ips.calendar import date_out_of_range
+from ips.constraints import ChecksInPython
 from ips.roles import AGENCY_ROLES, PROGRAM_ROLES, Role
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class PlausibleDates:
             raise ValidationError(errors)
 
 
-class Archivable(PlausibleDates, models.Model):
+class Archivable(ChecksInPython, PlausibleDates, models.Model):
     """Soft deletion: the row stays, with who archived it, when and why; plus a `version` for
     optimistic concurrency (`ips.versioning`)."""
 
@@ -314,7 +315,7 @@ class Program(models.Model):
         return in_force.hourly if in_force else None
 
 
-class MinimumWage(PlausibleDates, models.Model):
+class MinimumWage(ChecksInPython, PlausibleDates, models.Model):
     """One entry of a program's jurisdiction minimum-wage schedule (the highest applicable rate)."""
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="minimum_wages")
@@ -344,7 +345,7 @@ class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
         )
 
 
-class StaffRole(models.Model):
+class StaffRole(ChecksInPython, models.Model):
     """A user's role: in one program (specialist, supervisor, reviewer) or agency-wide.
 
     One user may hold different roles in different programs. A fidelity reviewer may come from
@@ -441,7 +442,7 @@ class RoleRequestQuerySet(models.QuerySet["RoleRequest"]):
         return self.filter(status=RoleRequest.Status.PENDING)
 
 
-class RoleRequest(models.Model):
+class RoleRequest(ChecksInPython, models.Model):
     """A grant of a privileged role (one that reads client records, or the admin role) that an
     admin asked for and a second person must approve: another admin of the agency (neither the
     one who asked nor the one who would get the role), or a platform operator. Approved, it
