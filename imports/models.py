@@ -91,7 +91,8 @@ class ImportRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     # [{"row", "column", "message", "values"}], in row order; `values` is the original row.
     errors = models.JSONField(default=list, blank=True)
-    # [[row, external_id, action]] for every valid row: what the preview lists.
+    # [[row, external_id, action]] for every valid row: what the preview lists; kept while the
+    # run is written (the rows already checked), emptied once it is done.
     plan = models.JSONField(default=list, blank=True)
     # The earliest date the written rows carry (a referral, a job start): the outcome roll-ups
     # from its period on are recomputed once the run is done.

@@ -10,7 +10,10 @@
   progress (`rows_done`) and the audit rows commit together or not at all. A worker killed
   mid-batch loses that batch only; the run sent again (the sweep, or a visit to its page)
   continues at `rows_done`, and two runs at once take turns, so no row is written twice.
-  Rows are checked again as they are written: what was valid at preview may not be now.
+  Rows are checked again as they are written against the records (what was valid at preview
+  may not be now: a client archived since); the model's field checks, which read only the
+  row's cells, are not run again on the rows the preview found valid (the run's `plan`, kept
+  until it is done).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ S = ImportRun.Status
 
 
 def _rows(sheet: Sheet, date_order: str) -> list[Row]:
-    return [Row(number, values, date_order=date_order) for number, values in sheet.rows]
+    day = today()
+    return [Row(number, values, date_order=date_order, today=day) for number, values in sheet.rows]
 
 
 def _read(content: bytes, *, kind: str, encoding: str) -> Sheet:
@@ -130,7 +134,6 @@ def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
             updated=0,
             skipped=0,
             errors=[],
-            plan=[],
         )
         if claimed:
             event = AuditEvent.objects.create(
@@ -170,6 +173,7 @@ def import_write(*, run_id: int, batches: int | None = None) -> ImportRun | None
     kind = KINDS[run.kind]
     actor = run.audit_event.actor if run.audit_event_id else run.created_by
     ctx = Context(program=run.program, actor=actor, date_order=run.date_order, write=True)
+    ctx.checked = {number for number, _, _ in run.plan}
     _replay(ctx, kind, rows[: run.rows_done])
     written = 0
     while batches is None or written < batches:
@@ -256,7 +260,7 @@ def _finish(run_id: int) -> ImportRun:
     roll-ups of the program from the earliest period the rows touched are computed again."""
     with transaction.atomic():
         finished = ImportRun.objects.filter(pk=run_id, status=S.RUNNING).update(
-            status=S.DONE, finished_at=timezone.now(), content=None
+            status=S.DONE, finished_at=timezone.now(), content=None, plan=[]
         )
         run = ImportRun.objects.get(pk=run_id)
         if finished and run.earliest_on is not None and run.created + run.updated:
@@ -277,7 +281,7 @@ def _recompute_outcomes(run: ImportRun) -> None:
 
 def _fail(run_id: int, why: str) -> ImportRun:
     ImportRun.objects.filter(pk=run_id, status=S.RUNNING).update(
-        status=S.FAILED, finished_at=timezone.now(), failure=why
+        status=S.FAILED, finished_at=timezone.now(), failure=why, plan=[]
     )
     return ImportRun.objects.get(pk=run_id)
 

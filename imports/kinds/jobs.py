@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clients.models import Client, Job, JobEndReason, JobType, refresh_competitive
+from clients.models import Job, JobEndReason, JobType, refresh_competitive
 from imports.cells import Row, model_problems
 from imports.kinds.base import (
     Context,
+    ImportedClient,
     ImportKind,
     Outcome,
     Planned,
@@ -38,7 +39,7 @@ FIELDS = [
 
 @dataclass
 class Loaded:
-    clients: dict[str, Client]
+    clients: dict[str, ImportedClient]
     jobs: dict[int, Job]
 
 
@@ -109,7 +110,7 @@ class JobsKind(ImportKind):
         job.hours_per_week = row.decimal("hours_per_week", required=True)
         job.hourly_wage = row.decimal("hourly_wage", required=True)
         job.set_aside = row.boolean("set_aside")
-        if row.ok:
+        if ctx.needs_check(row):
             model_problems(job, row, self.field_columns, exclude=relation_names(Job))
         return job
 
