@@ -196,7 +196,8 @@ def _holds(node: Any, record: models.Model) -> bool | None:
         return (None if value is None else not value) if node.negated else value
     lookup, expected = node
     name, _, operator = lookup.partition("__")
-    actual = getattr(record, name)
+    # A relation by its id (`employer_id`): reading `employer` would load the record, a query.
+    actual = getattr(record, record._meta.get_field(name).attname)
     if operator == "isnull":
         return (actual is None) == expected
     if isinstance(expected, F):
