@@ -1,5 +1,6 @@
 """The imports API: `POST /api/v1/imports/` (multipart: kind, program, file, commit) previews a
-file (`commit=false`) or imports it (`commit=true`); `GET /api/v1/imports/ID/` polls a run. And
+file (`commit=false`) or imports it (`commit=true`); `GET /api/v1/imports/ID/` polls a run (a
+large file answers `checking` first, while the worker checks it, then goes on by itself). And
 `GET /api/v1/exports/<list>/?format=csv|xlsx` takes a list out (caseload, employers, contacts,
 jobs; `program=ID` for all but the caseload).
 
@@ -125,10 +126,12 @@ class ImportRunViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
                 actor=request.user,
                 encoding=data["encoding"],
                 date_order=data["date_order"],
+                commit=data["commit"],
             )
         except ValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
-        if data["commit"]:
+        # A large file is still being checked (`checking`): the worker confirms it when done.
+        if data["commit"] and run.status == ImportRun.Status.PREVIEWED:
             run = services.import_confirm(run=run, actor=request.user)
         return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -81,8 +82,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress block: htmx polls it while the run is being written."""
-    return render(request, "imports/_progress.html", {"run": _run(request, pk, defer_plan=True)})
+    """The progress block: htmx polls it while the run is being checked or written. A check
+    just done reloads the page, to show the preview."""
+    run = _run(request, pk, defer_plan=True)
+    if request.htmx and run.status == ImportRun.Status.PREVIEWED:
+        page = reverse("imports:detail", args=[pk])
+        return HttpResponse(status=204, headers={"HX-Redirect": page})
+    return render(request, "imports/_progress.html", {"run": run})
 
 
 @login_required
