@@ -225,7 +225,8 @@ def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
 def import_write(*, run_id: int, batches: int | None = None) -> ImportRun | None:
     """Write the run's batches from where it stands (all of them, or `batches` of them), then
     finish it. Returns None when there was nothing to do (not running: done, failed, gone)."""
-    run = ImportRun.objects.select_related("program", "created_by").filter(pk=run_id).first()
+    runs = ImportRun.objects.select_related("program", "created_by").defer("plan")
+    run = runs.filter(pk=run_id).first()
     if run is None or run.status != S.RUNNING:
         return None
     ImportRun.objects.filter(pk=run_id).update(
@@ -239,7 +240,9 @@ def import_write(*, run_id: int, batches: int | None = None) -> ImportRun | None
     kind = KINDS[run.kind]
     actor = run.audit_event.actor if run.audit_event_id else run.created_by
     ctx = Context(program=run.program, actor=actor, date_order=run.date_order, write=True)
-    ctx.checked = {number for number, _, _ in run.plan}
+    plan = ImportRun.objects.filter(pk=run_id).values_list("plan", flat=True).get()
+    ctx.checked = {number for number, _, _ in plan}
+    del plan  # only the row numbers are needed; a large file's plan is megabytes
     _replay(ctx, kind, rows[: run.rows_done])
     written = 0
     while batches is None or written < batches:

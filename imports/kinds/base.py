@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils.functional import cached_property
 
 from clients.models import Client, Episode
@@ -132,11 +132,13 @@ def relation_names(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation]
 
 
-MAPPINGS_SQL = (
-    "SELECT record.* FROM imports_importedrecord record"
+_BY_EXTERNAL_ID = (
+    " FROM imports_importedrecord record"
     " JOIN unnest(%s::text[]) AS wanted(external_id) ON record.external_id = wanted.external_id"
     " WHERE record.program_id = %s AND record.kind = %s"
 )
+MAPPINGS_SQL = "SELECT record.*" + _BY_EXTERNAL_ID
+MAPPED_IDS_SQL = "SELECT record.external_id, record.object_id" + _BY_EXTERNAL_ID
 
 
 def mappings(program: Program, kind: str, external_ids: Iterable[str]) -> dict[str, ImportedRecord]:
@@ -167,11 +169,23 @@ class ImportedClient:
     episode_spans: list[tuple[dt.date, dt.date | None]] = field(default_factory=list)
 
 
+def mapped_ids(program: Program, kind: str, external_ids: Iterable[str]) -> dict[str, int]:
+    """The ids of the records imported into the program for these external ids of `kind`."""
+    wanted = sorted({value for value in external_ids if value})
+    if not wanted:
+        return {}
+    if connection.vendor != "postgresql":
+        found = ImportedRecord.objects.filter(program=program, kind=kind, external_id__in=wanted)
+        return dict(found.values_list("external_id", "object_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(MAPPED_IDS_SQL, [wanted, program.pk, kind])
+        return dict(cursor.fetchall())
+
+
 def client_lookup(ctx: Context, external_ids: Iterable[str]) -> dict[str, ImportedClient]:
     """The imported clients of the program by external id, with their episodes' dates
     (`episode_spans`): three queries."""
-    mapped = mappings(ctx.program, "clients", external_ids)
-    ids = {record.object_id: ext for ext, record in mapped.items()}
+    ids = {pk: ext for ext, pk in mapped_ids(ctx.program, "clients", external_ids).items()}
     rows = Client.objects.filter(pk__in=list(ids), program=ctx.program).values_list(
         "id", "specialist_id", "archived_at"
     )
@@ -210,6 +224,7 @@ def insert_records(model: type[models.Model], records: list[Any]) -> None:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
+    db = connections[connection.alias]  # not the proxy: each value asks it for its operations
     # `wrap_database_errors`: psycopg's own errors from COPY become Django's, as the writer
     # expects (a failed batch fails the run with the error's kind).
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -229,7 +244,7 @@ def insert_records(model: type[models.Model], records: list[Any]) -> None:
                     [
                         record.pk,
                         *(
-                            field.get_db_prep_save(field.pre_save(record, True), connection)
+                            field.get_db_prep_save(field.pre_save(record, True), db)
                             for field in fields
                         ),
                     ]
