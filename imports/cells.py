@@ -32,6 +32,9 @@ class Row:
     """One data row: its number in the spreadsheet, its cells, and the problems found so far
     (one message per column)."""
 
+    # A large file holds tens of thousands of rows at once: no per-instance dict.
+    __slots__ = ("date_order", "errors", "number", "today", "values")
+
     def __init__(
         self,
         number: int,
