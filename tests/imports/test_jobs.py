@@ -8,7 +8,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import EMPLOYER_OR_SELF_EMPLOYED, Job
@@ -177,3 +179,12 @@ def test_the_jobs_template_has_the_optional_columns(
     assert response.status_code == 200
     header = response.content.decode().splitlines()[0].split(",")
     assert header[-3:] == ["self_employed", "tips_per_hour", "set_aside_kind"]
+
+
+def test_checking_jobs_costs_no_query_per_row(ready: Program, supervisor: User) -> None:
+    with CaptureQueriesContext(connection) as one:
+        preview_jobs(ready, supervisor, [job_row(1)])
+    with CaptureQueriesContext(connection) as three:
+        preview_jobs(ready, supervisor, [job_row(n) for n in range(1, 4)])
+
+    assert len(three) == len(one), "\n".join(query["sql"] for query in three)
