@@ -85,7 +85,9 @@ class ImportInputSerializer(InputSerializer):
     program = serializers.IntegerField(min_value=1)
     file = serializers.FileField(allow_empty_file=True)
     commit = serializers.BooleanField(
-        default=False, help_text="false: preview only (nothing written); true: import."
+        default=False,
+        help_text="false: preview only (nothing written); true: import. A file too large to "
+        "check at once answers `checking` and goes on by itself: poll the run.",
     )
     encoding = serializers.ChoiceField(choices=list(ENCODINGS.items()), default="auto")
     date_order = serializers.ChoiceField(choices=list(DATE_ORDERS.items()), default="mdy")
