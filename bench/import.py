@@ -5,8 +5,9 @@
 
 It migrates (once, kept) a database named after DATABASE_URL's with `bench_` in front, then, in
 a fresh process per measurement, adds an agency, a program and a specialist, previews and
-writes the file the way the task does (batches of IMPORT_BATCH_ROWS), prints the figures and
-removes what it added. Targets: 50,000 contacts <= 60 s, 10,000 clients <= 30 s, <= 200 MiB.
+writes the file the way the tasks do (batches of IMPORT_BATCH_ROWS), prints the figures (wall
+and CPU seconds, peak resident memory) and removes what it added. Targets: 50,000 contacts
+<= 60 s, 10,000 clients <= 30 s, <= 200 MiB.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def setup() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # As a worker in production: with DEBUG on, Django keeps the SQL of every statement (each
+    # batch insert's is megabytes) in memory and formats it, which is not the import's cost.
+    settings.DEBUG = False
 
 
 def prepare() -> None:
@@ -114,13 +120,17 @@ def measure(kind: str, rows: int) -> None:
         if kind == "contacts":
             _write(program, supervisor, "clients", clients_csv(clients))
         content = clients_csv(rows) if kind == "clients" else contacts_csv(rows, clients)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         run = _write(program, supervisor, kind, content)
         seconds = time.perf_counter() - started
+        # The machine is shared: this process's CPU seconds tell its own cost apart from the
+        # wait for a busy machine (the database server's CPU is not counted here).
+        cpu = time.process_time() - cpu_started
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ok = seconds <= TARGETS[kind] and rss <= RSS_TARGET_MIB
         print(
-            f"{rows:>6} {kind:<9} {seconds:6.1f} s (target {TARGETS[kind]:.0f} s)  "
+            f"{rows:>6} {kind:<9} {seconds:6.1f} s (target {TARGETS[kind]:.0f} s), "
+            f"CPU {cpu:.1f} s  "
             f"peak RSS {rss:5.0f} MiB (target {RSS_TARGET_MIB})  created {run.created}, "
             f"errors {len(run.errors)}  {'OK' if ok else 'OVER'}"
         )
@@ -130,14 +140,16 @@ def measure(kind: str, rows: int) -> None:
 
 def _write(program, actor, kind: str, content: bytes):  # type: ignore[no-untyped-def]
     from imports.models import ImportRun
-    from imports.services import import_preview, import_write
+    from imports.services import import_check, import_preview, import_write
 
     run = import_preview(
         program=program, kind=kind, file_name=f"{kind}.csv", content=content, actor=actor
     )
+    if run.status == ImportRun.Status.CHECKING:  # a large file: checked as the worker does
+        import_check(run_id=run.pk)
     # As `import_confirm` does, without its audit event (the bench acts for no one).
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.RUNNING, created=0, updated=0, skipped=0, errors=[], plan=[]
+        status=ImportRun.Status.RUNNING, created=0, updated=0, skipped=0, errors=[]
     )
     import_write(run_id=run.pk)
     run.refresh_from_db()

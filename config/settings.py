@@ -376,6 +376,9 @@ IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 1000, minimum=1)
 # A confirmed file of at most this many rows is written in the request; a larger one by the
 # worker, with a progress bar on the page.
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 500, minimum=0)
+# A file of at most this many rows is checked (previewed) in the request; a larger one by the
+# worker, with the same progress bar, so an upload never waits on a long check.
+IMPORT_INLINE_PREVIEW_ROWS = env_int("IMPORT_INLINE_PREVIEW_ROWS", 2000, minimum=0)
 
 # --- Health probes ------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The imports API: `POST /api/v1/imports/` (multipart: kind, program, file, commit) previews a
-file (`commit=false`) or imports it (`commit=true`); `GET /api/v1/imports/ID/` polls a run. And
+file (`commit=false`) or imports it (`commit=true`); `GET /api/v1/imports/ID/` polls a run (a
+large file answers `checking` first, while the worker checks it, then goes on by itself). And
 `GET /api/v1/exports/<list>/?format=csv|xlsx` takes a list out (caseload, employers, contacts,
 jobs; `program=ID` for all but the caseload).
 
@@ -84,7 +85,9 @@ class ImportInputSerializer(InputSerializer):
     program = serializers.IntegerField(min_value=1)
     file = serializers.FileField(allow_empty_file=True)
     commit = serializers.BooleanField(
-        default=False, help_text="false: preview only (nothing written); true: import."
+        default=False,
+        help_text="false: preview only (nothing written); true: import. A file too large to "
+        "check at once answers `checking` and goes on by itself: poll the run.",
     )
     encoding = serializers.ChoiceField(choices=list(ENCODINGS.items()), default="auto")
     date_order = serializers.ChoiceField(choices=list(DATE_ORDERS.items()), default="mdy")
@@ -125,10 +128,12 @@ class ImportRunViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
                 actor=request.user,
                 encoding=data["encoding"],
                 date_order=data["date_order"],
+                commit=data["commit"],
             )
         except ValidationError as error:
             raise serializers.ValidationError(error.message_dict) from None
-        if data["commit"]:
+        # A large file is still being checked (`checking`): the worker confirms it when done.
+        if data["commit"] and run.status == ImportRun.Status.PREVIEWED:
             run = services.import_confirm(run=run, actor=request.user)
         return Response(ImportRunSerializer(run).data, status=status.HTTP_201_CREATED)
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from ips.calendar import today
+from ips.calendar import today as calendar_today
 
 DATE_ORDERS = {"mdy": "MM/DD/YYYY (month first)", "dmy": "DD/MM/YYYY (day first)"}
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -31,10 +32,22 @@ class Row:
     """One data row: its number in the spreadsheet, its cells, and the problems found so far
     (one message per column)."""
 
-    def __init__(self, number: int, values: dict[str, str], *, date_order: str = "mdy") -> None:
+    # A large file holds tens of thousands of rows at once: no per-instance dict.
+    __slots__ = ("date_order", "errors", "number", "today", "values")
+
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, str],
+        *,
+        date_order: str = "mdy",
+        today: dt.date | None = None,
+    ) -> None:
         self.number = number
         self.values = values
         self.date_order = date_order
+        # The file's rows share one "today" (asked once, not once per date cell).
+        self.today = today or calendar_today()
         self.errors: dict[str, str] = {}
 
     @property
@@ -65,7 +78,7 @@ class Row:
     def past_date(self, column: str, what: str, *, required: bool = False) -> dt.date | None:
         """A date that cannot be in the future (everything but a job start)."""
         day = self.date(column, required=required)
-        if day is not None and day > today():
+        if day is not None and day > self.today:
             self.error(column, f"{what} cannot be in the future.")
         return day
 
@@ -83,10 +96,9 @@ class Row:
         value = self.text(column, required=required)
         if not value:
             return ""
-        wanted = value.casefold()
-        for key, label in choices.choices:
-            if wanted in {str(key).casefold(), str(label).casefold()}:
-                return str(key)
+        found = _choice_keys(choices).get(value.casefold())
+        if found is not None:
+            return found
         allowed = ", ".join(str(label) for label in choices.labels)
         self.error(column, f"“{value}” is not one of: {allowed}.")
         return ""
@@ -118,6 +130,16 @@ class Row:
         """Record a model's ValidationError, each field's message under its column."""
         for field, messages in error.message_dict.items():
             self.error(columns.get(field, field if field != "__all__" else ""), messages[0])
+
+
+@cache
+def _choice_keys(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Each choice's value by its value and by its label, case-folded (fixed data, built once)."""
+    keys: dict[str, str] = {}
+    for key, label in reversed(choices.choices):
+        keys[str(label).casefold()] = str(key)
+        keys[str(key).casefold()] = str(key)
+    return keys
 
 
 def parse_date(value: str, date_order: str) -> dt.date | None:
@@ -177,7 +199,8 @@ def _holds(node: Any, record: models.Model) -> bool | None:
         return (None if value is None else not value) if node.negated else value
     lookup, expected = node
     name, _, operator = lookup.partition("__")
-    actual = getattr(record, name)
+    # A relation by its id (`employer_id`): reading `employer` would load the record, a query.
+    actual = getattr(record, record._meta.get_field(name).attname)
     if operator == "isnull":
         return (actual is None) == expected
     if isinstance(expected, F):

@@ -1,10 +1,12 @@
 """Imports of a program's records from a spreadsheet, and the agency's ids of what they wrote.
 
 An `ImportRun` is one uploaded file of one kind (clients, jobs, …) into one program. It moves
-previewed → running → done (or failed). The file's content is kept with the run while it may
-still be written (to confirm, or to resume after a worker died) and dropped once it is done;
-the errors, which quote the rows' values (client data), stay with the run only, behind the
-same access rules as its pages, never in logs, task arguments or addresses.
+previewed → running → done (or failed); a file too large to check in the request starts
+checking (the worker previews it) and then moves on the same way. The file's content is kept
+with the run while it may still be written (to confirm, or to resume after a worker died) and
+dropped once it is done; the errors, which quote the rows' values (client data), stay with the
+run only, behind the same access rules as its pages, never in logs, task arguments or
+addresses.
 
 `ImportedRecord` maps the agency's own id of a row (`external_id`) to the record it became, so
 the same file imported again after corrections updates or skips those rows instead of adding
@@ -49,14 +51,16 @@ class ImportRunQuerySet(models.QuerySet["ImportRun"]):
         return self.filter(program_id__in=access.program_ids_for(user))
 
     def stale(self, now: dt.datetime) -> ImportRunQuerySet:
-        """Running, with no batch recorded for longer than `STALE_AFTER`: the worker died."""
-        return self.filter(status=ImportRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        """Being checked or written, with no batch recorded for longer than `STALE_AFTER`: the
+        worker died."""
+        return self.filter(status__in=IN_WORKER, heartbeat_at__lt=now - STALE_AFTER)
 
 
 class ImportRun(models.Model):
     """One spreadsheet of one kind of record, previewed and then written into one program."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file: nothing written yet"
         PREVIEWED = "previewed", "Previewed: nothing written yet"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
@@ -65,6 +69,9 @@ class ImportRun(models.Model):
     program = models.ForeignKey("ips.Program", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    # Asked to import at once (the API's `commit=true`) a file too large to check in the
+    # request: confirmed, for whoever uploaded it, as soon as the worker has checked it.
+    commit_when_checked = models.BooleanField(default=False)
     file_name = models.CharField(max_length=255)
     # The upload itself, while it may still be written; emptied once the run is done.
     content = models.BinaryField(null=True, blank=True, editable=False)
@@ -84,14 +91,16 @@ class ImportRun(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     # Data rows written (or found in error) so far, in file order: where a resumed run
-    # continues. Moved forward in the transaction that writes each batch.
+    # continues. Moved forward in the transaction that writes each batch. While the worker
+    # checks a file: the rows checked so far (the progress bar's), back to 0 once it is done.
     rows_done = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     # [{"row", "column", "message", "values"}], in row order; `values` is the original row.
     errors = models.JSONField(default=list, blank=True)
-    # [[row, external_id, action]] for every valid row: what the preview lists.
+    # [[row, external_id, action]] for every valid row: what the preview lists; kept while the
+    # run is written (the rows already checked), emptied once it is done.
     plan = models.JSONField(default=list, blank=True)
     # The earliest date the written rows carry (a referral, a job start): the outcome roll-ups
     # from its period on are recomputed once the run is done.
@@ -115,13 +124,11 @@ class ImportRun(models.Model):
     @property
     def is_stale(self) -> bool:
         since = timezone.now() - STALE_AFTER
-        return self.status == self.Status.RUNNING and (
-            self.heartbeat_at is None or self.heartbeat_at < since
-        )
+        return self.status in IN_WORKER and (self.heartbeat_at is None or self.heartbeat_at < since)
 
     @property
     def progress(self) -> int:
-        """Per cent of the rows written so far."""
+        """Per cent of the rows checked (while checking) or written so far."""
         if not self.rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.rows_done / self.rows))
@@ -129,6 +136,10 @@ class ImportRun(models.Model):
     @property
     def error_count(self) -> int:
         return len(self.errors)
+
+
+# The states in which a worker has the run in hand (and may die with it).
+IN_WORKER = (ImportRun.Status.CHECKING, ImportRun.Status.RUNNING)
 
 
 class ImportedRecord(models.Model):

@@ -3,6 +3,8 @@
 
 - `import_preview` reads and checks every row against the program as it is now, and stores
   the run `previewed` with the file, what each row would do and every error. Nothing else.
+  A large file is only read (its columns, its size) in the request and checked by the worker
+  (`import_check`, the run `checking` meanwhile).
 - `import_confirm` moves it to `running` (once: a second confirm changes nothing) and writes it
   now (small files) or sends the task once the transaction commits.
 - `import_write` writes the batches from where the run stands. Each batch is one transaction
@@ -10,12 +12,16 @@
   progress (`rows_done`) and the audit rows commit together or not at all. A worker killed
   mid-batch loses that batch only; the run sent again (the sweep, or a visit to its page)
   continues at `rows_done`, and two runs at once take turns, so no row is written twice.
-  Rows are checked again as they are written: what was valid at preview may not be now.
+  Rows are checked again as they are written against the records (what was valid at preview
+  may not be now: a client archived since); the model's field checks, which read only the
+  row's cells, are not run again on the rows the preview found valid (the run's `plan`, kept
+  until it is done).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -31,7 +37,7 @@ from imports.files import FileRefused, Sheet, read_sheet
 from imports.kinds import KINDS
 from imports.kinds.base import Context, Outcome
 from imports.kinds.clients import person_key
-from imports.models import ImportRun, Kind
+from imports.models import IN_WORKER, ImportRun, Kind
 from ips import access
 from ips.access import Capability
 from ips.audit import audit_read
@@ -45,12 +51,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TASK = "imports.tasks.import_write_task"
+CHECK_TASK = "imports.tasks.import_check_task"
 ROLLUP_TASK = "outcomes.tasks.outcome_rollup_task"
 S = ImportRun.Status
 
 
 def _rows(sheet: Sheet, date_order: str) -> list[Row]:
-    return [Row(number, values, date_order=date_order) for number, values in sheet.rows]
+    day = today()
+    return [Row(number, values, date_order=date_order, today=day) for number, values in sheet.rows]
 
 
 def _read(content: bytes, *, kind: str, encoding: str) -> Sheet:
@@ -71,20 +79,23 @@ def import_preview(
     actor: User,
     encoding: str = "auto",
     date_order: str = "mdy",
+    commit: bool = False,
 ) -> ImportRun:
     """Check a file of `kind` for the program and store what importing it would do: the rows
     created, updated (imported before, changed since) or skipped (unchanged), and every error
     (row, column, message). Nothing else is written. ValidationError for a file that cannot be
-    imported at all (its columns, its size, not a spreadsheet, a formula, …)."""
+    imported at all (its columns, its size, not a spreadsheet, a formula, …).
+
+    A file of more than `IMPORT_INLINE_PREVIEW_ROWS` rows is checked by the worker: the run is
+    stored `checking` and previewed once the worker is done (`import_check`), then confirmed
+    at once when `commit` asks for it."""
     if kind not in KINDS:
         raise ValidationError({"kind": f"Choose one of: {', '.join(Kind.values)}."})
     try:
         sheet = _read(content, kind=kind, encoding=encoding)
     except FileRefused as refused:
         raise ValidationError({"file": refused.message}) from None
-    ctx = Context(program=program, actor=actor, date_order=date_order)
-    outcome = _process(ctx, KINDS[kind], _rows(sheet, date_order))
-    return ImportRun.objects.create(
+    run = ImportRun(
         program=program,
         kind=kind,
         file_name=file_name[:255],
@@ -94,15 +105,31 @@ def import_preview(
         date_order=date_order,
         created_by=actor,
         rows=len(sheet.rows),
-        created=outcome.created,
-        updated=outcome.updated,
-        skipped=outcome.skipped,
-        errors=outcome.errors,
-        plan=outcome.plan,
     )
+    if len(sheet.rows) > settings.IMPORT_INLINE_PREVIEW_ROWS:
+        with transaction.atomic():
+            run.status, run.heartbeat_at, run.commit_when_checked = (
+                S.CHECKING,
+                timezone.now(),
+                commit,
+            )
+            run.save()
+            send_on_commit(CHECK_TASK, run.pk)
+        return run
+    ctx = Context(program=program, actor=actor, date_order=date_order)
+    _store_outcome(run, _process(ctx, KINDS[kind], _rows(sheet, date_order)))
+    run.save()
+    return run
 
 
-def _process(ctx: Context, kind: Any, rows: list[Row]) -> Outcome:
+def _store_outcome(run: ImportRun, outcome: Outcome) -> None:
+    run.created, run.updated, run.skipped = outcome.created, outcome.updated, outcome.skipped
+    run.errors, run.plan = outcome.errors, outcome.plan
+
+
+def _process(
+    ctx: Context, kind: Any, rows: list[Row], progress: Callable[[int], Any] | None = None
+) -> Outcome:
     total = Outcome()
     size = settings.IMPORT_BATCH_ROWS
     for start in range(0, len(rows), size):
@@ -112,7 +139,47 @@ def _process(ctx: Context, kind: Any, rows: list[Row]) -> Outcome:
         total.created += batch.created
         total.updated += batch.updated
         total.skipped += batch.skipped
+        if progress is not None:
+            progress(start + len(rows[start : start + size]))
     return total
+
+
+def import_check(*, run_id: int) -> ImportRun | None:
+    """Check (preview) a file too large for the request, in the worker: the same outcome as
+    `import_preview`, the rows checked so far recorded for the progress bar. Nothing but the
+    run is written, so a run whose worker died is checked again from the start. A run the API
+    asked to import at once is then confirmed. None when there was nothing to check."""
+    run = ImportRun.objects.select_related("program", "created_by").filter(pk=run_id).first()
+    if run is None or run.status != S.CHECKING:
+        return None
+    checking = ImportRun.objects.filter(pk=run_id, status=S.CHECKING)
+    checking.update(heartbeat_at=timezone.now(), attempts=F("attempts") + 1)
+    try:
+        sheet = _read(bytes(run.content or b""), kind=run.kind, encoding=run.encoding or "auto")
+    except FileRefused:
+        return _fail(run_id, "The stored file could not be read again.")
+    ctx = Context(program=run.program, actor=run.created_by, date_order=run.date_order)
+    outcome = _process(
+        ctx,
+        KINDS[run.kind],
+        _rows(sheet, run.date_order),
+        progress=lambda done: checking.update(rows_done=done, heartbeat_at=timezone.now()),
+    )
+    _store_outcome(run, outcome)
+    checked = checking.update(
+        status=S.PREVIEWED,
+        rows_done=0,
+        heartbeat_at=None,
+        created=run.created,
+        updated=run.updated,
+        skipped=run.skipped,
+        errors=run.errors,
+        plan=run.plan,
+    )
+    run.refresh_from_db()
+    if checked and run.commit_when_checked:
+        return import_confirm(run=run, actor=run.created_by)
+    return run
 
 
 def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
@@ -130,7 +197,6 @@ def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
             updated=0,
             skipped=0,
             errors=[],
-            plan=[],
         )
         if claimed:
             event = AuditEvent.objects.create(
@@ -142,7 +208,10 @@ def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
                 path=f"/imports/{run.pk}/",
             )
             ImportRun.objects.filter(pk=run.pk).update(audit_event=event)
-        elif not ImportRun.objects.stale(now).filter(pk=run.pk).exists():
+        else:
+            stale = ImportRun.objects.stale(now).filter(pk=run.pk).values_list("status", flat=True)
+            if stale:
+                _send_again(run.pk, stale[0])
             run.refresh_from_db()
             return run
         if run.rows > settings.IMPORT_INLINE_ROWS:
@@ -156,7 +225,8 @@ def import_confirm(*, run: ImportRun, actor: User) -> ImportRun:
 def import_write(*, run_id: int, batches: int | None = None) -> ImportRun | None:
     """Write the run's batches from where it stands (all of them, or `batches` of them), then
     finish it. Returns None when there was nothing to do (not running: done, failed, gone)."""
-    run = ImportRun.objects.select_related("program", "created_by").filter(pk=run_id).first()
+    runs = ImportRun.objects.select_related("program", "created_by").defer("plan")
+    run = runs.filter(pk=run_id).first()
     if run is None or run.status != S.RUNNING:
         return None
     ImportRun.objects.filter(pk=run_id).update(
@@ -170,6 +240,9 @@ def import_write(*, run_id: int, batches: int | None = None) -> ImportRun | None
     kind = KINDS[run.kind]
     actor = run.audit_event.actor if run.audit_event_id else run.created_by
     ctx = Context(program=run.program, actor=actor, date_order=run.date_order, write=True)
+    plan = ImportRun.objects.filter(pk=run_id).values_list("plan", flat=True).get()
+    ctx.checked = {number for number, _, _ in plan}
+    del plan  # only the row numbers are needed; a large file's plan is megabytes
     _replay(ctx, kind, rows[: run.rows_done])
     written = 0
     while batches is None or written < batches:
@@ -256,7 +329,7 @@ def _finish(run_id: int) -> ImportRun:
     roll-ups of the program from the earliest period the rows touched are computed again."""
     with transaction.atomic():
         finished = ImportRun.objects.filter(pk=run_id, status=S.RUNNING).update(
-            status=S.DONE, finished_at=timezone.now(), content=None
+            status=S.DONE, finished_at=timezone.now(), content=None, plan=[]
         )
         run = ImportRun.objects.get(pk=run_id)
         if finished and run.earliest_on is not None and run.created + run.updated:
@@ -276,8 +349,8 @@ def _recompute_outcomes(run: ImportRun) -> None:
 
 
 def _fail(run_id: int, why: str) -> ImportRun:
-    ImportRun.objects.filter(pk=run_id, status=S.RUNNING).update(
-        status=S.FAILED, finished_at=timezone.now(), failure=why
+    ImportRun.objects.filter(pk=run_id, status__in=IN_WORKER).update(
+        status=S.FAILED, finished_at=timezone.now(), failure=why, plan=[]
     )
     return ImportRun.objects.get(pk=run_id)
 
@@ -285,13 +358,19 @@ def _fail(run_id: int, why: str) -> ImportRun:
 def import_sweep() -> int:
     """Send again every run whose worker died (no batch recorded for `STALE_AFTER`); it
     continues from its last batch. Returns how many were sent."""
-    stale = list(ImportRun.objects.stale(timezone.now()).values_list("pk", flat=True)[:100])
-    for pk in stale:
-        ImportRun.objects.filter(pk=pk).update(heartbeat_at=timezone.now())
-        send_on_commit(TASK, pk)
+    stale = list(ImportRun.objects.stale(timezone.now()).values_list("pk", "status")[:100])
+    for pk, status in stale:
+        _send_again(pk, status)
     if stale:
         logger.warning("Import runs sent again: %s", stale)
     return len(stale)
+
+
+def _send_again(run_id: int, status: str) -> None:
+    """Send a run whose worker died to the worker again: to be checked, or written on from
+    its last batch."""
+    ImportRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    send_on_commit(CHECK_TASK if status == S.CHECKING else TASK, run_id)
 
 
 def export_audit(*, actor: User, program: Program | None, request: HttpRequest) -> None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -34,8 +35,10 @@ def _program(request: HttpRequest, pk: int, needs: Capability) -> Program:
     return pages.record_for(request, Program.objects.select_related("agency"), needs=needs, pk=pk)
 
 
-def _run(request: HttpRequest, pk: int) -> ImportRun:
+def _run(request: HttpRequest, pk: int, *, defer_plan: bool = False) -> ImportRun:
     runs = ImportRun.objects.select_related("program", "created_by").defer("content")
+    if defer_plan:
+        runs = runs.defer("plan")
     return pages.record_for(request, runs, needs=Capability.IMPORT_RECORDS, pk=pk)
 
 
@@ -70,14 +73,22 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview (every row created, updated or skipped, paged; every error), the progress,
     or the summary of a finished run."""
     run = _run(request, pk)
-    page = Paginator(run.plan, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The plan is what the preview would do; once confirmed it only tells the writer which
+    # rows were checked.
+    plan = run.plan if run.status == ImportRun.Status.PREVIEWED else []
+    page = Paginator(plan, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "imports/run.html", {"run": run, "page": page})
 
 
 @login_required
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress block: htmx polls it while the run is being written."""
-    return render(request, "imports/_progress.html", {"run": _run(request, pk)})
+    """The progress block: htmx polls it while the run is being checked or written. A check
+    just done reloads the page, to show the preview."""
+    run = _run(request, pk, defer_plan=True)
+    if request.htmx and run.status == ImportRun.Status.PREVIEWED:
+        page = reverse("imports:detail", args=[pk])
+        return HttpResponse(status=204, headers={"HX-Redirect": page})
+    return render(request, "imports/_progress.html", {"run": run})
 
 
 @login_required

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, connections, models
 from django.utils.functional import cached_property
 
 from clients.models import Client, Episode
@@ -37,6 +37,14 @@ class Context:
     write: bool = False
     seen_ids: dict[str, int] = field(default_factory=dict)
     seen: dict[Any, int] = field(default_factory=dict)
+    # The rows the preview found valid. Their cells are the stored file's, unchanged, so the
+    # model's field checks (which read only the cells) are not run on them again as they are
+    # written; what depends on the records (clients, employers, mappings) is looked up again.
+    checked: set[int] = field(default_factory=set)
+
+    def needs_check(self, row: Row) -> bool:
+        """Whether the model's field checks should run on the row's record."""
+        return row.ok and row.number not in self.checked
 
     @cached_property
     def staff(self) -> dict[str, tuple[int, str]]:
@@ -124,43 +132,126 @@ def relation_names(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation]
 
 
+_BY_EXTERNAL_ID = (
+    " FROM imports_importedrecord record"
+    " JOIN unnest(%s::text[]) AS wanted(external_id) ON record.external_id = wanted.external_id"
+    " WHERE record.program_id = %s AND record.kind = %s"
+)
+MAPPINGS_SQL = "SELECT record.*" + _BY_EXTERNAL_ID
+MAPPED_IDS_SQL = "SELECT record.external_id, record.object_id" + _BY_EXTERNAL_ID
+
+
 def mappings(program: Program, kind: str, external_ids: Iterable[str]) -> dict[str, ImportedRecord]:
     """The records already imported into the program for these external ids of `kind`."""
     wanted = sorted({value for value in external_ids if value})
     if not wanted:
         return {}
-    found = ImportedRecord.objects.filter(program=program, kind=kind, external_id__in=wanted)
+    if connection.vendor == "postgresql":
+        # One index probe per id. `external_id IN (…)` is a prepared statement after a few
+        # batches, and PostgreSQL's generic plan for it scanned every mapping of the program
+        # and kind, comparing each with every id of the batch: seconds per batch at 50,000.
+        found: Iterable[ImportedRecord] = ImportedRecord.objects.raw(
+            MAPPINGS_SQL, [wanted, program.pk, kind]
+        )
+    else:
+        found = ImportedRecord.objects.filter(program=program, kind=kind, external_id__in=wanted)
     return {record.external_id: record for record in found}
 
 
-def client_lookup(ctx: Context, external_ids: Iterable[str]) -> dict[str, Client]:
-    """The imported clients of the program by external id, with their episodes' dates loaded
-    (`episode_spans`): two queries."""
-    mapped = mappings(ctx.program, "clients", external_ids)
-    ids = {record.object_id: ext for ext, record in mapped.items()}
-    clients = Client.objects.filter(pk__in=list(ids), program=ctx.program).only(
-        "id", "program_id", "specialist_id", "archived_at"
+@dataclass
+class ImportedClient:
+    """What the rows naming a client need of it: plain values, no model instance (a batch
+    names up to a thousand clients, twice per run)."""
+
+    pk: int
+    specialist_id: int | None
+    archived_at: dt.datetime | None
+    episode_spans: list[tuple[dt.date, dt.date | None]] = field(default_factory=list)
+
+
+def mapped_ids(program: Program, kind: str, external_ids: Iterable[str]) -> dict[str, int]:
+    """The ids of the records imported into the program for these external ids of `kind`."""
+    wanted = sorted({value for value in external_ids if value})
+    if not wanted:
+        return {}
+    if connection.vendor != "postgresql":
+        found = ImportedRecord.objects.filter(program=program, kind=kind, external_id__in=wanted)
+        return dict(found.values_list("external_id", "object_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(MAPPED_IDS_SQL, [wanted, program.pk, kind])
+        return dict(cursor.fetchall())
+
+
+def client_lookup(ctx: Context, external_ids: Iterable[str]) -> dict[str, ImportedClient]:
+    """The imported clients of the program by external id, with their episodes' dates
+    (`episode_spans`): three queries."""
+    ids = {pk: ext for ext, pk in mapped_ids(ctx.program, "clients", external_ids).items()}
+    rows = Client.objects.filter(pk__in=list(ids), program=ctx.program).values_list(
+        "id", "specialist_id", "archived_at"
     )
-    found = {ids[client.pk]: client for client in clients}
-    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-    episodes = Episode.objects.filter(client_id__in=list(ids))
-    for client_id, referred, closed in episodes.values_list(
+    by_pk = {pk: ImportedClient(pk, specialist, archived) for pk, specialist, archived in rows}
+    episodes = Episode.objects.filter(client_id__in=list(by_pk)).values_list(
         "client_id", "referred_on", "closed_on"
-    ):
-        spans.setdefault(client_id, []).append((referred, closed))
-    for client in found.values():
-        client.episode_spans = spans.get(client.pk, [])  # type: ignore[attr-defined]
-    return found
+    )
+    for client_id, referred, closed in episodes:
+        by_pk[client_id].episode_spans.append((referred, closed))
+    return {ids[pk]: client for pk, client in by_pk.items()}
 
 
-def within_an_episode(client: Client, day: dt.date) -> bool:
+def within_an_episode(client: ImportedClient, day: dt.date) -> bool:
     """Whether `day` falls in one of the client's episodes (`Episode.covers`)."""
-    spans = client.episode_spans  # type: ignore[attr-defined]
+    spans = client.episode_spans
     return any(start <= day and (end is None or day <= end) for start, end in spans)
 
 
 COUNTED = {"create": "created", "update": "updated", "skip": "skipped"}
 OUTSIDE_EPISODES = "This date is outside the client's enrollment (from referral to closure)."
+
+
+def insert_records(model: type[models.Model], records: list[Any]) -> None:
+    """Insert new records of `model` and give each its id, as `bulk_create` does.
+
+    On PostgreSQL the ids are taken from the table's sequence in one query and the rows sent
+    with COPY: a batch of a thousand rows as a single INSERT is a statement of some ten
+    thousand parameters that psycopg splits and PostgreSQL parses and plans, which cost more
+    than the rows themselves. Each value is prepared for the database as `bulk_create`
+    prepares it (`pre_save`, then `get_db_prep_save`: `auto_now_add` stamps, JSON, …)."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(records)  # type: ignore[attr-defined]
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    db = connections[connection.alias]  # not the proxy: each value asks it for its operations
+    # `wrap_database_errors`: psycopg's own errors from COPY become Django's, as the writer
+    # expects (a failed batch fails the run with the error's kind).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(records)],  # type: ignore[union-attr]
+        )
+        for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
+            record.pk = pk
+        columns = ", ".join(
+            quote(column) for column in [meta.pk.column, *(f.column for f in fields)]
+        )  # type: ignore[union-attr]
+        statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for record in records:
+                copy.write_row(
+                    [
+                        record.pk,
+                        *(
+                            field.get_db_prep_save(field.pre_save(record, True), db)
+                            for field in fields
+                        ),
+                    ]
+                )
+        for record in records:
+            record._state.adding = False
+            record._state.db = connection.alias
 
 
 def write_versioned(
@@ -169,7 +260,7 @@ def write_versioned(
     """Insert the batch's new records and update the changed ones (their `version` one up) in
     two statements; the planned rows of new records, for the caller to map."""
     new = [item for item in planned if item.mapping is None]
-    model.objects.bulk_create([item.payload for item in new])  # type: ignore[attr-defined]
+    insert_records(model, [item.payload for item in new])
     changed = [item.payload for item in planned if item.mapping is not None]
     for record in changed:
         record.version += 1
@@ -282,7 +373,7 @@ class ImportKind:
                 item.mapping.digest = item.digest
                 changed.append(item.mapping)
         new.extend(self.extra_mappings(ctx, planned))
-        ImportedRecord.objects.bulk_create(new)
+        insert_records(ImportedRecord, new)
         ImportedRecord.objects.bulk_update(changed, ["digest", "updated_at"])
 
     # --- what each kind says --------------------------------------------------------------

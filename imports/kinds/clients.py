@@ -128,7 +128,7 @@ class ClientsKind(ImportKind):
         episode.referred_on, episode.referral_source = referred, source
         episode.enrolled_on, episode.closed_on = enrolled, closed
         episode.closure_reason, episode.employed_at_referral = reason, employed
-        if row.ok:
+        if ctx.needs_check(row):
             model_problems(client, row, {}, exclude=relation_names(Client))
             model_problems(episode, row, {}, exclude=relation_names(Episode))
         return client, episode

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clients.models import Client, Contact
+from clients.models import Contact
 from imports.cells import Row, model_problems
 from imports.kinds.base import (
     OUTSIDE_EPISODES,
     Context,
+    ImportedClient,
     ImportKind,
     Outcome,
     Planned,
@@ -26,7 +27,7 @@ FIELDS = ["client", "specialist", "contacted_on", "minutes", "purpose", "mode", 
 
 @dataclass
 class Loaded:
-    clients: dict[str, Client]
+    clients: dict[str, ImportedClient]
     contacts: dict[int, Contact]
 
 
@@ -103,7 +104,7 @@ class ContactsKind(ImportKind):
         contact.place = row.choice("place", Contact.Place) or Contact.default_place(contact.mode)
         contact.with_whom = row.choice("with_whom", Contact.WithWhom) or Contact.WithWhom.CLIENT
         contact.note = row.text("note")
-        if row.ok:
+        if ctx.needs_check(row):
             model_problems(contact, row, self.field_columns, exclude=relation_names(Contact))
         return contact
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clients.models import Client
 from employers.models import EmployerContact
 from imports.cells import Row, model_problems
 from imports.kinds.base import (
     Context,
+    ImportedClient,
     ImportKind,
     Outcome,
     Planned,
@@ -35,7 +35,7 @@ FIELDS = [
 
 @dataclass
 class Loaded:
-    clients: dict[str, Client]
+    clients: dict[str, ImportedClient]
     contacts: dict[int, EmployerContact]
 
 
@@ -111,7 +111,7 @@ class EmployerContactsKind(ImportKind):
             row.error("clients", f"No clients imported with the ids: {', '.join(unknown)}.")
         elif archived:
             row.error("clients", f"These clients' records are archived: {', '.join(archived)}.")
-        if row.ok:
+        if ctx.needs_check(row):
             model_problems(contact, row, {}, exclude=relation_names(EmployerContact))
         return contact, sorted({loaded.clients[ext].pk for ext in named if ext in loaded.clients})
 

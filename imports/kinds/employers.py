@@ -86,9 +86,9 @@ class EmployersKind(ImportKind):
             if column in row.values:
                 setattr(employer, column, row.text(column))
         person = self._person(row, loaded)
-        if row.ok:
+        if ctx.needs_check(row):
             model_problems(employer, row, {}, exclude=[*relation_names(Employer), "name_key"])
-        if row.ok and person is not None:
+        if ctx.needs_check(row) and person is not None:
             model_problems(person, row, self.field_columns, exclude=["employer"])
         return employer, person
 

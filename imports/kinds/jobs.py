@@ -1,16 +1,30 @@
 """Jobs of imported clients, at employers of the program (by external id or name), with their
 end (date and reason), wage, hours and whether they are set aside for people with
 disabilities. Whether a job is competitive is derived (`refresh_competitive`), never imported.
+
+The optional columns follow the job form and API: self-employment needs no employer (every
+other job names one); tips or commission per hour count with the wage toward the minimum wage;
+a named kind of set-aside work sets the job aside. A file without one of them leaves that
+field of a job imported before as it is (a new job: no, none, not set aside).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from clients.models import Client, Job, JobEndReason, JobType, refresh_competitive
+from clients.models import (
+    EMPLOYER_OR_SELF_EMPLOYED,
+    Job,
+    JobEndReason,
+    JobType,
+    SetAsideKind,
+    refresh_competitive,
+)
 from imports.cells import Row, model_problems
 from imports.kinds.base import (
     Context,
+    ImportedClient,
     ImportKind,
     Outcome,
     Planned,
@@ -33,12 +47,15 @@ FIELDS = [
     "hours_per_week",
     "hourly_wage",
     "set_aside",
+    "self_employed",
+    "tips_per_hour",
+    "set_aside_kind",
 ]
 
 
 @dataclass
 class Loaded:
-    clients: dict[str, Client]
+    clients: dict[str, ImportedClient]
     jobs: dict[int, Job]
 
 
@@ -58,6 +75,7 @@ class JobsKind(ImportKind):
         "hourly_wage",
         "set_aside",
     )
+    optional = ("self_employed", "tips_per_hour", "set_aside_kind")
     example = {
         "external_id": "J-9001",
         "client_external_id": "C-1001",
@@ -70,12 +88,20 @@ class JobsKind(ImportKind):
         "hours_per_week": "20",
         "hourly_wage": "16.50",
         "set_aside": "no",
+        "self_employed": "no",
+        "tips_per_hour": "",
+        "set_aside_kind": "",
     }
     help = {
-        "employer": "The external id of an imported employer, or the name of one.",
         "job_type": ", ".join(JobType.labels),
         "end_reason": ", ".join(JobEndReason.labels) + " (with ended_on)",
         "set_aside": "yes for work set aside for people with disabilities (never competitive).",
+        "employer": "The external id of an imported employer, or the name of one; empty only "
+        "for self-employment.",
+        "self_employed": "yes when the client works for themself (then no employer is needed).",
+        "tips_per_hour": "Tips or commission per hour on average, counted with the hourly wage "
+        "against the minimum wage (empty: none).",
+        "set_aside_kind": ", ".join(SetAsideKind.labels) + " (naming one sets the job aside)",
     }
     field_columns = {"client": "client_external_id"}
 
@@ -98,7 +124,9 @@ class JobsKind(ImportKind):
         elif client is not None and client.archived_at is not None:
             row.error("client_external_id", "This client's record is archived.")
         job.client_id = client.pk if client is not None else None
-        job.employer_id = resolve_employer(ctx, row)
+        if "self_employed" in row.values:
+            job.self_employed = row.boolean("self_employed")
+        job.employer_id = self._employer(ctx, row, self_employed=job.self_employed)
         job.title = row.text("title", required=True)
         job.job_type = row.choice("job_type", JobType, required=True)
         job.started_on = row.date("started_on", required=True)
@@ -108,10 +136,24 @@ class JobsKind(ImportKind):
             row.error("ended_on", "Give the date the job ended, or leave out the end reason.")
         job.hours_per_week = row.decimal("hours_per_week", required=True)
         job.hourly_wage = row.decimal("hourly_wage", required=True)
-        job.set_aside = row.boolean("set_aside")
-        if row.ok:
+        if "tips_per_hour" in row.values:
+            job.tips_per_hour = row.decimal("tips_per_hour") or Decimal("0")
+        if "set_aside_kind" in row.values:
+            job.set_aside_kind = row.choice("set_aside_kind", SetAsideKind)
+        # A named kind of set-aside work sets the job aside (`Job.clean`, which the rows
+        # checked at preview do not run again as they are written).
+        job.set_aside = row.boolean("set_aside") or bool(job.set_aside_kind)
+        if ctx.needs_check(row):
             model_problems(job, row, self.field_columns, exclude=relation_names(Job))
         return job
+
+    def _employer(self, ctx: Context, row: Row, *, self_employed: bool) -> int | None:
+        """The job's employer; none needed for self-employment, any other job names one."""
+        if row.text("employer"):
+            return resolve_employer(ctx, row)
+        if not self_employed:
+            row.error("employer", EMPLOYER_OR_SELF_EMPLOYED)
+        return None
 
     def write(
         self, ctx: Context, planned: list[Planned], loaded: Loaded, outcome: Outcome

@@ -68,7 +68,7 @@ def contact_rows() -> list[dict[str, object]]:
 def test_two_hundred_clients_jobs_and_a_year_of_contacts(
     program: Program, supervisor: User, specialist: User, settings: Settings
 ) -> None:
-    settings.IMPORT_INLINE_ROWS = 10_000
+    settings.IMPORT_INLINE_ROWS = settings.IMPORT_INLINE_PREVIEW_ROWS = 10_000
     if not program.minimum_wages.exists():
         MinimumWageFactory(program=program)  # 15.00 an hour from 2025
     employers = run(program, supervisor, "employers", [{"external_id": "E-1", "name": "Bakery"}])
