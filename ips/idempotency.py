@@ -74,9 +74,7 @@ def form_key(request: HttpRequest) -> str | None:
     return checked(key) if key else None
 
 
-def form_create(
-    *, request: HttpRequest, create: Callable[[], Model]
-) -> tuple[Model | int, bool]:
+def form_create(*, request: HttpRequest, create: Callable[[], Model]) -> tuple[Model | int, bool]:
     """`create_once` for a form post: keyed by the form's key (a plain create without one), the
     input being the posted fields but the CSRF token and the key itself."""
     key = form_key(request)
