@@ -122,12 +122,14 @@
     sessionStorage.removeItem(key);
   }
 
-  function notice(form, text) {
+  // A note above the form (one at a time): a draft restored, or a record kept in the outbox.
+  function notice(form, text, outbox = false) {
     const shown = form.parentElement.querySelector("[data-draft-notice]");
     const note = shown || document.createElement("p");
     note.className = "alert alert-info py-1 px-2 small mb-2";
     note.setAttribute("role", "status");
     note.setAttribute("data-draft-notice", "");
+    note.toggleAttribute("data-outbox-notice", outbox);
     note.textContent = text;
     if (!shown) {
       form.before(note);
@@ -236,7 +238,7 @@
     if (field) {
       field.value = crypto.randomUUID(); // the next record is another request
     }
-    notice(form, "No signal: kept on this phone, to be sent when the signal returns.");
+    notice(form, "No signal: kept on this phone, to be sent when the signal returns.", true);
     await showOutbox();
   }
 
@@ -288,6 +290,9 @@
       }
     } finally {
       sending = false;
+    }
+    if (sent && (await myItems()).length === 0) {
+      document.querySelectorAll("[data-outbox-notice]").forEach((note) => note.remove());
     }
     if (sent) {
       const done = document.getElementById("outbox-sent");
