@@ -3,7 +3,6 @@ offline arrives exactly once, and what was typed before an idle logout comes bac
 
 import importlib
 import time
-from pathlib import Path
 
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -18,7 +17,15 @@ from ips.models import IdempotencyKey
 from tests.browser.helpers import accessibility_violations, log_in
 
 DRAFTS = "() => Object.keys(sessionStorage).filter((key) => key.startsWith('ips-draft:')).length"
-SHOTS = Path("/tmp/shots-offline")
+CACHED = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) {
+      paths.push(new URL(request.url).pathname);
+    }
+  }
+  return paths;
+}"""
 
 
 def _open_client() -> Client:
@@ -30,11 +37,6 @@ def _open_client() -> Client:
         .order_by("last_name", "first_name", "id")
         .first()
     )
-
-
-def _shot(page: Page, name: str) -> None:
-    if SHOTS.is_dir():  # pictures for whoever looks at the pages by hand
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_contacts_logged_offline_are_sent_once_when_the_signal_returns(
@@ -63,7 +65,6 @@ def test_contacts_logged_offline_are_sent_once_when_the_signal_returns(
     offline_seconds = time.monotonic() - started
     expect(page.locator("#outbox-items li")).to_have_count(3)
     expect(page.locator("#outbox-items")).to_contain_text("Contact: Job search, 35 min")
-    _shot(page, "outbox-waiting")
     assert accessibility_violations(page) == []
     assert client.contacts.count() == contacts  # nothing reached the server
 
@@ -71,10 +72,20 @@ def test_contacts_logged_offline_are_sent_once_when_the_signal_returns(
     expect(page.locator("#outbox-sent")).to_have_text("3 sent from this phone's outbox.")
     expect(page.locator("#outbox")).to_be_hidden()
     expect(page.get_by_text("No signal: kept on this phone")).to_have_count(0)
-    _shot(page, "outbox-sent")
 
-    page.reload()  # and once more: nothing is left to send twice
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # under the service worker now; and nothing is left to send twice
     expect(page.locator("#timeline")).to_contain_text("Benefits — In person, community, 20 min")
+    # The worker keeps static files and the offline page, never a client's page.
+    cached = page.evaluate(CACHED)
+    assert "/offline/" in cached
+    assert [path for path in cached if not path.startswith("/static/")] == ["/offline/"]
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/clients/")
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("Nothing is waiting to be sent.")
+    assert accessibility_violations(page) == []
+    page.context.set_offline(False)
     assert client.contacts.count() == contacts + 2
     assert set(
         client.contacts.filter(pk__in=IdempotencyKey.objects.values("object_id")).values_list(
@@ -122,7 +133,6 @@ def test_an_idle_logout_mid_form_restores_the_draft_after_login(
     expect(quick.get_by_role("status")).to_contain_text("Draft restored")
     expect(quick.get_by_label("Minutes")).to_have_value("45")
     expect(quick.get_by_label("Note")).to_have_value("Went over the bakery's opening hours.")
-    _shot(page, "draft-restored")
     assert accessibility_violations(page) == []
     # axe leaves empty style attributes behind, which htmx would copy into its swap (refused by
     # the policy): a fresh copy of the page, where the draft is restored once more.
