@@ -27,7 +27,7 @@ from clients.models import (
 )
 from employers.models import Employer
 from ips.calendar import today
-from ips.forms import VersionedForm
+from ips.forms import KeyedForm, VersionedForm
 from ips.models import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, Program, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -132,7 +132,7 @@ class ReenrollForm(forms.Form):
         self.helper = _helper("Start a new episode")
 
 
-class QuickContactForm(forms.Form):
+class QuickContactForm(KeyedForm):
     """Three required fields (date, minutes, purpose); the rest default to the usual case."""
 
     contacted_on = forms.DateField(widget=DATE, label="Date")
@@ -158,7 +158,7 @@ class QuickContactForm(forms.Form):
         self.fields["with_whom"].initial = Contact.WithWhom.CLIENT
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        data = {k: v for k, v in self.input_data().items() if v not in ("", None)}
         return data
 
 

@@ -179,6 +179,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ips.context_processors.navigation",
+                "ips.context_processors.offline",
             ],
         },
     },

@@ -9,7 +9,7 @@ from django.views.defaults import page_not_found
 
 from config import home
 from ips import health
-from ips.views import accounts, audit, notices, programs, staff, tokens
+from ips.views import accounts, audit, notices, offline, programs, staff, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,6 +17,10 @@ urlpatterns = [
     # here so that they can be reversed and are in the access matrix.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The installable app: at the root, where a service worker's scope covers every page.
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),
+    path("offline/", offline.offline, name="offline"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

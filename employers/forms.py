@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from employers.models import Employer, EmployerContact, EmployerPerson
-from ips.forms import VersionedForm
+from ips.forms import KeyedForm, VersionedForm
 from ips.models import NOTE_MAX_LENGTH, Program
 
 
@@ -52,7 +52,7 @@ class EmployerForm(VersionedForm):
         self.helper.add_input(Submit("submit", "Save employer"))
 
 
-class EmployerContactQuickForm(forms.Form):
+class EmployerContactQuickForm(KeyedForm):
     """Three required fields (employer, date, purpose); face to face is the usual case."""
 
     employer = forms.ModelChoiceField(queryset=Employer.objects.none())

@@ -21,7 +21,7 @@ from employers.forms import (
     EmployerPersonForm,
 )
 from employers.models import Employer, EmployerContact
-from ips import access, pages, paging
+from ips import access, idempotency, pages, paging
 from ips.access import Capability
 from ips.calendar import parse_week
 from ips.forms import add_service_errors
@@ -165,9 +165,20 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
     contact = None
     if form.is_valid():
         try:
-            contact = services.employer_contact_log(specialist=request.user, **form.cleaned_data)
+            made, replayed = idempotency.form_create(
+                request=request,
+                create=lambda: services.employer_contact_log(
+                    specialist=request.user, **form.input_data()
+                ),
+            )
+            # Sent again under its key: the first answer, about the contact first made.
+            contact = (
+                EmployerContact.objects.get(specialist=request.user, pk=made) if replayed else made
+            )
         except ValidationError as error:
             add_service_errors(form, error)
+        except idempotency.KeyRefused as refused:
+            form.add_error(None, refused.message)
     if not request.htmx:
         if contact is not None:
             messages.success(request, "Employer contact logged.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,22 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+
+class KeyedForm(forms.Form):
+    """A create form rendered with a fresh `Idempotency-Key` in a hidden field: sent twice (a
+    double tap, a retry after a lost answer) it makes one record (`ips.idempotency.form_create`).
+    A form re-rendered with errors keeps the key it was sent with: nothing was made under it."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
+
+    def input_data(self) -> dict[str, Any]:
+        """The cleaned input, without the key."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "idempotency_key"}
 
 
 class ArchiveForm(forms.Form):

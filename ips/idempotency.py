@@ -12,6 +12,10 @@ transaction as the record. A second request with that key:
 A create that failed (bad input, refused) stored nothing, so sending it again runs it again.
 Keys are kept `IDEMPOTENCY_KEY_HOURS` (24); `purge_expired` (beat, nightly) removes older ones,
 and an older key found before that is treated as new.
+
+The quick-log forms (a client's contact, an employer contact) use the same store: each form is
+rendered with a fresh key in a hidden field (`FORM_FIELD`; the header is honoured too), so a tap
+sent twice, or sent again after the answer was lost, logs one record and shows the first answer.
 """
 
 from __future__ import annotations
@@ -26,11 +30,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 
 from ips.models import IdempotencyKey, User
 
 HEADER = "Idempotency-Key"
+FORM_FIELD = "idempotency_key"
+# What a form sends beside its input: the token changes with every login, the key is the key.
+_NOT_INPUT = frozenset({"csrfmiddlewaretoken", FORM_FIELD})
 MAX_LENGTH = 255
 INVALID = f"{HEADER} must be 1 to {MAX_LENGTH} printable ASCII characters."
 REUSED = f"This {HEADER} was used for a different request; use a new key for a new record."
@@ -49,9 +57,37 @@ def key_of(headers: Any) -> str | None:
     key = headers.get(HEADER)
     if key is None:
         return None
+    return checked(key)
+
+
+def checked(key: str) -> str:
+    """`key` if it is 1 to MAX_LENGTH printable ASCII characters; `KeyRefused` otherwise."""
     if not (0 < len(key) <= MAX_LENGTH) or not all(" " <= ch <= "~" for ch in key):
         raise KeyRefused(INVALID)
     return key
+
+
+def form_key(request: HttpRequest) -> str | None:
+    """The key a quick-log form carries (its hidden field, else the header), None without one;
+    `KeyRefused` for a malformed one."""
+    key = request.POST.get(FORM_FIELD) or request.headers.get(HEADER)
+    return checked(key) if key else None
+
+
+def form_create(*, request: HttpRequest, create: Callable[[], Model]) -> tuple[Model | int, bool]:
+    """`create_once` for a form post: keyed by the form's key (a plain create without one), the
+    input being the posted fields but the CSRF token and the key itself."""
+    key = form_key(request)
+    if key is None:
+        return create(), False
+    data = {name: values for name, values in request.POST.lists() if name not in _NOT_INPUT}
+    return create_once(
+        user=request.user,  # type: ignore[arg-type]
+        key=key,
+        path=request.path,
+        digest=fingerprint(request.path, data),
+        create=create,
+    )
 
 
 def fingerprint(path: str, data: Any) -> str:

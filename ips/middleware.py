@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 
 from ips import access
@@ -25,8 +26,25 @@ SESSION_LAST_SEEN = "ips_session_last_seen"
 LAST_SEEN_RESOLUTION = 30
 
 
+def return_to(request: HttpRequest) -> str:
+    """Where to come back to after logging in again: the page asked for, or, for an htmx
+    request or a form sent when the session had ended, the page it came from (where the form's
+    draft is restored, static/js/offline.js), if it is one of this site's."""
+    page = None
+    if getattr(request, "htmx", False):
+        page = request.headers.get("HX-Current-URL")
+    elif request.method not in ("GET", "HEAD"):
+        page = request.headers.get("Referer")
+    if page and url_has_allowed_host_and_scheme(
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(page)
+        return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return request.get_full_path()
+
+
 def _login_redirect(request: HttpRequest) -> HttpResponse:
-    url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+    url = f"{reverse('login')}?{urlencode({'next': return_to(request)})}"
     if getattr(request, "htmx", False):
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return redirect(url)

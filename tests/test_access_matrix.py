@@ -655,6 +655,11 @@ MATRIX: dict[str, Spec] = {
     # is down, tests/ips/test_health.py); nothing to send anyone to the login page for.
     "healthz": Spec({"GET": expect(200), "POST": expect(405)}),
     "readyz": Spec({"GET": expect(200), "POST": expect(405)}, fresh_heartbeat),
+    # The installable app's manifest, service worker and offline page: nothing of anyone's, the
+    # same for everyone (tests/ips/test_views_offline.py).
+    "service_worker": Spec({"GET": expect(200), "POST": expect(405)}),
+    "web_manifest": Spec({"GET": expect(200), "POST": expect(405)}),
+    "offline": Spec({"GET": expect(200), "POST": expect(405)}),
     "home": Spec({"GET": ANY_LOGGED_IN}),
     "login": Spec({"GET": expect(302, anonymous=200)}),
     "logout": Spec({"GET": expect(405), "POST": expect(302)}),

@@ -16,7 +16,7 @@ from clients.forms import ClientForm, CloseForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
 from clients.timeline import contact_item
 from clients.views.common import client_for, form_page
-from ips import access, pages, paging
+from ips import access, idempotency, pages, paging
 from ips.access import Capability
 from ips.calendar import today
 from ips.forms import add_service_errors
@@ -139,11 +139,18 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
     contact = None
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_log(
-                client=client, specialist=request.user, **form.service_kwargs()
+            made, replayed = idempotency.form_create(
+                request=request,
+                create=lambda: services.contact_log(
+                    client=client, specialist=request.user, **form.service_kwargs()
+                ),
             )
+            # Sent again under its key: the first answer, about the contact first made.
+            contact = Contact.objects.get(client=client, pk=made) if replayed else made
         except ValidationError as error:
             add_service_errors(form, error)
+        except idempotency.KeyRefused as refused:
+            form.add_error(None, refused.message)
     if not request.htmx:
         if contact is not None:
             messages.success(request, "Contact logged.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -98,3 +99,33 @@ def test_fresh_login_through_the_form_starts_the_clock(client: Client, specialis
         assert client.get(reverse("home")).status_code == 200
         clock.shift(_minutes(settings.SESSION_IDLE_MINUTES + 1))
         assert _is_login_redirect(client.get(reverse("home")))
+
+
+@pytest.mark.parametrize(
+    ("headers", "back_to"),
+    [
+        # A quick log sent by htmx from a client's page: back to that page.
+        (
+            {"HX-Request": "true", "HX-Current-URL": "http://testserver/clients/7/?x=1"},
+            "/clients/7/?x=1",
+        ),
+        # A form page sent without htmx: back to the page the form was on.
+        ({"Referer": "http://testserver/clients/7/contacts/quick/"}, "/clients/7/contacts/quick/"),
+        # Another site's page is never a destination: the address posted to instead.
+        ({"Referer": "https://elsewhere.example/clients/7/"}, "/notices/read/"),
+    ],
+)
+def test_a_form_sent_after_an_idle_logout_returns_to_its_page_after_login(
+    client: Client,
+    login_as: Callable[[User], Client],
+    specialist: User,
+    headers: dict[str, str],
+    back_to: str,
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        login_as(specialist)
+        clock.shift(_minutes(settings.SESSION_IDLE_MINUTES + 1))
+        response = client.post(reverse("notices_read"), {"note": "typed"}, headers=headers)
+
+    location = response["HX-Redirect"] if "HX-Request" in headers else response["Location"]
+    assert location == f"{reverse('login')}?{urlencode({'next': back_to})}"
