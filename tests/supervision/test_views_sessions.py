@@ -167,7 +167,9 @@ def test_home_nudges_come_from_the_definitions(
 
     home = login_as(specialist).get(reverse("home")).content.decode()
 
-    assert home.count("Quincy") == 3  # no contact, no employer contact, benefits pending
+    # Today's row (the name, and the log button's name), no employer contact, benefits pending
+    assert home.count("Quincy") == 4
+    assert "No contact since enrolled 45 days ago" in home
     assert "Olga" not in home  # a colleague's client
 
 
@@ -185,10 +187,10 @@ def test_home_queries_do_not_grow_with_items_and_nudges(
 
     count = assert_constant_queries(login_as(specialist), reverse("home"), add_rows)
 
-    # user, grants; visible programs; open action items (with session and program); the three
-    # nudges (no contact, no employer contact, benefits pending with client); the read of the
-    # clients they name
-    assert count == 2 + 1 + 1 + 3 + LIST_READ
+    # user, grants; visible programs; Today's list; open action items (with session and
+    # program); the two nudges (no employer contact, benefits pending with client); the read of
+    # the clients they name
+    assert count == 2 + 1 + 1 + 1 + 2 + LIST_READ
 
 
 @pytest.mark.usefixtures("frozen_clock")
