@@ -290,6 +290,10 @@ class Numbers:
             texts.append((key, text))
         return texts
 
+    def labelled_cells(self) -> list[tuple[str, str, str]]:
+        """(metric key, label, text) for each number, as a phone shows them stacked."""
+        return [(key, METRICS[key].label, text) for key, text in self.cells()]
+
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of the row (without the specialist)."""
         extra = {

@@ -72,7 +72,7 @@ def _around_pk(route: str, script_prefix: str) -> tuple[str, str]:
 
 _CASELOAD_ROW = """<li class="list-group-item" data-testid="caseload-row">
     <div class="d-flex flex-wrap justify-content-between gap-1">
-      <a class="fw-semibold" href="{url}">{last_name}, {first_name}</a>
+      <a class="fw-semibold target-block" href="{url}">{last_name}, {first_name}</a>
       <span><span class="badge text-bg-{badge}">{status_label}</span>{working}</span>
     </div>
     <div class="small text-body-secondary">{job}Last contact: <span id="last-contact-{pk}">{last_contact}</span>{enrolled}{specialist}</div>
