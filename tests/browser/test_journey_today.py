@@ -1,6 +1,6 @@
 """A specialist on a phone (390 px): Today lands after login, a contact is logged from it in
 three taps plus the note, an employer contact in five; every page a specialist uses has touch
-targets of at least 44 × 44 px and no accessibility violation."""
+targets of at least 44 x 44 px and no accessibility violation."""
 
 from __future__ import annotations
 
@@ -27,21 +27,25 @@ SMALL_TARGETS = """() => {
   const inLine = (el) => {
     if (el.tagName !== "A" || getComputedStyle(el).display !== "inline") return false;
     let block = el.parentElement;
-    while (block && getComputedStyle(block).display.startsWith("inline")) block = block.parentElement;
+    const inlineBox = (node) => getComputedStyle(node).display.startsWith("inline");
+    while (block && inlineBox(block)) block = block.parentElement;
     return block && block.textContent.trim() !== el.textContent.trim();
   };
   const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary, label";
   for (const el of document.querySelectorAll(selector)) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+    if (box.width === 0 || box.height === 0) continue;
+    if (getComputedStyle(el).visibility === "hidden") continue;
     if (el.matches(".visually-hidden-focusable:not(:focus)")) continue;
     const checkable = (c) => c && ["checkbox", "radio"].includes(c.type);
     if (el.tagName === "LABEL" && !checkable(el.control)) continue;
     if (el.tagName === "INPUT" && checkable(el) && el.labels.length) continue;
     if (inLine(el)) continue;
     if (box.width < 43.5 || box.height < 43.5) {
-      const name = (el.textContent || el.value || el.getAttribute("aria-label") || el.name || "").trim() || el.outerHTML;
-      found.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+      const text = el.textContent || el.value || el.getAttribute("aria-label") || el.name || "";
+      const name = text.trim().slice(0, 40) || el.outerHTML.slice(0, 80);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      found.push(`${el.tagName.toLowerCase()} "${name}" ${size}`);
     }
   }
   return found;
@@ -79,7 +83,8 @@ def test_today_logs_a_contact_in_three_taps_and_an_employer_contact_in_five(
     taps += 1
     expect(row.get_by_role("status")).to_contain_text("Logged:")
     seconds = time.monotonic() - started
-    print(f"\nToday -> contact saved: {taps} taps plus typing the note, {seconds:.1f} s")
+    # The flow's figures, reported with -s (the issue asks for them).
+    print(f"\nToday -> contact saved: {taps} taps plus typing the note, {seconds:.1f} s")  # noqa: T201
     assert taps <= 3
     contact = Contact.objects.get(client=client, note=NOTE)
     assert (contact.contacted_on, contact.minutes, contact.purpose) == (today(), 30, purpose[0])
@@ -97,7 +102,7 @@ def test_today_logs_a_contact_in_three_taps_and_an_employer_contact_in_five(
     taps += 1
     expect(log.get_by_role("status")).to_contain_text("counts toward the weekly target")
     seconds = time.monotonic() - started
-    print(f"Today -> employer contact saved: {taps} taps, {seconds:.1f} s")
+    print(f"Today -> employer contact saved: {taps} taps, {seconds:.1f} s")  # noqa: T201
     assert taps <= 5
     assert EmployerContact.objects.filter(
         specialist__username="demo-specialist", contacted_on=today(), with_hiring_manager=True
