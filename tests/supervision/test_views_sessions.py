@@ -250,3 +250,23 @@ def test_session_list_shows_50_then_loads_more(
     assert second.count('<li class="list-group-item"><a href=') == 5
     assert "Showing 51\N{EN DASH}55 of 55 sessions" in second
     assert "Load more" not in second
+
+
+def test_home_marks_an_overdue_action_item(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    agreed = session(
+        supervisor=supervisor,
+        program=program,
+        items=[(specialist, "Call the bakery"), (specialist, "Update two profiles")],
+    )
+    late, on_time = agreed.action_items.order_by("id")
+    ActionItem.objects.filter(pk=late.pk).update(due_on=days_ago(5))
+    ActionItem.objects.filter(pk=on_time.pk).update(due_on=days_ago(-3))
+
+    home = login_as(specialist).get(reverse("home")).content.decode()
+
+    late_row = home.split(f'id="action-item-{late.pk}"')[1].split("</li>")[0]
+    on_time_row = home.split(f'id="action-item-{on_time.pk}"')[1].split("</li>")[0]
+    assert "Overdue 5 days" in late_row
+    assert "Overdue" not in on_time_row
