@@ -125,6 +125,9 @@ def test_specialist_pages_have_44px_targets_and_no_violations(
         "Client page": f"/clients/{client.pk}/",
         "Contact form": f"/clients/{client.pk}/contacts/quick/",
         "My numbers": "/supervision/",
+        "Job form": f"/clients/{client.pk}/jobs/new/",
+        "Employer page": f"/employers/{client.jobs.exclude(employer=None).first().employer_id}/",
+        "My week": "/employers/week/",
     }
     small: list[str] = []
     for name, path in pages.items():
