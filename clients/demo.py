@@ -388,3 +388,74 @@ def seed_caseload(
             caseload.client(index)
         caseload.save()
     return clients
+
+
+@transaction.atomic
+def seed_today(*, today: dt.date) -> int:
+    """Give each demo specialist's Today something to show, on a caseload `seed_caseloads` just
+    built: a plan step five days overdue, a client not seen for 40 days, a job started this
+    week and a new referral from two days ago. Returns the clients it changed or added."""
+    changed = 0
+    roles = StaffRole.objects.filter(role=Role.SPECIALIST, user__username__startswith="demo-")
+    for role in roles.select_related("program", "user").order_by("user__username"):
+        open_clients = list(
+            Client.objects.filter(
+                specialist_id=role.user_id, current_episode__closed_on__isnull=True
+            ).order_by("id")[:3]
+        )
+        if len(open_clients) < 3:
+            continue
+        late, quiet, starter = open_clients
+        step = PlanStep.objects.filter(goal__client=late).first()
+        if step is not None:
+            step.due_on = today - dt.timedelta(days=5)
+            step.save(update_fields=["due_on"])
+        # Not seen for 40 days: the contacts since then never happened.
+        Contact.objects.filter(
+            client=quiet, contacted_on__gt=today - dt.timedelta(days=40)
+        ).delete()
+        _job_this_week(starter, today)
+        _new_referral(role.program, role.user_id, today)
+        changed += 4
+    return changed
+
+
+def _job_this_week(client: Client, today: dt.date) -> None:
+    """A job started on the Monday of this week (today on a Monday), the jobs held before it
+    ended the day before."""
+    monday = today - dt.timedelta(days=today.weekday())
+    start = max(monday, client.current_episode.enrolled_on or monday)
+    with disable_auditlog():
+        for job in Job.objects.filter(client=client, ended_on__isnull=True):
+            job.ended_on = max(job.started_on, start - dt.timedelta(days=1))
+            job.end_reason = JobEndReason.values[0]
+            job.save()
+        employer = _employers(client.program)[0]
+        job_type = _job_type_of(employer)
+        Job.objects.create(
+            client=client,
+            job_type=job_type,
+            title=TITLES.get(job_type, ["Assistant"])[0],
+            started_on=start,
+            hours_per_week=Decimal(20),
+            **_pay_and_kind(0.5, employer, job_type, Decimal("17.00")),
+        )
+
+
+def _new_referral(program: Program, specialist_id: int, today: dt.date) -> None:
+    client = Client.objects.create(
+        program=program,
+        specialist_id=specialist_id,
+        first_name="Robin",
+        last_name="Young",
+        birth_date=dt.date(1994, 3, 9),
+        phone="555-0199",
+        email="robin.young@example.org",
+    )
+    episode = Episode.objects.create(
+        client=client,
+        referred_on=today - dt.timedelta(days=2),
+        referral_source=ReferralSource.MH_PRACTITIONER,
+    )
+    client.current_episode = episode
+    client.save(update_fields=["current_episode"])

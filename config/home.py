@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config.today import TodayRow, today_rows
 from fidelity.models import Review
 from ips import access
 from ips.calendar import Period, today
@@ -86,6 +87,9 @@ class Home:
     # A specialist's open supervision action items and overdue nudges (`supervision.selectors`).
     action_items: list[Any] = field(default_factory=list)
     nudges: Any = None
+    # Whom a specialist should see today (`config.today`), and the day it is for.
+    today: list[TodayRow] = field(default_factory=list)
+    day: Any = None
     # A director's numbers and what needs their attention.
     rates: list[ProgramRates] = field(default_factory=list)
     reports_ready: list[OutcomeReport] = field(default_factory=list)
@@ -101,8 +105,10 @@ def home_for(user: User) -> Home:
     roles = access.roles_of(user)
     home = Home(roles=roles, programs=list(Program.objects.visible_to(user).for_list()))
     if Role.SPECIALIST in roles:
+        home.day = today()
+        home.today = today_rows(user=user, today=home.day)
         home.action_items = list(my_open_action_items(user))
-        home.nudges = nudges_for(user, today())
+        home.nudges = nudges_for(user, home.day)
     if Role.SUPERVISOR in roles:
         home.team = list(
             StaffRole.objects.filter(

@@ -149,12 +149,13 @@ def _contact_form(
 def contact_quick(request: HttpRequest) -> HttpResponse:
     """Log a job-development contact without leaving the page (htmx); a full page otherwise.
 
-    GET returns the empty form, pre-filled from `?client=ID` or `?employer=ID` (a client's page
-    loads it when its employer log is opened)."""
+    GET returns the empty form, pre-filled from `?client=ID`, `?employer=ID` or `?purpose=`
+    (a client's page and Today load it when their employer log is opened)."""
     if request.method == "GET":
         initial = {
             "clients": [v for v in request.GET.getlist("client") if v.isdigit()],
             "employer": request.GET.get("employer") or None,
+            "purpose": request.GET.get("purpose") or None,
         }
         return render(
             request,

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from clients.models import Client
 from ips import access
+from ips.calendar import today
 from ips.models import Archivable, User, bounded_text
 from ips.reads import ReadAuditedQuerySet
 
@@ -227,3 +228,10 @@ class ActionItem(Archivable):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past its due date while still open (0 when not late, done or undated)."""
+        if self.done_on is not None or self.due_on is None:
+            return 0
+        return max((today() - self.due_on).days, 0)

@@ -290,6 +290,10 @@ class Numbers:
             texts.append((key, text))
         return texts
 
+    def labelled_cells(self) -> list[tuple[str, str, str]]:
+        """(metric key, label, text) for each number, as a phone shows them stacked."""
+        return [(key, METRICS[key].label, text) for key, text in self.cells()]
+
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of the row (without the specialist)."""
         extra = {
@@ -438,23 +442,23 @@ def my_open_action_items(user: User | AnonymousUser) -> QuerySet[ActionItem]:
 
 @dataclass(frozen=True)
 class Nudges:
-    """A specialist's own overdue items, from the same definitions as the dashboard."""
+    """A specialist's own overdue items, from the same definitions as the dashboard (clients
+    with no contact in 30 days are on Today's list, `config.today`)."""
 
-    no_contact: list[Client]
     no_employer_contact: list[Client]
     benefits_pending: list[BenefitsReferral]
 
     def __bool__(self) -> bool:
-        return bool(self.no_contact or self.no_employer_contact or self.benefits_pending)
+        return bool(self.no_employer_contact or self.benefits_pending)
 
 
 def nudges_for(user: User, today: dt.date) -> Nudges:
-    """The user's own clients with no contact in 30 days, with no employer contact 30 days after
-    enrollment, and their benefits referrals pending after 30 days (three queries)."""
+    """The user's own clients with no employer contact 30 days after enrollment, and their
+    benefits referrals pending after 30 days (two queries)."""
     own = Client.objects.visible_to(user).filter(specialist=user)
-    referrals = BenefitsReferral.objects.filter(client__in=own)
+    # Recorded as read: the page names the client of each referral.
+    referrals = BenefitsReferral.objects.filter(client__in=own).recording_reads()
     return Nudges(
-        no_contact=list(d.no_contact_30d(today, own).only("first_name", "last_name")),
         no_employer_contact=list(
             d.no_employer_contact_30d(today, own).only("first_name", "last_name")
         ),

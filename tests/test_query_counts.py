@@ -74,8 +74,8 @@ def test_api_program_list(
 @pytest.mark.parametrize(
     ("persona", "role", "extra"),
     [
-        # + visible programs (one query with the specialist count); open action items, the
-        # three nudges (no contact, no employer contact, benefits pending)
+        # + visible programs (one query with the specialist count); Today's list; open action
+        # items; the two nudges (no employer contact, benefits pending)
         ("specialist", Role.SPECIALIST, 5),
         # + visible programs, the supervised specialists (with user and program)
         ("supervisor", Role.SUPERVISOR, 2),

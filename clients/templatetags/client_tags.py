@@ -26,6 +26,16 @@ def days_since(day: dt.date | None, today: dt.date) -> str:
 
 
 @register.filter
+def tel_href(number: str) -> str:
+    """A `tel:` address for a phone number as typed: its digits, with a leading + kept (spaces,
+    dashes and brackets dropped, as dialers want); '' when it holds no digit."""
+    digits = "".join(c for c in number if c.isdigit())
+    if not digits:
+        return ""
+    return f"tel:{'+' if number.strip().startswith('+') else ''}{digits}"
+
+
+@register.filter
 def iso_date(day: dt.date | None) -> str:
     """YYYY-MM-DD, or '' for no date: what |date:"Y-m-d" prints for a date, without the format
     lookups it makes on every call (the client page prints two dates per timeline item)."""
@@ -62,7 +72,7 @@ def _around_pk(route: str, script_prefix: str) -> tuple[str, str]:
 
 _CASELOAD_ROW = """<li class="list-group-item" data-testid="caseload-row">
     <div class="d-flex flex-wrap justify-content-between gap-1">
-      <a class="fw-semibold" href="{url}">{last_name}, {first_name}</a>
+      <a class="fw-semibold target-block" href="{url}">{last_name}, {first_name}</a>
       <span><span class="badge text-bg-{badge}">{status_label}</span>{working}</span>
     </div>
     <div class="small text-body-secondary">{job}Last contact: <span id="last-contact-{pk}">{last_contact}</span>{enrolled}{specialist}</div>

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -22,6 +22,9 @@ from ips.calendar import today
 from ips.forms import add_service_errors
 from ips.models import User
 from ips.versioning import StaleVersionError, show_stale
+
+# The longest contact a day can hold, in minutes.
+MAX_MINUTES = 24 * 60
 
 
 @login_required
@@ -128,14 +131,27 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def quick_initial(data: QueryDict) -> dict[str, object]:
+    """What the quick log starts with from its address: a known purpose, a plausible number of
+    minutes; anything else is left out (the form then starts empty as usual)."""
+    initial: dict[str, object] = {}
+    if data.get("purpose") in Contact.Purpose.values:
+        initial["purpose"] = data["purpose"]
+    minutes = data.get("minutes", "")
+    if minutes.isdigit() and 1 <= int(minutes) <= MAX_MINUTES:
+        initial["minutes"] = int(minutes)
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick log (htmx): three required fields, no page reload; a full page without htmx.
 
-    GET returns the empty form (the caseload loads it when a row's log is opened)."""
+    GET returns the empty form (the caseload loads it when a row's log is opened), started with
+    the `purpose` and `minutes` the address gives (Today opens it ready to save)."""
     client = client_for(request, pk, write=True)
-    form = QuickContactForm(request.POST or None)
+    form = QuickContactForm(request.POST or None, initial=quick_initial(request.GET))
     contact = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,8 +33,10 @@ def test_supervisor_drills_down_and_agrees_an_action_item(page: Page, live_serve
     page.goto(f"{live_server.url}/supervision/?program={riverside.pk}")
     expect(page.get_by_role("heading", name=f"Supervision — {RIVERSIDE}")).to_be_visible()
     assert accessibility_violations(page) == []
+    # On a phone each specialist's numbers are stacked on a card (the table is for wider screens).
     cell = page.locator(
-        f'tr[data-specialist="{maya.pk}"] td[data-metric="no_employer_contact_30d"] a'
+        f'[data-testid="dashboard-card"][data-specialist="{maya.pk}"]'
+        ' dd[data-metric="no_employer_contact_30d"] a'
     )
     cell.click()
     expect(page.get_by_role("heading", name="No employer contact 30 days after enrollment"))

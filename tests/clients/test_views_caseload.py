@@ -452,7 +452,7 @@ def sixty_clients(program: Program, specialist: User) -> list[Client]:
 
 
 def row_names(content: str) -> list[str]:
-    return re.findall(r'class="fw-semibold" href="[^"]*">(Rivera\d\d),', content)
+    return re.findall(r'class="fw-semibold[^"]*" href="[^"]*">(Rivera\d\d),', content)
 
 
 @pytest.mark.usefixtures("sixty_clients")

@@ -575,3 +575,20 @@ def test_job_edit_link_only_for_editors(
 
     assert edit in login_as(specialist).get(url("detail", client_)).content.decode()
     assert edit not in login_as(director).get(url("detail", client_)).content.decode()
+
+
+def test_client_page_keeps_archive_apart_and_offers_call_and_mail(
+    login_as: Callable[[User], HttpClient], specialist: User, program: Program
+) -> None:
+    client = ClientFactory(
+        program=program, specialist=specialist, phone="(555) 010-2030", email="sam@example.org"
+    )
+
+    html = login_as(specialist).get(reverse("clients:detail", args=[client.pk])).content.decode()
+
+    archive = reverse("clients:archive", args=[client.pk])
+    before, danger = html.split('data-testid="danger-zone"')
+    assert archive in danger
+    assert archive not in before  # not among the routine actions
+    assert 'href="tel:5550102030"' in html
+    assert 'href="mailto:sam@example.org"' in html

@@ -279,3 +279,31 @@ def test_employer_list_shows_50_then_loads_more_keeping_the_search_and_order(
     assert "Load more" not in appended
     assert names(second) == [f"Bakery {i:02d}" for i in range(50, 55)]
     assert "Showing 51\N{EN DASH}55 of 55 employers" in second.content.decode()
+
+
+def test_employer_page_keeps_archive_apart_and_makes_people_reachable(
+    login_as: LoginAs, specialist: User, program: Program
+) -> None:
+    employer = EmployerFactory(program=program)
+    employer.people.create(name="Dana Hill", phone="+1 555 010 4400", email="dana@example.org")
+
+    html = (
+        login_as(specialist).get(reverse("employers:detail", args=[employer.pk])).content.decode()
+    )
+
+    danger = html.split('data-testid="danger-zone"')[1]
+    assert reverse("employers:archive", args=[employer.pk]) in danger
+    assert reverse("employers:archive", args=[employer.pk]) not in html.split("danger-zone")[0]
+    assert 'href="tel:+15550104400"' in html
+    assert 'href="mailto:dana@example.org"' in html
+
+
+def test_employer_contact_log_opens_with_the_purpose_asked_for(
+    login_as: LoginAs, specialist: User, program: Program
+) -> None:
+    http = login_as(specialist)
+    url = reverse("employers:contact_quick")
+
+    html = http.get(f"{url}?purpose=follow_up", headers={"HX-Request": "true"}).content.decode()
+
+    assert '<option value="follow_up" selected>' in html

@@ -167,7 +167,9 @@ def test_home_nudges_come_from_the_definitions(
 
     home = login_as(specialist).get(reverse("home")).content.decode()
 
-    assert home.count("Quincy") == 3  # no contact, no employer contact, benefits pending
+    # Today's row (the name, and the log button's name), no employer contact, benefits pending
+    assert home.count("Quincy") == 4
+    assert "No contact since enrolled 45 days ago" in home
     assert "Olga" not in home  # a colleague's client
 
 
@@ -185,10 +187,10 @@ def test_home_queries_do_not_grow_with_items_and_nudges(
 
     count = assert_constant_queries(login_as(specialist), reverse("home"), add_rows)
 
-    # user, grants; visible programs; open action items (with session and program); the three
-    # nudges (no contact, no employer contact, benefits pending with client); the read of the
-    # clients they name
-    assert count == 2 + 1 + 1 + 3 + LIST_READ
+    # user, grants; visible programs; Today's list; open action items (with session and
+    # program); the two nudges (no employer contact, benefits pending with client); the read of
+    # the clients they name
+    assert count == 2 + 1 + 1 + 1 + 2 + LIST_READ
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -248,3 +250,23 @@ def test_session_list_shows_50_then_loads_more(
     assert second.count('<li class="list-group-item"><a href=') == 5
     assert "Showing 51\N{EN DASH}55 of 55 sessions" in second
     assert "Load more" not in second
+
+
+def test_home_marks_an_overdue_action_item(
+    login_as: LoginAs, program: Program, supervisor: User, specialist: User
+) -> None:
+    agreed = session(
+        supervisor=supervisor,
+        program=program,
+        items=[(specialist, "Call the bakery"), (specialist, "Update two profiles")],
+    )
+    late, on_time = agreed.action_items.order_by("id")
+    ActionItem.objects.filter(pk=late.pk).update(due_on=days_ago(5))
+    ActionItem.objects.filter(pk=on_time.pk).update(due_on=days_ago(-3))
+
+    home = login_as(specialist).get(reverse("home")).content.decode()
+
+    late_row = home.split(f'id="action-item-{late.pk}"')[1].split("</li>")[0]
+    on_time_row = home.split(f'id="action-item-{on_time.pk}"')[1].split("</li>")[0]
+    assert "Overdue 5 days" in late_row
+    assert "Overdue" not in on_time_row

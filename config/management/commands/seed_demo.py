@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from clients.demo import seed_caseloads
+from clients.demo import seed_caseloads, seed_today
 from employers.demo import seed_job_development
 from fidelity.demo import seed_reviews
 from ips.calendar import Period, today
@@ -20,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         programs = seed_organisation()
         clients = seed_caseloads(today=today())
+        if clients:  # Today's list of each demo specialist, on the caseloads just built
+            seed_today(today=today())
         contacts = seed_job_development(today=today())
         supervision = seed_supervision(today=today())
         reviews = seed_reviews(today=today())
