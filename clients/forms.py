@@ -132,6 +132,18 @@ class ReenrollForm(forms.Form):
         self.helper = _helper("Start a new episode")
 
 
+class EnrollForm(forms.Form):
+    """Enroll a referred client: the date, today unless changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    enrolled_on = forms.DateField(widget=DATE, label="Enrolled on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolled_on"].initial = today()
+        self.helper = _helper("Enroll")
+
+
 class QuickContactForm(forms.Form):
     """Three required fields (date, minutes, purpose); the rest default to the usual case."""
 

@@ -344,3 +344,18 @@ def _client_lists(client_id: int) -> tuple[list[JobRow], list[ReferralRow], list
             for referred, enrolled, closed, why in episodes
         ],
     )
+
+
+def duplicates_seen_by(viewer: User, duplicates: list[Client]) -> tuple[list[Client], int]:
+    """The possible duplicates of a new client that `viewer` may see (named and linked, the
+    read recorded), and how many others there are in programs they may not see (counted only:
+    neither name nor program of those is shown)."""
+    if not duplicates:
+        return [], 0
+    seen = list(
+        Client.objects.visible_to(viewer)
+        .filter(pk__in=[client.pk for client in duplicates])
+        .select_related("program", "current_episode")
+        .order_by("pk")
+    )
+    return seen, len(duplicates) - len(seen)
