@@ -359,9 +359,9 @@ def _meeting_form(request: HttpRequest) -> TeamMeetingForm:
 def _meeting_choices(request: HttpRequest) -> dict[str, Any]:
     """What was ticked and picked before another team was chosen (`?team=ID&attendees=…&
     client_1=…`: ids only, never the notes), kept where the new team's program offers it."""
-    initial: dict[str, Any] = {
-        "attendees": [v for v in request.GET.getlist("attendees") if v.isdigit()]
-    }
+    initial: dict[str, Any] = {}
+    if "attendees" in request.GET:  # else the recorder stays ticked
+        initial["attendees"] = [v for v in request.GET.getlist("attendees") if v.isdigit()]
     for name, value in request.GET.items():
         if name.startswith("client_") and value.isdigit():
             initial[name] = value

@@ -128,6 +128,28 @@ def test_choosing_a_team_offers_only_its_programs_clients_and_staff(
     assert str(specialist) in offered(before, "attendees")
     assert offered(after, "attendees") == {str(supervisor), str(two_programs["other_specialist"])}
     assert after["team"].value() == other_team.pk
+    assert after["attendees"].value() == [supervisor.pk]
+
+
+def test_choosing_another_team_keeps_the_picks_it_offers(
+    login_as: LoginAs, two_programs: dict[str, object], supervisor: User
+) -> None:
+    other_client = two_programs["other_client"]
+    query = {
+        "team": two_programs["other_team"].pk,
+        "attendees": [two_programs["other_specialist"].pk],
+        "client_1": other_client.pk,
+        "client_2": two_programs["client"].pk,
+    }
+
+    form = login_as(supervisor).get(reverse("supervision:meeting_new"), query).context["form"]
+
+    assert form["attendees"].value() == [str(two_programs["other_specialist"].pk)]
+    assert form["client_1"].value() == str(other_client.pk)
+    # A pick of the other program's client is not offered any more.
+    assert str(two_programs["client"].pk) not in {
+        str(value) for value, _ in form.fields["client_2"].choices
+    }
 
 
 def test_a_client_of_another_program_is_refused_on_its_row(
