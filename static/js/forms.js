@@ -71,5 +71,31 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// The team-meeting form: choosing another team swaps in that program's attendees and clients
+// (htmx). What was ticked or picked while they were loading is put back where still offered.
+let meetingPicks = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const form = document.getElementById("team-meeting-form");
+  if (!form || !form.contains(event.detail.target)) return;
+  meetingPicks = {
+    selects: [...form.querySelectorAll("select[name^=client_]")].map((s) => [s.name, s.value]),
+    attendees: [...form.querySelectorAll("input[name=attendees]:checked")].map((i) => i.value),
+  };
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const form = document.getElementById("team-meeting-form");
+  if (!form || !meetingPicks) return;
+  meetingPicks.selects.forEach(([name, value]) => {
+    const select = form.querySelector(`select[name="${name}"]`);
+    if (select && value && [...select.options].some((option) => option.value === value)) {
+      select.value = value;
+    }
+  });
+  form.querySelectorAll("input[name=attendees]").forEach((box) => {
+    if (meetingPicks.attendees.includes(box.value)) box.checked = true;
+  });
+});
+
 showFilters(document);
 document.addEventListener("htmx:load", (event) => showFilters(event.detail.elt));
