@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from clients.models import (
     Benefit,
@@ -132,6 +135,18 @@ class ReenrollForm(forms.Form):
         self.helper = _helper("Start a new episode")
 
 
+class EnrollForm(forms.Form):
+    """Enroll a referred client: the date, today unless changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    enrolled_on = forms.DateField(widget=DATE, label="Enrolled on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolled_on"].initial = today()
+        self.helper = _helper("Enroll")
+
+
 class QuickContactForm(KeyedForm):
     """Three required fields (date, minutes, purpose); the rest default to the usual case."""
 
@@ -241,6 +256,44 @@ def _tips_optional(form: forms.ModelForm) -> None:
     form.fields["tips_per_hour"].required = False
 
 
+def _show_minimum_wage(form: forms.ModelForm, program: Program | None) -> None:
+    """Beside the hourly wage, the program's minimum wage in force on the start date (the date
+    typed, else the job's or today); the wage field carries the schedule so that the page's
+    script updates the sentence when the start date changes (`static/js/forms.js`)."""
+    if program is None:
+        return
+    schedule = list(
+        program.minimum_wages.order_by("effective_on").values_list("effective_on", "hourly")
+    )
+    field = form.fields["hourly_wage"]
+    field.widget.attrs["data-minimum-wages"] = json.dumps(
+        [[effective.isoformat(), f"{hourly:.2f}"] for effective, hourly in schedule]
+    )
+    day = _start_day(form)
+    in_force = [hourly for effective, hourly in schedule if effective <= day] or [
+        hourly for _, hourly in schedule[:1]
+    ]
+    if not in_force:
+        text = "This program has no minimum-wage schedule, so no job can be judged competitive."
+    else:
+        text = (
+            f"The program's minimum wage on {day:%Y-%m-%d}: ${in_force[-1]:.2f}. "
+            "A job paying less (with tips or commission) is not competitive."
+        )
+    why_not = form.instance.why_not_competitive() if form.instance.pk else []
+    saved = f" Saved as not competitive: {'; '.join(why_not)}." if why_not else ""
+    field.help_text = format_html("<span data-minimum-wage>{}</span>{}", text, saved)
+
+
+def _start_day(form: forms.ModelForm) -> dt.date:
+    """The start date the form shows: as typed (when a date), else the job's, else today."""
+    typed = form.data.get("started_on", "") if form.is_bound else ""
+    try:
+        return dt.date.fromisoformat(typed)
+    except ValueError:
+        return form.instance.started_on or today()
+
+
 class JobStartForm(forms.ModelForm):
     employer = forms.ModelChoiceField(
         queryset=Employer.objects.none(), required=False, help_text=JOB_EMPLOYER_HELP
@@ -262,11 +315,18 @@ class JobStartForm(forms.ModelForm):
         ]
         widgets = {"started_on": DATE}
 
-    def __init__(self, *args: Any, employers: QuerySet[Employer], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        employers: QuerySet[Employer],
+        program: Program | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
         self.fields["started_on"].initial = today()
         _tips_optional(self)
+        _show_minimum_wage(self, program)
         self.helper = _helper("Record job start")
 
     def clean_tips_per_hour(self) -> Decimal:
@@ -296,10 +356,17 @@ class JobForm(VersionedForm):
         ]
         widgets = {"started_on": DATE, "ended_on": DATE}
 
-    def __init__(self, *args: Any, employers: QuerySet[Employer], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        employers: QuerySet[Employer],
+        program: Program | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
         _tips_optional(self)
+        _show_minimum_wage(self, program)
         self.helper = _helper("Save job")
 
     def clean_tips_per_hour(self) -> Decimal:

@@ -670,6 +670,32 @@ def competitive_condition(minimum_wage: Any) -> Q:
     )
 
 
+def not_competitive_reasons(
+    *,
+    set_aside: bool,
+    set_aside_kind: str,
+    self_employed: bool,
+    counts_self_employment: bool,
+    pay: Decimal,
+    minimum_wage: Decimal | None,
+) -> list[str]:
+    """Why a job is not competitive, in the terms of `competitive_condition` (empty when it is):
+    set aside, self-employment the program does not count, no minimum-wage schedule, or paid
+    (`pay`: the wage plus tips or commission per hour) below the minimum wage in force on the
+    start date."""
+    reasons = []
+    if set_aside:
+        kind = SetAsideKind(set_aside_kind).label if set_aside_kind else ""
+        reasons.append(f"set-aside job ({kind})" if kind else "set-aside job")
+    if self_employed and not counts_self_employment:
+        reasons.append("self-employment not counted in this program")
+    if minimum_wage is None:
+        reasons.append("the program has no minimum-wage schedule")
+    elif pay < minimum_wage:
+        reasons.append(f"${pay:.2f} an hour is below the ${minimum_wage:.2f} minimum wage")
+    return reasons
+
+
 def _with_wage_with_tips(jobs: models.QuerySet[Job]) -> models.QuerySet[Job]:
     """`wage_with_tips`: the cash wage plus tips or commission per hour."""
     return jobs.annotate(wage_with_tips=F("hourly_wage") + F("tips_per_hour"))
@@ -845,6 +871,20 @@ class Job(Archivable):
     def employer_label(self) -> str:
         """The employer's name, or "Self-employed"."""
         return self.employer.name if self.employer is not None else "Self-employed"
+
+    def why_not_competitive(self) -> list[str]:
+        """Why the job is not competitive (`not_competitive_reasons`); empty when it is."""
+        if self.competitive:
+            return []
+        program = self.client.program
+        return not_competitive_reasons(
+            set_aside=self.set_aside,
+            set_aside_kind=self.set_aside_kind,
+            self_employed=self.self_employed,
+            counts_self_employment=program.counts_self_employment,
+            pay=self.hourly_wage + self.tips_per_hour,
+            minimum_wage=program.minimum_wage_on(self.started_on),
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save, then store whether the job is competitive (`refresh_competitive`)."""

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 
-from clients.models import Client, ClosureReason, Contact, JobEndReason, JobType
+from clients.models import (
+    Client,
+    ClosureReason,
+    Contact,
+    JobEndReason,
+    JobType,
+    not_competitive_reasons,
+)
 from clients.templatetags.client_tags import days_since, pk_url
 from clients.timeline import TimelineItem, timeline_page
 from ips.calendar import signal_cutoff
@@ -240,6 +248,8 @@ class JobRow:
     hours_per_week: str
     hourly_wage: str
     competitive: bool
+    # Why it is not competitive (`clients.models.not_competitive_reasons`), "" when it is.
+    why_not: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +301,18 @@ SELECT
   (SELECT json_agg(json_build_array(j.id, j.title, COALESCE(em.name, 'Self-employed'),
                    j.job_type, j.started_on,
                    j.ended_on, j.end_reason, j.hours_per_week::text, j.hourly_wage::text,
-                   j.competitive) ORDER BY j.started_on DESC, j.id DESC)
-     FROM clients_job j LEFT JOIN employers_employer em ON em.id = j.employer_id
+                   j.competitive, j.set_aside, j.set_aside_kind, j.self_employed,
+                   (j.hourly_wage + j.tips_per_hour)::text, p.counts_self_employment,
+                   CASE WHEN NOT j.competitive THEN COALESCE(
+                     (SELECT mw.hourly FROM ips_minimumwage mw
+                       WHERE mw.program_id = c.program_id AND mw.effective_on <= j.started_on
+                       ORDER BY mw.effective_on DESC LIMIT 1),
+                     (SELECT mw.hourly FROM ips_minimumwage mw
+                       WHERE mw.program_id = c.program_id ORDER BY mw.effective_on LIMIT 1)
+                   )::text END) ORDER BY j.started_on DESC, j.id DESC)
+     FROM clients_job j JOIN clients_client c ON c.id = j.client_id
+          JOIN ips_program p ON p.id = c.program_id
+          LEFT JOIN employers_employer em ON em.id = j.employer_id
     WHERE j.client_id = %(client)s AND j.archived_at IS NULL),
   (SELECT json_agg(json_build_array(r.id, r.referred_on, r.counselor, r.benefits,
                    r.planning_completed_on) ORDER BY r.referred_on DESC, r.id DESC)
@@ -315,26 +335,60 @@ def _json(value: Any) -> list[Any]:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _job_row(
+    pk: int,
+    title: str,
+    employer: str,
+    job_type: str,
+    started_on: str,
+    ended_on: str | None,
+    end_reason: str,
+    hours: str,
+    wage: str,
+    competitive: bool,
+    set_aside: bool,
+    set_aside_kind: str,
+    self_employed: bool,
+    pay: str,
+    counts_self_employment: bool,
+    minimum_wage: str | None,
+) -> JobRow:
+    """A job of the client page, with why it is not competitive when it is not."""
+    why_not = (
+        ""
+        if competitive
+        else "; ".join(
+            not_competitive_reasons(
+                set_aside=set_aside,
+                set_aside_kind=set_aside_kind,
+                self_employed=self_employed,
+                counts_self_employment=counts_self_employment,
+                pay=Decimal(pay),
+                minimum_wage=Decimal(minimum_wage) if minimum_wage is not None else None,
+            )
+        )
+    )
+    return JobRow(
+        pk,
+        title,
+        employer,
+        _JOB_TYPES.get(job_type, job_type),
+        started_on,
+        ended_on or "",
+        _END_REASONS.get(end_reason, end_reason),
+        hours,
+        wage,
+        competitive,
+        why_not,
+    )
+
+
 def _client_lists(client_id: int) -> tuple[list[JobRow], list[ReferralRow], list[EpisodeRow]]:
     with connection.cursor() as cursor:
         cursor.execute(_CLIENT_LISTS, {"client": client_id})
         jobs, referrals, episodes = (_json(value) for value in cursor.fetchone())
     return (
-        [
-            JobRow(
-                pk,
-                title,
-                employer,
-                _JOB_TYPES.get(job_type, job_type),
-                started_on,
-                ended_on or "",
-                _END_REASONS.get(end_reason, end_reason),
-                hours,
-                wage,
-                competitive,
-            )
-            for pk, title, employer, job_type, started_on, ended_on, end_reason, hours, wage, competitive in jobs  # noqa: E501
-        ],
+        [_job_row(*job) for job in jobs],
         [
             ReferralRow(pk, referred_on, counselor, ", ".join(benefits or []).upper(), done or "")
             for pk, referred_on, counselor, benefits, done in referrals
@@ -344,3 +398,18 @@ def _client_lists(client_id: int) -> tuple[list[JobRow], list[ReferralRow], list
             for referred, enrolled, closed, why in episodes
         ],
     )
+
+
+def duplicates_seen_by(viewer: User, duplicates: list[Client]) -> tuple[list[Client], int]:
+    """The possible duplicates of a new client that `viewer` may see (named and linked, the
+    read recorded), and how many others there are in programs they may not see (counted only:
+    neither name nor program of those is shown)."""
+    if not duplicates:
+        return [], 0
+    seen = list(
+        Client.objects.visible_to(viewer)
+        .filter(pk__in=[client.pk for client in duplicates])
+        .select_related("program", "current_episode")
+        .order_by("pk")
+    )
+    return seen, len(duplicates) - len(seen)

@@ -249,6 +249,26 @@ def client_reenroll(
     return locked
 
 
+def episode_enroll(*, client: Client, version: int, enrolled_on: dt.date) -> Client:
+    """Enroll a referred client: their current episode gets its enrollment date (not in the
+    future, not before the referral), refusing a stale version and a client already enrolled or
+    closed. Through `client_update`, so the change is audited like any other."""
+    episode = client.current_episode
+    if episode is None or episode.closed_on is not None:
+        raise ValidationError("This client is closed; re-enroll them instead.")
+    if episode.enrolled_on is not None:
+        raise ValidationError(f"This client is already enrolled ({episode.enrolled_on:%Y-%m-%d}).")
+    _not_future("enrolled_on", enrolled_on, "The enrollment date")
+    if enrolled_on < episode.referred_on:
+        raise ValidationError(
+            {
+                "enrolled_on": "Enrollment cannot come before the referral "
+                f"({episode.referred_on:%Y-%m-%d})."
+            }
+        )
+    return client_update(client=client, version=version, changes={"enrolled_on": enrolled_on})
+
+
 # --- Profile, plan, education ------------------------------------------------------------------
 
 

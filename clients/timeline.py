@@ -198,7 +198,7 @@ def _job(row: TimelineRow) -> TimelineItem:
             row.on,
             "job",
             f"Started {row.a} at {row.b}",
-            f"{row.c} h/week at {row.d}/h ({kind})",
+            f"{row.c} h/week at ${row.d}/h ({kind})",
             3,
         )
     reason = _label(_END_REASONS, row.c)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", caseload.client_new, name="new"),
     path("<int:pk>/", client.client_detail, name="detail"),
     path("<int:pk>/edit/", client.client_edit, name="edit"),
+    path("<int:pk>/enroll/", client.client_enroll, name="enroll"),
     path("<int:pk>/close/", client.client_close, name="close"),
     path("<int:pk>/reenroll/", client.client_reenroll, name="reenroll"),
     path("<int:pk>/archive/", client.client_archive, name="archive"),

@@ -53,9 +53,16 @@ class EmployerForm(VersionedForm):
 
 
 class EmployerContactQuickForm(KeyedForm):
-    """Three required fields (employer, date, purpose); face to face is the usual case."""
+    """Three required fields (employer, date, purpose); face to face is the usual case.
+
+    On an employer's page (`employer=`), the employer is fixed and only its people are offered;
+    elsewhere the people are grouped under their employer. The clients are a list of checkboxes
+    (a filter box above them once the page's script runs). The choices offered are a help only:
+    the service still refuses a person of another employer or a client of another program."""
 
     employer = forms.ModelChoiceField(queryset=Employer.objects.none())
+    # Logged from the employer's page: the answer also refreshes that page's contacts.
+    employer_page = forms.BooleanField(required=False, widget=forms.HiddenInput)
     contacted_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
     purpose = forms.ChoiceField(choices=EmployerContact.Purpose.choices)
     face_to_face = forms.BooleanField(required=False, initial=True, label="Face to face")
@@ -76,7 +83,10 @@ class EmployerContactQuickForm(KeyedForm):
     )
     person = forms.ModelChoiceField(queryset=EmployerPerson.objects.none(), required=False)
     clients = forms.ModelMultipleChoiceField(
-        queryset=Client.objects.none(), required=False, label="On behalf of"
+        queryset=Client.objects.none(),
+        required=False,
+        label="On behalf of",
+        widget=forms.CheckboxSelectMultiple,
     )
     outcome = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False)
     next_step = forms.CharField(required=False, max_length=300)
@@ -89,13 +99,42 @@ class EmployerContactQuickForm(KeyedForm):
         *args: Any,
         employers: QuerySet[Employer],
         clients: QuerySet[Client],
+        employer: Employer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers
-        self.fields["person"].queryset = EmployerPerson.objects.filter(employer__in=employers)
+        people = EmployerPerson.objects.filter(employer__in=employers)
+        self.fields["person"].queryset = people
         self.fields["clients"].queryset = clients
         self.fields["contacted_on"].initial = timezone.localdate()
+        self.fixed_employer = employer
+        if employer is not None:
+            self.fields["employer"].widget = forms.HiddenInput()
+            self.fields["employer"].initial = employer.pk
+            self.fields["employer_page"].initial = True
+            self.fields["person"].choices = [
+                ("", "---------"),
+                *((p.pk, str(p)) for p in people.filter(employer=employer)),
+            ]
+        else:
+            self.fields["person"].choices = _people_by_employer(people)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data the service takes."""
+        data = self.input_data()
+        data.pop("employer_page", None)
+        return data
+
+
+def _people_by_employer(people: QuerySet[EmployerPerson]) -> list[Any]:
+    """The people as option groups, one per employer ("Name (role)" under the employer's name),
+    so that two people of the same name at two employers can be told apart."""
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for person in people.select_related("employer").order_by("employer__name", "name"):
+        group = groups.setdefault(person.employer_id, (person.employer.name, []))
+        group[1].append((person.pk, str(person)))
+    return [("", "---------"), *groups.values()]
 
 
 class EmployerPersonForm(forms.ModelForm):

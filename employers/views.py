@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -77,11 +78,14 @@ def employer_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The relationship: every contact across the program, hires there, people, a quick log."""
+    """The relationship: every contact across the program, hires there, people, a quick log.
+
+    `?person=ID` (a person just added) is chosen in the log form."""
     employer = pages.record_for(request, Employer.objects.select_related("program"), pk=pk)
     can_edit = access.can(request.user, Capability.EDIT_CLIENTS, program=employer.program)
     # An employer shared from another program of the agency: its clients stay hidden.
     own = access.can(request.user, Capability.VIEW_CLIENTS, program=employer.program)
+    chosen = request.GET.get("person", "")
     context = {
         "employer": employer,
         "jobs": selectors.hires(employer=employer, viewer=request.user, with_clients=own),
@@ -90,7 +94,9 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "show_clients": own,
         "person_form": EmployerPersonForm(),
-        "contact_form": _contact_form(request, initial={"employer": employer})
+        "contact_form": _contact_form(
+            request, employer=employer, initial={"person": chosen if chosen.isdigit() else None}
+        )
         if can_edit
         else None,
     }
@@ -133,15 +139,29 @@ def employer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _contact_form(
-    request: HttpRequest, *, data: Any = None, initial: dict[str, Any] | None = None
+    request: HttpRequest,
+    *,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    employer: Employer | None = None,
 ) -> EmployerContactQuickForm:
-    """The quick-log form, limited to what the user may write, pre-filled from the page."""
+    """The quick-log form, limited to what the user may write, pre-filled from the page (on an
+    employer's page, `employer`: fixed, with only its people offered)."""
     return EmployerContactQuickForm(
         data,
         employers=Employer.objects.editable_by(request.user),
-        clients=Client.objects.editable_by(request.user),
+        clients=Client.objects.editable_by(request.user).order_by("last_name", "first_name"),
+        employer=employer,
         initial=initial,
     )
+
+
+def _posted_employer_page(request: HttpRequest) -> Employer | None:
+    """The employer whose page sent the form (`employer_page`), among those the user may write."""
+    employer_id = request.POST.get("employer", "")
+    if request.POST.get("employer_page") not in ("True", "on", "true") or not employer_id.isdigit():
+        return None
+    return Employer.objects.editable_by(request.user).filter(pk=int(employer_id)).first()
 
 
 @pages.requires(Capability.EDIT_CLIENTS)
@@ -150,7 +170,9 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
     """Log a job-development contact without leaving the page (htmx); a full page otherwise.
 
     GET returns the empty form, pre-filled from `?client=ID`, `?employer=ID` or `?purpose=`
-    (a client's page and Today load it when their employer log is opened)."""
+    (a client's page and Today load it when their employer log is opened). Sent from an
+    employer's page, a logged contact also refreshes that page's last-contact date and list of
+    contacts."""
     if request.method == "GET":
         initial = {
             "clients": [v for v in request.GET.getlist("client") if v.isdigit()],
@@ -162,14 +184,15 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
             "employers/_contact_quick.html",
             {"form": _contact_form(request, initial=initial), "contact": None},
         )
-    form = _contact_form(request, data=request.POST)
+    page_employer = _posted_employer_page(request)
+    form = _contact_form(request, data=request.POST, employer=page_employer)
     contact = None
     if form.is_valid():
         try:
             made, replayed = idempotency.form_create(
                 request=request,
                 create=lambda: services.employer_contact_log(
-                    specialist=request.user, **form.input_data()
+                    specialist=request.user, **form.service_kwargs()
                 ),
             )
             # Sent again under its key: the first answer, about the contact first made.
@@ -185,17 +208,27 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Employer contact logged.")
             return redirect("employers:detail", pk=contact.employer_id)
         return render(request, "ips/form_page.html", {"form": form, "title": "Employer contact"})
-    return render(
-        request,
-        "employers/_contact_quick.html",
-        {"form": form if contact is None else _fresh_form(request, contact), "contact": contact},
-    )
+    context: dict[str, Any] = {"contact": contact, "form": form}
+    if contact is not None:
+        context["form"] = _fresh_form(request, contact, page_employer)
+        if page_employer is not None:
+            context["refreshed"] = selectors.employer_relationship(
+                page_employer, viewer=request.user
+            )
+            context["show_clients"] = True
+    return render(request, "employers/_contact_quick.html", context)
 
 
-def _fresh_form(request: HttpRequest, contact: EmployerContact) -> EmployerContactQuickForm:
+def _fresh_form(
+    request: HttpRequest, contact: EmployerContact, page_employer: Employer | None
+) -> EmployerContactQuickForm:
     """After a successful log, an empty form for the same employer and clients."""
     clients = [client.pk for client in contact.clients.all()]
-    return _contact_form(request, initial={"employer": contact.employer_id, "clients": clients})
+    return _contact_form(
+        request,
+        initial={"employer": contact.employer_id, "clients": clients},
+        employer=page_employer,
+    )
 
 
 @pages.requires(Capability.VIEW_CLIENTS)
@@ -249,10 +282,11 @@ def person_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmployerPersonForm(request.POST)
     if form.is_valid():
         try:
-            services.employer_person_add(employer=employer, **form.cleaned_data)
+            person = services.employer_person_add(employer=employer, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Person added.")
-            return redirect("employers:detail", pk=employer.pk)
+            messages.success(request, f"{person.name} added: chosen in the contact form below.")
+            url = reverse("employers:detail", args=[employer.pk])
+            return redirect(f"{url}?person={person.pk}#h-log")
     return render(request, "ips/form_page.html", {"form": form, "title": f"Person at {employer}"})

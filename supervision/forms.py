@@ -28,7 +28,11 @@ def _single_choice(field: forms.ModelChoiceField) -> None:
 
 class TeamMeetingForm(forms.Form):
     """A meeting in under a minute: the date defaults to today, the team to the only one, the
-    recorder is ticked as an attendee; then the clients discussed with a note each."""
+    recorder is ticked as an attendee; then the clients discussed with a note each.
+
+    Once the team is known (`team`: the only one, or the one chosen), only its program's staff
+    and current clients are offered; a client or attendee of another program is still refused,
+    next to the row or field at fault."""
 
     held_on = forms.DateField(label="Date", widget=DATE)
     team = forms.ModelChoiceField(queryset=TreatmentTeam.objects.none())
@@ -49,41 +53,90 @@ class TeamMeetingForm(forms.Form):
         staff: QuerySet[User],
         clients: QuerySet[Client],
         me: User,
+        team: TreatmentTeam | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
         self.fields["team"].queryset = teams
-        _single_choice(self.fields["team"])
         self.fields["attendees"].queryset = staff
         self.fields["attendees"].initial = [me.pk]
+        self.chosen_team = team
+        self.team_staff: set[int] = set()
+        if team is not None:
+            self.fields["team"].initial = team.pk
+            team_staff = list(staff.filter(roles__program_id=team.program_id))
+            self.team_staff = {user.pk for user in team_staff}
+            self.fields["attendees"].choices = [(user.pk, str(user)) for user in team_staff]
         # The caseload is read once for the five pickers (each would otherwise query it).
-        options = [("", "---------"), *((c.pk, str(c)) for c in clients)]
+        caseload = list(clients)
+        offered = [c for c in caseload if team is None or c.program_id == team.program_id]
         for n in range(1, MEETING_CLIENT_ROWS + 1):
             self.fields[f"client_{n}"] = forms.ModelChoiceField(
                 queryset=clients, required=False, label=f"Client {n}"
             )
-            self.fields[f"client_{n}"].choices = options
+            self.fields[f"client_{n}"].choices = self._client_options(n, offered, caseload)
             self.fields[f"note_{n}"] = forms.CharField(
                 max_length=500, required=False, label=f"Note on client {n}"
             )
+
+    def _client_options(
+        self, n: int, offered: list[Client], caseload: list[Client]
+    ) -> list[tuple[Any, str]]:
+        """Row `n`'s options: the clients offered, and the one sent for that row if it is not
+        among them (kept, so that the row shows what was refused)."""
+        options: list[tuple[Any, str]] = [("", "---------"), *((c.pk, str(c)) for c in offered)]
+        sent = str(self.data.get(f"client_{n}", "")) if self.is_bound else ""
+        if sent.isdigit() and int(sent) not in {c.pk for c in offered}:
+            options += [(c.pk, str(c)) for c in caseload if c.pk == int(sent)]
+        return options
+
+    @property
+    def client_row_ids(self) -> str:
+        """The ids of the client pickers, swapped in again when another team is chosen."""
+        return ",".join(f"#meeting-client-{n}" for n in range(1, MEETING_CLIENT_ROWS + 1))
 
     def client_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"client_{n}"], self[f"note_{n}"]) for n in range(1, MEETING_CLIENT_ROWS + 1)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        team = data.get("team")
         discussed = []
         for n in range(1, MEETING_CLIENT_ROWS + 1):
             client, note = data.get(f"client_{n}"), (data.get(f"note_{n}") or "").strip()
-            if client and not note:
+            if client and team and client.program_id != team.program_id:
+                self.add_error(
+                    f"client_{n}",
+                    f"Not a client of {team.program}, the program of {team}: choose another.",
+                )
+            elif client and not note:
                 self.add_error(f"note_{n}", "Write a short note on this client.")
             elif note and not client:
                 self.add_error(f"client_{n}", "Choose the client this note is about.")
             elif client:
                 discussed.append((client, note))
         data["discussed"] = discussed
+        self._check_attendees(team, data.get("attendees") or [])
         return data
+
+    def _check_attendees(self, team: TreatmentTeam | None, attendees: list[User]) -> None:
+        """Name the attendees who are not on the staff of the team's program."""
+        if team is None:
+            return
+        if self.chosen_team is None or self.chosen_team.pk != team.pk:
+            allowed = set(
+                self.fields["attendees"]
+                .queryset.filter(roles__program_id=team.program_id)
+                .values_list("pk", flat=True)
+            )
+        else:
+            allowed = self.team_staff
+        outside = [str(user) for user in attendees if user.pk not in allowed]
+        if outside:
+            self.add_error(
+                "attendees", f"Not on the staff of {team.program}: {', '.join(outside)}."
+            )
 
 
 class SupervisionSessionForm(forms.Form):

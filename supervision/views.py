@@ -9,6 +9,8 @@ Query strings carry ids, the week and the metric only: never client data.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -324,10 +326,20 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_form(request: HttpRequest) -> TeamMeetingForm:
+    """The meeting form; the team chosen (sent, `?team=ID` when another is picked, or the only
+    one) narrows the staff and clients offered to its program's."""
     ids = access.program_ids_for(request.user, Capability.EDIT_CLIENTS)
+    teams = TreatmentTeam.objects.filter(program_id__in=ids, archived_at__isnull=True)
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = source.get("team", "")
+    if chosen.isdigit():
+        team = teams.select_related("program").filter(pk=int(chosen)).first()
+    else:
+        only = list(teams.select_related("program")[:2])
+        team = only[0] if len(only) == 1 else None
     return TeamMeetingForm(
         request.POST or None,
-        teams=TreatmentTeam.objects.filter(program_id__in=ids, archived_at__isnull=True),
+        teams=teams,
         staff=User.objects.filter(
             is_active=True,
             roles__program_id__in=ids,
@@ -339,7 +351,21 @@ def _meeting_form(request: HttpRequest) -> TeamMeetingForm:
         .filter(current_episode__closed_on__isnull=True)
         .order_by("last_name", "first_name"),
         me=request.user,
+        team=team,
+        initial=_meeting_choices(request) if request.method == "GET" and chosen else None,
     )
+
+
+def _meeting_choices(request: HttpRequest) -> dict[str, Any]:
+    """What was ticked and picked before another team was chosen (`?team=ID&attendees=…&
+    client_1=…`: ids only, never the notes), kept where the new team's program offers it."""
+    initial: dict[str, Any] = {}
+    if "attendees" in request.GET:  # else the recorder stays ticked
+        initial["attendees"] = [v for v in request.GET.getlist("attendees") if v.isdigit()]
+    for name, value in request.GET.items():
+        if name.startswith("client_") and value.isdigit():
+            initial[name] = value
+    return initial
 
 
 @pages.requires(Capability.EDIT_CLIENTS)

@@ -211,6 +211,7 @@ def client_pages() -> dict[str, Spec]:
     }
     for name in (
         "edit",
+        "enroll",
         "close",
         "reenroll",
         "archive",

@@ -146,4 +146,6 @@ def client_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Client added.")
                 return redirect("clients:detail", pk=client.pk)
-    return render(request, "clients/client_new.html", {"form": form, "duplicates": duplicates})
+    seen, unseen = selectors.duplicates_seen_by(request.user, duplicates)
+    context = {"form": form, "duplicates": duplicates, "seen": seen, "unseen": unseen}
+    return render(request, "clients/client_new.html", context)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from clients import selectors, services
-from clients.forms import ClientForm, CloseForm, QuickContactForm, ReenrollForm
+from clients.forms import ClientForm, CloseForm, EnrollForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
 from clients.timeline import contact_item
 from clients.views.common import client_for, form_page
@@ -102,6 +102,22 @@ def client_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Episode closed. Earlier records stay on the timeline.")
             return redirect("clients:detail", pk=client.pk)
     return form_page(request, form, title=f"Close {client}'s episode", client=client)
+
+
+@login_required
+def client_enroll(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enroll a referred client (the date of the current episode's enrollment)."""
+    client = client_for(request, pk, write=True)
+    form = EnrollForm(request.POST or None, initial={"version": client.version})
+    if form.is_valid():
+        try:
+            services.episode_enroll(client=client, **form.cleaned_data)
+        except (ValidationError, StaleVersionError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Client enrolled.")
+            return redirect("clients:detail", pk=client.pk)
+    return form_page(request, form, title=f"Enroll {client}", client=client)
 
 
 @login_required

@@ -41,20 +41,20 @@ def _save(
     form: Any,
     client: Client,
     title: str,
-    message: str,
+    message: str | Callable[[Any], str],
     write: Callable[[dict[str, Any]], Model],
 ) -> HttpResponse:
     """Validate, call the service, and go back to the client; or re-render with the errors."""
     differences = []
     if form.is_valid():
         try:
-            write(dict(form.cleaned_data))
+            saved = write(dict(form.cleaned_data))
         except StaleVersionError as stale:
             differences = show_stale(form, stale)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, message)
+            messages.success(request, message if isinstance(message, str) else message(saved))
             return redirect("clients:detail", pk=client.pk)
     return form_page(request, form, title=title, client=client, differences=differences)
 
@@ -196,13 +196,15 @@ def education_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request, pk, write=True)
-    form = JobStartForm(request.POST or None, employers=_employers_for(client))
+    form = JobStartForm(
+        request.POST or None, employers=_employers_for(client), program=client.program
+    )
     return _save(
         request,
         form,
         client,
         f"Job start — {client}",
-        "Job start recorded.",
+        lambda job: _job_saved("Job start recorded.", job),
         lambda data: services.job_start_record(client=client, actor=request.user, **data),
     )
 
@@ -210,15 +212,28 @@ def job_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_edit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _record_for(request, Job.objects, pk)
-    form = JobForm(request.POST or None, instance=job, employers=_employers_for(job.client))
+    form = JobForm(
+        request.POST or None,
+        instance=job,
+        employers=_employers_for(job.client),
+        program=job.client.program,
+    )
     return _save(
         request,
         form,
         job.client,
         f"Edit job — {job}",
-        "Job saved.",
+        lambda saved: _job_saved("Job saved.", saved),
         _versioned(services.job_update, "job", job),
     )
+
+
+def _job_saved(done: str, job: Job) -> str:
+    """The message after saving a job: whether it is competitive, and if not, why."""
+    why_not = job.why_not_competitive()
+    if not why_not:
+        return f"{done} It is a competitive job."
+    return f"{done} Not competitive: {'; '.join(why_not)}."
 
 
 @login_required

@@ -23,6 +23,8 @@
   const DRAFT = "ips-draft:";
   const NOT_TYPED = new Set(["csrfmiddlewaretoken", "idempotency_key"]);
   const NOT_FIELDS = new Set(["hidden", "password", "file", "submit", "button", "reset"]);
+  // Fields of the page's form that the API does not take (it refuses unknown fields).
+  const FORM_ONLY = new Set(["employer_page", "where"]);
 
   // --- The device key --------------------------------------------------------------------------
 
@@ -57,11 +59,15 @@
 
   const typedFields = (form) =>
     [...form.elements].filter((el) => el.name && !NOT_TYPED.has(el.name) && !NOT_FIELDS.has(el.type));
+  // One of a list of checkboxes (the clients of an employer contact): its value is the choice.
+  const isChoice = (el) => el.type === "checkbox" && el.hasAttribute("value") && el.value !== "on";
 
   function valuesOf(form) {
     const values = {};
     for (const el of typedFields(form)) {
-      if (el.type === "checkbox") {
+      if (isChoice(el)) {
+        values[el.name] = [...(values[el.name] || []), ...(el.checked ? [el.value] : [])];
+      } else if (el.type === "checkbox") {
         values[el.name] = el.checked;
       } else if (el.type === "select-multiple") {
         values[el.name] = [...el.selectedOptions].map((option) => option.value);
@@ -78,7 +84,9 @@
         continue;
       }
       const value = values[el.name];
-      if (el.type === "checkbox") {
+      if (isChoice(el)) {
+        el.checked = Array.isArray(value) && value.includes(el.value);
+      } else if (el.type === "checkbox") {
         el.checked = value;
       } else if (el.type === "select-multiple") {
         for (const option of el.options) {
@@ -208,8 +216,18 @@
   // lists, empty fields left out (the API's defaults, as the form's).
   function apiBody(form) {
     const data = form.dataset.outboxClient ? { client: Number(form.dataset.outboxClient) } : {};
-    for (const el of typedFields(form)) {
-      if (el.type === "checkbox") {
+    // Hidden fields too (the employer, fixed on an employer's page), but not the form's own.
+    const fields = [...form.elements].filter(
+      (el) =>
+        el.name &&
+        !NOT_TYPED.has(el.name) &&
+        !FORM_ONLY.has(el.name) &&
+        (el.type === "hidden" || !NOT_FIELDS.has(el.type)),
+    );
+    for (const el of fields) {
+      if (isChoice(el)) {
+        data[el.name] = [...(data[el.name] || []), ...(el.checked ? [el.value] : [])];
+      } else if (el.type === "checkbox") {
         data[el.name] = el.checked;
       } else if (el.type === "select-multiple") {
         data[el.name] = [...el.selectedOptions].map((option) => option.value);

@@ -12,7 +12,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from clients.models import Client, Episode
-from ips.models import Program, Role, User
+from ips.models import AuditEvent, Program, Role, User
 from tests.clients.factories import ClientFactory, ContactFactory, JobFactory, days_ago
 from tests.factories import MinimumWageFactory, StaffRoleFactory
 
@@ -390,7 +390,10 @@ def test_intake_warns_of_a_duplicate_then_creates_on_confirmation(
     assert first.status_code == 200
     assert "A client with this name and date of birth already exists in the agency." in page
     assert 'data-testid="possible-duplicates"' in page
-    assert f"Client #{existing.pk}" in page
+    # In a program the specialist cannot see: counted, never named nor linked.
+    assert "recorded in a program you cannot see" in page
+    assert reverse("clients:detail", args=[existing.pk]) not in page
+    assert "JAMIE" not in page
     assert Client.objects.count() == 1
     assert Episode.objects.count() == 1
 
@@ -400,6 +403,23 @@ def test_intake_warns_of_a_duplicate_then_creates_on_confirmation(
     assert second.status_code == 302
     assert Client.objects.count() == 2
     assert Client.objects.filter(program=program, last_name="Rivera").exists()
+
+
+def test_intake_names_and_links_a_duplicate_the_user_may_see(
+    login_as: LoginAs, program: Program, specialist: User
+) -> None:
+    existing = ClientFactory(
+        program=program, first_name="Jamie", last_name="Rivera", birth_date=dt.date(1988, 2, 29)
+    )
+
+    response = login_as(specialist).post(NEW, intake(program))
+
+    page = response.content.decode()
+    link = reverse("clients:detail", args=[existing.pk])
+    assert f'<a href="{link}">Jamie Rivera</a>, born 1988-02-29' in page
+    assert "a program you cannot see" not in page
+    assert Client.objects.count() == 1
+    assert AuditEvent.objects.filter(clients__client_id=existing.pk).exists()
 
 
 def test_intake_does_not_warn_of_another_agencys_client(

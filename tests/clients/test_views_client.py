@@ -353,6 +353,103 @@ def test_reenroll_page_refuses_a_client_still_enrolled(
     assert Episode.objects.filter(client=client_).count() == 1
 
 
+# --- Enrolling a referral ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def referred(program: Program, specialist: User) -> Client:
+    """Alex Moreno: referred 90 days ago, not enrolled yet."""
+    return ClientFactory(
+        program=program, specialist=specialist, first_name="Alex", last_name="Moreno", referred=True
+    )
+
+
+def test_a_referred_clients_primary_action_is_enroll(
+    login_as: LoginAs, referred: Client, client_: Client, specialist: User
+) -> None:
+    http = login_as(specialist)
+
+    page = http.get(url("detail", referred)).content.decode()
+    enrolled_page = http.get(url("detail", client_)).content.decode()
+
+    assert f'<a class="btn btn-primary btn-sm" href="{url("enroll", referred)}">Enroll</a>' in page
+    assert url("enroll", client_) not in enrolled_page
+
+
+def test_enroll_page_defaults_to_today_and_enrolls_with_an_audited_change(
+    login_as: LoginAs, referred: Client, specialist: User
+) -> None:
+    http = login_as(specialist)
+    form = http.get(url("enroll", referred)).context["form"]
+    assert form["enrolled_on"].value() == today()
+
+    response = http.post(
+        url("enroll", referred),
+        {"version": referred.version, "enrolled_on": days_ago(2).isoformat()},
+    )
+
+    assert response.status_code == 302
+    referred.refresh_from_db()
+    assert referred.current_episode.enrolled_on == days_ago(2)
+    assert referred.status == "enrolled"
+    episode_type = ContentType.objects.get_for_model(Episode)
+    entry = LogEntry.objects.filter(
+        content_type=episode_type, object_pk=str(referred.current_episode.pk)
+    ).latest("timestamp")
+    assert "enrolled_on" in entry.changes_dict
+
+
+@pytest.mark.parametrize(
+    ("enrolled_on", "message"),
+    [
+        (days_ago(-1), "The enrollment date cannot be in the future."),
+        (days_ago(91), "Enrollment cannot come before the referral"),
+    ],
+)
+def test_enroll_refuses_a_future_date_or_one_before_the_referral(
+    login_as: LoginAs, referred: Client, specialist: User, enrolled_on: dt.date, message: str
+) -> None:
+    response = login_as(specialist).post(
+        url("enroll", referred), {"version": referred.version, "enrolled_on": enrolled_on}
+    )
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["enrolled_on"][0]
+    referred.refresh_from_db()
+    assert referred.current_episode.enrolled_on is None
+
+
+def test_enroll_refuses_a_stale_version(
+    login_as: LoginAs, referred: Client, specialist: User
+) -> None:
+    stale = referred.version
+    services.client_update(client=referred, version=stale, changes={"phone": "555-0100"})
+
+    response = login_as(specialist).post(
+        url("enroll", referred), {"version": stale, "enrolled_on": days_ago(1).isoformat()}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    referred.refresh_from_db()
+    assert referred.current_episode.enrolled_on is None
+    assert referred.phone == "555-0100"
+
+
+def test_enroll_refuses_a_client_already_enrolled(
+    login_as: LoginAs, client_: Client, specialist: User
+) -> None:
+    before = client_.current_episode.enrolled_on
+
+    response = login_as(specialist).post(
+        url("enroll", client_), {"version": client_.version, "enrolled_on": today().isoformat()}
+    )
+
+    assert "already enrolled" in response.content.decode()
+    client_.refresh_from_db()
+    assert client_.current_episode.enrolled_on == before
+
+
 # --- Archiving ------------------------------------------------------------------------------------
 
 

@@ -82,5 +82,6 @@ def test_employer_relationship_page(
 
     assert EmployerContact.objects.filter(employer=employer).count() == 12
     # + employer; contacts with specialist and person; their clients; people; jobs with clients;
-    # the quick-log form's employer, person and client lists; the read of the clients listed
-    assert count == PER_REQUEST + 8 + LIST_READ
+    # the quick-log form's person and client lists (the employer is fixed: no list); the read of
+    # the clients listed
+    assert count == PER_REQUEST + 7 + LIST_READ

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from ips.models import Program, User
+from ips.models import Program, Role, User
 from supervision.models import TeamMeeting, TreatmentTeam
 from tests.clients.factories import ClientFactory, days_ago
+from tests.factories import StaffRoleFactory
 from tests.helpers import LIST_READ, assert_constant_queries, clients_read_by
 from tests.supervision.factories import TreatmentTeamFactory, meeting
 
@@ -91,6 +92,107 @@ def test_clients_of_another_program_cannot_be_picked(
     )
 
     assert "Select a valid choice" in response.content.decode()
+    assert TeamMeeting.objects.count() == 0
+
+
+@pytest.fixture
+def two_programs(
+    program: Program, other_program: Program, supervisor: User, specialist: User
+) -> dict[str, object]:
+    """Sue supervises both programs, each with a team, a specialist and a client."""
+    StaffRoleFactory(user=supervisor, role=Role.SUPERVISOR, program=other_program)
+    bridge_specialist = StaffRoleFactory(role=Role.SPECIALIST, program=other_program).user
+    return {
+        "team": TreatmentTeamFactory(program=program, name="North ACT team"),
+        "other_team": TreatmentTeamFactory(program=other_program, name="Bridge CMHT"),
+        "client": ClientFactory(program=program, first_name="Ana", last_name="Reyes"),
+        "other_client": ClientFactory(program=other_program, first_name="Bo", last_name="Lind"),
+        "other_specialist": bridge_specialist,
+    }
+
+
+def test_choosing_a_team_offers_only_its_programs_clients_and_staff(
+    login_as: LoginAs, two_programs: dict[str, object], supervisor: User, specialist: User
+) -> None:
+    other_team = two_programs["other_team"]
+    http = login_as(supervisor)
+
+    before = http.get(reverse("supervision:meeting_new")).context["form"]
+    after = http.get(reverse("supervision:meeting_new"), {"team": other_team.pk}).context["form"]
+
+    def offered(form: object, field: str) -> set[str]:
+        return {label for value, label in form.fields[field].choices if value}  # type: ignore[attr-defined]
+
+    assert offered(before, "client_1") == {"Ana Reyes", "Bo Lind"}
+    assert offered(after, "client_1") == {"Bo Lind"}
+    assert str(specialist) in offered(before, "attendees")
+    assert offered(after, "attendees") == {str(supervisor), str(two_programs["other_specialist"])}
+    assert after["team"].value() == other_team.pk
+    assert after["attendees"].value() == [supervisor.pk]
+
+
+def test_choosing_another_team_keeps_the_picks_it_offers(
+    login_as: LoginAs, two_programs: dict[str, object], supervisor: User
+) -> None:
+    other_client = two_programs["other_client"]
+    query = {
+        "team": two_programs["other_team"].pk,
+        "attendees": [two_programs["other_specialist"].pk],
+        "client_1": other_client.pk,
+        "client_2": two_programs["client"].pk,
+    }
+
+    form = login_as(supervisor).get(reverse("supervision:meeting_new"), query).context["form"]
+
+    assert form["attendees"].value() == [str(two_programs["other_specialist"].pk)]
+    assert form["client_1"].value() == str(other_client.pk)
+    # A pick of the other program's client is not offered any more.
+    assert str(two_programs["client"].pk) not in {
+        str(value) for value, _ in form.fields["client_2"].choices
+    }
+
+
+def test_a_client_of_another_program_is_refused_on_its_row(
+    login_as: LoginAs, two_programs: dict[str, object], supervisor: User
+) -> None:
+    response = login_as(supervisor).post(
+        reverse("supervision:meeting_new"),
+        {
+            "held_on": days_ago(0).isoformat(),
+            "team": two_programs["other_team"].pk,
+            "attendees": [supervisor.pk],
+            "client_1": two_programs["other_client"].pk,
+            "note_1": "Interview on Friday.",
+            "client_2": two_programs["client"].pk,
+            "note_2": "Wants mornings.",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["client_2"] == [
+        "Not a client of Bridge Team, the program of Bridge CMHT: choose another."
+    ]
+    assert "client_1" not in errors
+    # The refused pick stays shown on its row.
+    assert f'<option value="{two_programs["client"].pk}" selected>' in response.content.decode()
+    assert TeamMeeting.objects.count() == 0
+
+
+def test_an_attendee_of_another_program_is_named(
+    login_as: LoginAs, two_programs: dict[str, object], supervisor: User, specialist: User
+) -> None:
+    response = login_as(supervisor).post(
+        reverse("supervision:meeting_new"),
+        {
+            "held_on": days_ago(0).isoformat(),
+            "team": two_programs["other_team"].pk,
+            "attendees": [supervisor.pk, specialist.pk],
+        },
+    )
+
+    assert response.context["form"].errors["attendees"] == [
+        f"Not on the staff of Bridge Team: {specialist}."
+    ]
     assert TeamMeeting.objects.count() == 0
 
 
