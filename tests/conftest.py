@@ -90,6 +90,18 @@ def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
     cache.clear()
 
 
+# --- The order of the run ----------------------------------------------------------------------
+
+# The production smoke test takes over a minute of one worker. pytest-django runs the tests
+# without a database last, so it would end the run with the other worker idle: it goes first.
+FIRST = ("tests/production/",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
+
+
 # --- The personas ------------------------------------------------------------------------------
 
 

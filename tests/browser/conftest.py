@@ -100,7 +100,9 @@ def page(
     context = browser.new_context(viewport=PHONE)
     context.set_default_timeout(10_000)
     watch_csp(context, csp_violations)
-    context.tracing.start(screenshots=True, snapshots=True)
+    # The trace keeps each step's page (snapshots); a screenshot of every step would cost a
+    # quarter of a flow's time, and the failure's own screenshot is taken below.
+    context.tracing.start(screenshots=False, snapshots=True)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)

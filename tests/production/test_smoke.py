@@ -261,7 +261,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         cleanup.callback(_flush_redis, redis_url)
         _flush_redis(redis_url)
 
-        # The build: collectstatic beside migrate and seed_demo (both take seconds).
+        # The build: collectstatic beside migrate and then seed_demo (each takes seconds); the
+        # web and the worker start, once the static files and the schema are there, while the
+        # demo is seeded.
         static = _start(
             "collectstatic", ["python", "manage.py", "collectstatic", "--noinput"], env, logs
         )
@@ -269,7 +271,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         migrate = _start("migrate", migrate_command(), owner_env, logs)
         _finish("migrate", migrate, logs, BUILD_TIMEOUT)
         seed = _start("seed_demo", ["python", "manage.py", "seed_demo"], env, logs)
-        _finish("seed_demo", seed, logs, BUILD_TIMEOUT)
+        cleanup.callback(_stop, seed)
         _finish("collectstatic", static, logs, BUILD_TIMEOUT)
 
         processes = {}
@@ -279,6 +281,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         ):
             processes[name] = _start(name, command, env, logs)
             cleanup.callback(_stop, processes[name])
+        _finish("seed_demo", seed, logs, BUILD_TIMEOUT)
         port = _listening_port(processes["web"], logs / "web.log")
         site = Deployment(port=port, logs=logs, processes=processes, app_database_url=app_url)
         # The first request waits for a gunicorn worker to load Django.
