@@ -10,11 +10,15 @@ INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -
 run: $(INSTALLED) .env
 	$(PY) scripts/run_dev.py
 
-# The Python install and the system packages download side by side; then lint, then the suite.
+# The Python install and the system packages download side by side; then lint, then the suite,
+# with one worker more than the cores (the workers spend part of their time waiting on
+# PostgreSQL, the browser and subprocesses).
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+
 test: .env
 	@$(MAKE) --no-print-directory -j2 $(INSTALLED) system-deps
 	@$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n $(WORKERS)
 
 # makemigrations loads the settings, which refuse to start without a SECRET_KEY unless DEBUG is
 # on. Checking migrations needs no deployment's values, and lint must work before any .env exists.
