@@ -43,10 +43,12 @@ system-deps:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# uv installs the same packages as pip in a fraction of the time; pip remains the fallback.
+# uv installs the same packages as pip in a fraction of the time; pip remains the fallback. The
+# bytecode is compiled at install (as pip does), or every process of the first run would compile
+# the same modules at once.
 $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv \
-		&& $(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' \
+		&& $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e '.[dev]' \
 		|| $(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -16,7 +16,9 @@ The personas (one agency with two programs, and an outsider agency):
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +28,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings
+from pytest_django.plugin import DjangoDbBlocker
 
 from ips.models import Agency, Program, Role, User
 from tests.factories import AgencyFactory, ProgramFactory, StaffRoleFactory, UserFactory
@@ -88,6 +91,98 @@ def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+# --- The test databases -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: DjangoDbBlocker,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's test database, except that the xdist workers share one migration run:
+    the first worker to need a database migrates a template (under a file lock) and each worker's
+    database is a copy of it (`CREATE DATABASE … TEMPLATE`: a second, where migrating takes ten
+    and every worker would do it at once)."""
+    from django.db import connection
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    if not run or connection.vendor != "postgresql" or django_db_keepdb:
+        # One process, another database or --reuse-db: pytest-django's way.
+        from django.test.utils import setup_databases, teardown_databases
+
+        keep = {"keepdb": True} if django_db_keepdb and not django_db_createdb else {}
+        with django_db_blocker.unblock():
+            databases = setup_databases(verbosity=0, interactive=False, **keep)
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(databases, verbosity=0)
+        return
+    own = connection.settings_dict["TEST"]["NAME"]
+    template = f"{own.rsplit('_gw', 1)[0]}_template_{run[:12]}"
+    with django_db_blocker.unblock():
+        with (Path(tempfile.gettempdir()) / f"{template}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not _database_exists(template):
+                _migrate_into(template)
+            _copy_database(template, own)
+        original = connection.settings_dict["NAME"]
+        _use_database(own)
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(original, verbosity=0)
+        try:
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
+        except Exception:  # noqa: S110 (another worker is still copying it: it drops it)
+            pass
+
+
+def _database_exists(name: str) -> bool:
+    from django.db import connection
+
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def _migrate_into(template: str) -> None:
+    """Create and migrate the database `template` as Django creates a test database."""
+    from django.db import connection
+
+    test_settings = connection.settings_dict["TEST"]
+    own = test_settings["NAME"]
+    test_settings["NAME"] = template
+    try:
+        original = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    finally:
+        test_settings["NAME"] = own
+    connection.close()
+    _use_database(original)
+
+
+def _copy_database(source: str, target: str) -> None:
+    from django.db import connection
+
+    connection.close()
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def _use_database(name: str) -> None:
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    connection.close()
+    django_settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
 
 
 # --- The order of the run ----------------------------------------------------------------------
