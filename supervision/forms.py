@@ -65,7 +65,7 @@ class TeamMeetingForm(forms.Form):
         self.team_staff: set[int] = set()
         if team is not None:
             self.fields["team"].initial = team.pk
-            team_staff = list(staff.filter(roles__program_id=team.program_id))
+            team_staff = list(staff.filter(roles__program_id=team.program_id).distinct())
             self.team_staff = {user.pk for user in team_staff}
             self.fields["attendees"].choices = [(user.pk, str(user)) for user in team_staff]
         # The caseload is read once for the five pickers (each would otherwise query it).
