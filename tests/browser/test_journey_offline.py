@@ -144,5 +144,6 @@ def test_an_idle_logout_mid_form_restores_the_draft_after_login(
 
     assert client.contacts.count() == contacts + 1
     assert client.contacts.filter(note="Went over the bakery's opening hours.").count() == 1
-    assert page.evaluate(DRAFTS) == 0  # saved: the draft is gone
+    # Saved: the draft is gone once the answer has settled (htmx:load, just after the swap).
+    page.wait_for_function(f"() => ({DRAFTS})() === 0", timeout=5_000)
     assert Contact.objects.filter(client=client, minutes=45).count() == 1
