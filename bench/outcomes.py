@@ -85,17 +85,18 @@ GENERATE = [
                                paper_size)
        SELECT a, 'Agency ' || a, false, now(), 1, false, 'letter' FROM generate_series(1, 30) a""",
     f"""INSERT INTO ips_program (id, name, site, is_active, created_at, version, agency_id,
-                                weekly_employer_contact_target)
-       SELECT p, 'Program ' || p, '', true, now(), 1, (p - 1) / 10 + 1, 6
+                                weekly_employer_contact_target, counts_self_employment)
+       SELECT p, 'Program ' || p, '', true, now(), 1, (p - 1) / 10 + 1, 6, true
        FROM generate_series(1, {PROGRAMS}) p""",
     f"""INSERT INTO ips_minimumwage (effective_on, hourly, program_id)
        SELECT make_date(y, 1, 1), 7.25 + 0.75 * (y - 2016) + (p % 5) * 0.25, p
        FROM generate_series(1, {PROGRAMS}) p, generate_series(2016, 2026) y""",
     # Five specialists per program (user id = 5 * (program - 1) + k), twenty employers each.
     f"""INSERT INTO ips_user (id, password, is_superuser, username, first_name, last_name, email,
-                             is_staff, is_active, date_joined, home_agency_id)
+                             is_staff, is_active, date_joined, home_agency_id,
+                             must_enrol_two_factor)
        SELECT u, '!', false, 'bench-' || u, 'Spec', 'Ialist ' || u, '', false, true, now(),
-              ((u - 1) / 5) / 10 + 1
+              ((u - 1) / 5) / 10 + 1, false
        FROM generate_series(1, {PROGRAMS * 5}) u""",
     f"""INSERT INTO employers_employer (id, name, name_key, industry, address, notes, created_at,
                                        version, program_id, archive_reason)
@@ -140,7 +141,8 @@ GENERATE = [
     # `competitive` is stored by the application afterwards (`refresh_competitive`).
     f"""INSERT INTO clients_job (archived_at, archive_reason, version, title, job_type, started_on,
                                 ended_on, hours_per_week, hourly_wage, set_aside, end_reason,
-                                created_at, client_id, employer_id, competitive)
+                                created_at, client_id, employer_id, competitive, self_employed,
+                                tips_per_hour, set_aside_kind)
        SELECT CASE WHEN (n * k) % 50 = 3 THEN now() END, '', 1, 'Job', 'retail', s,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN s + 30 + (n * k * 13) % 570 END,
@@ -148,7 +150,7 @@ GENERATE = [
                                  + ((n * k) % 9 - 1) * 0.5, (n * k) % 23 = 0,
               CASE WHEN (n + k) % 10 < 6 AND s + 30 + (n * k * 13) % 570 <= DATE '{LAST_DAY}'
                    THEN 'quit' ELSE '' END,
-              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1, false
+              now(), n, 20 * ((n - 1) % {PROGRAMS}) + (n * k) % 20 + 1, false, false, 0, ''
        FROM (SELECT e.client_id::int AS n, k,
                     e.enrolled_on + 20 + (e.client_id::int * k * 37) % 400 AS s
              FROM clients_episode e, generate_series(1, 2) k
@@ -171,11 +173,11 @@ GENERATE = [
     f"""INSERT INTO employers_employercontact (id, archive_reason, version, contacted_on,
                                               face_to_face, with_hiring_manager, purpose,
                                               outcome, next_step, note, created_at,
-                                              employer_id, specialist_id)
+                                              employer_id, specialist_id, by_client)
        SELECT g, '', 1, least(e.enrolled_on + (g * 7) % 90, DATE '{LAST_DAY}'), g % 10 < 7,
               g % 3 = 0, 'introduce', '', '', '', now(),
               20 * ((e.client_id - 1) % {PROGRAMS}) + g % 20 + 1,
-              5 * ((e.client_id - 1) % {PROGRAMS}) + e.client_id % 5 + 1
+              5 * ((e.client_id - 1) % {PROGRAMS}) + e.client_id % 5 + 1, false
        FROM generate_series(1, {EMPLOYER_CONTACTS}) g
        JOIN clients_episode e ON e.id = g % {CLIENTS} + 1""",
     f"""INSERT INTO employers_employercontact_clients (employercontact_id, client_id)

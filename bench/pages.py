@@ -62,7 +62,7 @@ def session_cookie(username: str) -> str:
     user = User.objects.get(username=username)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "ips.authentication.UserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[SESSION_STARTED] = store[SESSION_LAST_SEEN] = time.time()
     store.create()

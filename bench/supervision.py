@@ -114,7 +114,7 @@ def main() -> None:
             week = args.week or selectors.Period.week(timezone.localdate()).label
             when = selectors.SupervisionWeek.parse(week, timezone.localdate())
             http = Client()
-            http.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+            http.force_login(supervisor, backend="ips.authentication.UserBackend")
             url = f"/supervision/?program={program.pk}&week={week}"
             assert http.get(url).status_code == 200  # warm: session, two-factor gate
             with CaptureQueriesContext(connection) as queries:

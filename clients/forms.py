@@ -176,6 +176,10 @@ class QuickContactForm(KeyedForm):
         data = {k: v for k, v in self.input_data().items() if v not in ("", None)}
         return data
 
+    def folded_choices(self) -> list[forms.BoundField]:
+        """The fields folded under "Mode, place, with whom": all three are choices."""
+        return [self["mode"], self["place"], self["with_whom"]]
+
 
 class ContactForm(VersionedForm):
     class Meta:

@@ -62,6 +62,11 @@ def _within_an_episode(client: Client, field: str, day: dt.date) -> None:
     """The client is not archived, and the day falls inside one of their episodes."""
     if client.archived_at is not None:
         raise ValidationError("This client's record is archived.")
+    # The current episode, when it came with the client, answers most days without a query.
+    if Client.current_episode.is_cached(client):  # type: ignore[attr-defined]
+        current = client.current_episode
+        if current is not None and current.covers(day):
+            return
     if not any(episode.covers(day) for episode in client.episodes.all()):
         raise ValidationError(
             {field: "This date is outside the client's enrollment (from referral to closure)."}

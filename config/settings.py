@@ -394,7 +394,8 @@ AUTHENTICATION_BACKENDS = [
     # Refuses every login from an address over LOGIN_ADDRESS_FAILURE_LIMIT (ips.throttle).
     "ips.throttle.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the session's user loaded by plain SQL.
+    "ips.authentication.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

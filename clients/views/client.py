@@ -15,7 +15,7 @@ from clients import selectors, services
 from clients.forms import ClientForm, CloseForm, EnrollForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
 from clients.timeline import contact_item
-from clients.views.common import client_for, form_page
+from clients.views.common import client_for, client_to_log_for, form_page
 from ips import access, idempotency, pages, paging
 from ips.access import Capability
 from ips.calendar import today
@@ -166,7 +166,7 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
 
     GET returns the empty form (the caseload loads it when a row's log is opened), started with
     the `purpose` and `minutes` the address gives (Today opens it ready to save)."""
-    client = client_for(request, pk, write=True)
+    client = client_to_log_for(request, pk)
     form = QuickContactForm(request.POST or None, initial=quick_initial(request.GET))
     contact = None
     if request.method == "POST" and form.is_valid():
@@ -189,18 +189,20 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("clients:detail", pk=client.pk)
         return form_page(request, form, title=f"Log a contact with {client}", client=client)
     # htmx swaps only 2xx responses, so errors come back as 200 with the form re-rendered.
+    where = request.POST.get("where") or request.GET.get("where", "detail")
     context = {
         "client": client,
         "form": QuickContactForm() if contact else form,
         "contact": contact,
         "item": contact is not None,
         "new_items": [contact_item(contact)] if contact else [],
+        # The caseload row's "last contact", updated in place.
         "last_contact_on": (
             Contact.objects.live().filter(client=client).aggregate(last=Max("contacted_on"))["last"]
-            if contact
+            if contact and where == "caseload"
             else None
         ),
         "today": today(),
-        "where": request.POST.get("where") or request.GET.get("where", "detail"),
+        "where": where,
     }
     return render(request, "clients/_quick_contact.html", context)

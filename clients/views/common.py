@@ -22,6 +22,13 @@ def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
     )
 
 
+def client_to_log_for(request: HttpRequest, pk: int) -> Client:
+    """The client as `client_for(write=True)` gives them, with only what a quick log reads: the
+    program (access, audit) and the current episode (the date's check, most often)."""
+    queryset = Client.objects.select_related("program", "current_episode")
+    return pages.record_for(request, queryset, needs=Capability.EDIT_CLIENTS, pk=pk)
+
+
 def form_page(
     request: HttpRequest,
     form: Any,

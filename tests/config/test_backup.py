@@ -27,7 +27,7 @@ ANSWER = """
 from django.test import Client
 from ips.models import User
 browser = Client()
-backend = "django.contrib.auth.backends.ModelBackend"
+backend = "ips.authentication.UserBackend"
 browser.force_login(User.objects.get(username="sam.specialist"), backend)
 page = browser.get("/clients/", HTTP_HOST="127.0.0.1")
 print(page.status_code, "Zebrowska" in page.content.decode())

@@ -154,7 +154,7 @@ def test_error_pages(specialist: User, login_as: Callable[[User], Client]) -> No
 @pytest.mark.django_db
 def test_csrf_failure_page_has_no_inline_style(specialist: User) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(specialist, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(specialist, backend="ips.authentication.UserBackend")
 
     response = client.post(reverse("clients:new"), {})
 

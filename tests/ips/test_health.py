@@ -194,7 +194,7 @@ def test_readyz_answers_logged_in_staff_the_same_and_reads_no_session(
     client: Client, specialist: User, django_assert_num_queries
 ) -> None:
     record_heartbeat()
-    client.force_login(specialist, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(specialist, backend="ips.authentication.UserBackend")
 
     with django_assert_num_queries(2):  # SELECT 1, and the heartbeat; no session, no user
         response = client.get("/readyz")
