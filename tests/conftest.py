@@ -49,7 +49,33 @@ def _test_cache_location(location: str) -> str:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_broker() -> Iterator[None]:
+def _test_session_settings() -> Iterator[None]:
+    """For the whole run: MD5 hashing (fast), no API rate limits, and the caches in the Redis
+    database of this worker's own. Set once: changing CACHES replaces every cache connection,
+    which for each of thousands of tests cost more than many of the tests.
+
+    The API's rate limits are lifted so that a test may send as many requests as it needs;
+    tests/ips/test_api_throttle.py sets them again to show that they hold."""
+    from django.conf import settings as django_settings
+    from django.test import override_settings
+
+    overridden = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        API_THROTTLE_RATES={"user": None, "anon": None},
+        CACHES={
+            alias: {**config, "LOCATION": _test_cache_location(config["LOCATION"])}
+            if config["BACKEND"].endswith("RedisCache")
+            else config
+            for alias, config in django_settings.CACHES.items()
+        },
+    )
+    overridden.enable()
+    yield
+    overridden.disable()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_broker(_test_session_settings: None) -> Iterator[None]:
     """Tasks that tests send (`.delay()` after a commit) go to the tests' own Redis database,
     which the tests flush, never to the development broker that a running worker reads."""
     from django.conf import settings as django_settings
@@ -71,22 +97,12 @@ def _test_broker() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
-    """MD5 hashing (fast), media in a temporary folder, no API rate limits, and an empty cache
-    for every test.
+    """Media in a temporary folder and an empty cache for every test (the run's own settings:
+    `_test_session_settings`).
 
     The cache holds sessions and login state; clearing it keeps them from leaking between tests.
-    The API's rate limits are lifted so that a test may send as many requests as it needs;
-    tests/ips/test_api_throttle.py sets them again to show that they hold.
     """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.API_THROTTLE_RATES = {"user": None, "anon": None}
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CACHES = {
-        alias: {**config, "LOCATION": _test_cache_location(config["LOCATION"])}
-        if config["BACKEND"].endswith("RedisCache")
-        else config
-        for alias, config in settings.CACHES.items()
-    }
     reset_outages()
     cache.clear()
     yield
