@@ -450,7 +450,9 @@ class Tally:
     period, `when(period)` puts a row in a period (a FILTER of the count), and `counted` is the
     field counted: distinct clients ("client") or rows ("pk"). `within(span)` is implied by
     `when` of every period inside `span`; it narrows the rows read. Tallies sharing one `rows`
-    queryset (the same object) are counted together, in one query over those rows."""
+    queryset (the same object) are counted together, in one query over those rows. A `when`
+    that joins more rows (a client's episodes) repeats each row in that query, so the tallies
+    sharing rows with it count distinct clients, never rows ("pk")."""
 
     rows: QuerySet
     when: Callable[[Period], Q]

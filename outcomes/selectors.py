@@ -1,7 +1,8 @@
 """Outcome numbers per program (and per agency, per specialist) for a period.
 
 Every number comes from `outcomes.definitions` and is counted in SQL: one grouped query per
-number for all the programs asked for, never a query or a loop per program or per row. The
+number (the numbers counted over the same rows together) for all the programs asked for, never
+a query or a loop per program or per row. The
 roll-ups (`outcomes.services`), the API, the dashboard and the PDF reports all read these.
 """
 
