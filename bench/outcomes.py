@@ -237,10 +237,15 @@ episodes AS (
     SELECT e.client_id, c.program_id, e.enrolled_on, e.closed_on
     FROM clients_episode e JOIN live_clients c ON c.id = e.client_id
     WHERE e.enrolled_on IS NOT NULL),
+-- Competitive (section 4.1): not set aside (any kind), self-employment only where the program
+-- counts it, the cash wage plus tips or commission per hour at least the minimum wage in force
+-- on the start date (before the first entry, the earliest).
 competitive AS (
-    SELECT j.client_id, j.started_on, j.ended_on FROM clients_job j
-    JOIN live_clients c ON c.id = j.client_id
-    WHERE j.archived_at IS NULL AND NOT j.set_aside AND j.hourly_wage >= coalesce(
+    SELECT j.client_id, c.program_id, j.started_on, j.ended_on FROM clients_job j
+    JOIN live_clients c ON c.id = j.client_id JOIN ips_program g ON g.id = c.program_id
+    WHERE j.archived_at IS NULL AND NOT j.set_aside AND j.set_aside_kind = ''
+      AND (NOT j.self_employed OR g.counts_self_employment)
+      AND j.hourly_wage + j.tips_per_hour >= coalesce(
         (SELECT w.hourly FROM ips_minimumwage w WHERE w.program_id = c.program_id
            AND w.effective_on <= j.started_on ORDER BY w.effective_on DESC LIMIT 1),
         (SELECT w.hourly FROM ips_minimumwage w WHERE w.program_id = c.program_id
@@ -276,10 +281,14 @@ education AS (
         AND d.archived_at IS NULL AND d.started_on <= i.last_day
         AND (d.ended_on IS NULL OR d.ended_on >= i.first_day))
     GROUP BY 1, 2),
+-- Job endings: competitive jobs ended in the period while the client was enrolled (as starts).
 endings AS (
-    SELECT p.label, c.program_id, count(*) AS n
-    FROM periods p JOIN clients_job j ON j.ended_on BETWEEN p.first_day AND p.last_day
-    JOIN live_clients c ON c.id = j.client_id WHERE j.archived_at IS NULL GROUP BY 1, 2)
+    SELECT p.label, j.program_id, count(*) AS n
+    FROM periods p JOIN competitive j ON j.ended_on BETWEEN p.first_day AND p.last_day
+    WHERE EXISTS (SELECT 1 FROM episodes e WHERE e.client_id = j.client_id
+        AND e.enrolled_on <= j.ended_on
+        AND (e.closed_on IS NULL OR e.closed_on >= j.ended_on))
+    GROUP BY 1, 2)
 SELECT c.label, c.program_id, c.n, coalesce(w.n, 0), coalesce(s.n, 0), coalesce(f.n, 0),
        coalesce(d.n, 0)
 FROM caseload c

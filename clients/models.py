@@ -181,6 +181,12 @@ class Client(Archivable):
                 condition=Q(archived_at__isnull=True),
                 name="client_caseload_by_name",
             ),
+            # A program's live clients, from the index alone: every outcome count starts there.
+            models.Index(
+                fields=["program", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="client_live_by_program",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +332,20 @@ class Episode(ChecksInPython, PlausibleDates, models.Model):
 
     class Meta:
         ordering = ["-referred_on", "-id"]
+        # A client's episodes with the dates the outcome counts read, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["client"],
+                include=[
+                    "id",
+                    "enrolled_on",
+                    "closed_on",
+                    "employed_at_referral",
+                    "closure_reason",
+                ],
+                name="episode_dates_by_client",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 name="episode_enrolled_after_referral",
@@ -826,6 +846,23 @@ class Job(Archivable):
 
     class Meta:
         ordering = ["-started_on", "-id"]
+        # A client's live competitive jobs with what the outcome counts read, from the index
+        # alone (the other jobs never count).
+        indexes = [
+            models.Index(
+                fields=["client"],
+                include=[
+                    "id",
+                    "started_on",
+                    "ended_on",
+                    "end_reason",
+                    "hours_per_week",
+                    "hourly_wage",
+                ],
+                condition=Q(competitive=True, archived_at__isnull=True),
+                name="job_competitive_by_client",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 name="job_ends_after_start",

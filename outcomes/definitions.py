@@ -449,7 +449,10 @@ class Tally:
     """One number for many periods in one grouped query: `rows` are the same whatever the
     period, `when(period)` puts a row in a period (a FILTER of the count), and `counted` is the
     field counted: distinct clients ("client") or rows ("pk"). `within(span)` is implied by
-    `when` of every period inside `span`; it narrows the rows read."""
+    `when` of every period inside `span`; it narrows the rows read. Tallies sharing one `rows`
+    queryset (the same object) are counted together, in one query over those rows. A `when`
+    that joins more rows (a client's episodes) repeats each row in that query, so the tallies
+    sharing rows with it count distinct clients, never rows ("pk")."""
 
     rows: QuerySet
     when: Callable[[Period], Q]
@@ -461,22 +464,40 @@ def _running(span: Period) -> Q:
     return overlapping(span.first, span.last, start="started_on", end="ended_on")
 
 
-def tallies(where: Q) -> dict[str, Tally]:
+def _reaching_90_days(as_of: Callable[[Period], dt.date]) -> Callable[[Period], Q]:
+    """Job starts whose 90th day falls in the period, up to `as_of(period)`."""
+    return lambda period: Q(started_on__range=retention_window(period, as_of(period)))
+
+
+def _reaching_90_days_within(span: Period) -> Q:
+    days = dt.timedelta(days=RETENTION_DAYS)
+    return Q(started_on__range=(span.first - days, span.last - days))
+
+
+def tallies(where: Q, as_of: Callable[[Period], dt.date]) -> dict[str, Tally]:
     """The client and job counts as tallies, over the client records matching `where` (a
-    condition on the `client` of an episode, job or course, e.g. its program)."""
+    condition on the `client` of an episode, job or course, e.g. its program). 90-day
+    retention counts the job starts reaching their 90th day in each period up to
+    `as_of(period)` (`jobs_reaching_90_days`), and those matching `kept_90_days` among them."""
     episodes = Episode.objects.filter(where, client__archived_at__isnull=True)
     jobs = Job.objects.filter(where)
     courses = EducationEnrollment.objects.filter(
         where, archived_at__isnull=True, client__archived_at__isnull=True
     )
+    competitive = _live_jobs(jobs).competitive()
+    starts = _with_first_competitive(_job_starts(jobs))
     # Working: a competitive job paired with an episode of the same client.
     paired = "client__episodes__"
-    not_working_then = episodes.filter(employed_at_referral=False)
     return {
         "caseload": Tally(episodes, episode_in, "client", episode_in),
-        "out_of_work_caseload": Tally(not_working_then, episode_in, "client", episode_in),
+        "out_of_work_caseload": Tally(
+            episodes,
+            lambda period: episode_in(period) & Q(employed_at_referral=False),
+            "client",
+            episode_in,
+        ),
         "out_of_work_working": Tally(
-            _live_jobs(jobs).competitive(),
+            competitive,
             lambda period: (
                 episode_in(period, paired)
                 & Q(**{f"{paired}employed_at_referral": False})
@@ -486,13 +507,13 @@ def tallies(where: Q) -> dict[str, Tally]:
             _running,
         ),
         "new_enrollments": Tally(
-            episodes.filter(enrolled_on__isnull=False),
-            lambda period: dated_in(period, "enrolled_on"),
+            episodes,
+            lambda period: Q(enrolled_on__isnull=False) & dated_in(period, "enrolled_on"),
             "pk",
             lambda span: dated_in(span, "enrolled_on"),
         ),
         "working": Tally(
-            _live_jobs(jobs).competitive(),
+            competitive,
             lambda period: (
                 episode_in(period, paired)
                 & held_while_enrolled(period, F(f"{paired}enrolled_on"), F(f"{paired}closed_on"))
@@ -501,19 +522,28 @@ def tallies(where: Q) -> dict[str, Tally]:
             _running,
         ),
         "job_starts": Tally(
-            _job_starts(jobs),
+            starts,
             lambda period: dated_in(period, "started_on"),
             "pk",
             lambda span: dated_in(span, "started_on"),
         ),
         "first_job_starts": Tally(
-            _with_first_competitive(_job_starts(jobs)),
+            starts,
             _first_start_in,
             "client",
             lambda span: dated_in(span, "started_on"),
         ),
         "in_education": Tally(
             courses, lambda period: _education_in(period, paired), "client", _running
+        ),
+        "jobs_reaching_90_days": Tally(
+            starts, _reaching_90_days(as_of), "pk", _reaching_90_days_within
+        ),
+        "jobs_kept_90_days": Tally(
+            starts,
+            lambda period: _reaching_90_days(as_of)(period) & kept_90_days(),
+            "pk",
+            _reaching_90_days_within,
         ),
     }
 
@@ -545,22 +575,6 @@ def closures_tally(where: Q) -> Tally:
         lambda period: dated_in(period, "closed_on"),
         "pk",
         lambda span: dated_in(span, "closed_on"),
-    )
-
-
-def retention_tally(where: Q, as_of: Callable[[Period], dt.date]) -> Tally:
-    """Job starts reaching their 90th day in each period (up to `as_of(period)`); count those
-    matching `kept_90_days` beside them."""
-    return Tally(
-        _job_starts(Job.objects.filter(where)),
-        lambda period: Q(started_on__range=retention_window(period, as_of(period))),
-        "pk",
-        lambda span: Q(
-            started_on__range=(
-                span.first - dt.timedelta(days=RETENTION_DAYS),
-                span.last - dt.timedelta(days=RETENTION_DAYS),
-            )
-        ),
     )
 
 
@@ -693,7 +707,6 @@ __all__ = [
     "out_of_work_caseload",
     "overlapping",
     "rate",
-    "retention_tally",
     "retention_window",
     "specialist_caseload",
     "specialist_on",

@@ -1,16 +1,19 @@
 """Outcome numbers per program (and per agency, per specialist) for a period.
 
 Every number comes from `outcomes.definitions` and is counted in SQL: one grouped query per
-number for all the programs asked for, never a query or a loop per program or per row. The
+number (the numbers counted over the same rows together) for all the programs asked for, never
+a query or a loop per program or per row. The
 roll-ups (`outcomes.services`), the API, the dashboard and the PDF reports all read these.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
@@ -133,7 +136,9 @@ FEW_GROUPS = 5
 
 @contextmanager
 def planner_settings(groups: int) -> Iterator[None]:
-    """PostgreSQL planner settings for these queries, in a transaction of their own.
+    """PostgreSQL planner settings for these queries, in a transaction: without a savepoint
+    of their own inside another one (releasing it would keep the settings all the same, until
+    the outermost transaction ends).
 
     JIT compilation is off: the correlated subqueries make the cost estimates large, which
     triggers JIT compiling that costs far more (up to a second per query) than running the
@@ -141,7 +146,7 @@ def planner_settings(groups: int) -> Iterator[None]:
     otherwise the planner scans every job and episode of the state to find one program's few
     hundred by hash, where index lookups per client take a fifth of the time; for many
     programs, scanning and hashing is the faster plan and stays."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
@@ -172,15 +177,13 @@ def _computed(
     span = Period(periods[0].first, max(p.last for p in periods), "span", "")
     day = today()
     as_of = {period.label: min(period.last, day) for period in periods}
-    counts = {
-        name: _tally(tally, periods, span, group)
-        for name, tally in definitions.tallies(where).items()
-    }
+    counts = _tallies(
+        definitions.tallies(where, lambda period: as_of[period.label]), periods, span, group
+    )
     days = _days_to(periods, span, Episode.objects.filter(where), group, as_of)
     current = _current_jobs(periods, span, where, group, as_of)
     endings = _by_reason(definitions.job_endings_tally(where), "end_reason", periods, span, group)
     closed = _by_reason(definitions.closures_tally(where), "closure_reason", periods, span, group)
-    retention = _retention(periods, span, where, group, as_of)
     outcomes = {}
     for period in periods:
         for pk in ids:
@@ -190,7 +193,6 @@ def _computed(
             held = current.get(at, {})
             by_reason = endings.get(at, {})
             closures = closed.get(at, {})
-            reached, kept = retention.get(at, (0, 0))
             outcomes[at] = Outcome(
                 program=None if agency else pk,
                 agency=pk if agency else None,
@@ -214,31 +216,42 @@ def _computed(
                 job_endings_by_reason=by_reason,
                 closures=sum(closures.values()),
                 closures_by_reason=closures,
-                jobs_reaching_90_days=reached,
-                jobs_kept_90_days=kept,
-                retention_90_rate=definitions.rate(kept, reached),
+                retention_90_rate=definitions.rate(
+                    n["jobs_kept_90_days"], n["jobs_reaching_90_days"]
+                ),
                 as_of=as_of[period.label],
                 preliminary=not period.is_closed(day),
             )
     return outcomes
 
 
-def _tally(
-    tally: Tally, periods: list[Period], span: Period, group: str
-) -> dict[tuple[int, str], int]:
-    """{(group, period label): count} in one GROUP BY query, one filtered count per period."""
-    distinct = tally.counted != "pk"
-    columns = {
-        f"n{i}": Count(tally.counted, distinct=distinct, filter=tally.when(period))
-        for i, period in enumerate(periods)
-    }
-    rows = tally.rows.filter(tally.within(span)).order_by().values(group).annotate(**columns)
-    return {
-        (row[group], period.label): row[f"n{i}"]
-        for row in rows
-        for i, period in enumerate(periods)
-        if row[f"n{i}"]
-    }
+def _tallies(
+    tallies: dict[str, Tally], periods: list[Period], span: Period, group: str
+) -> dict[str, dict[tuple[int, str], int]]:
+    """{name: {(group, period label): count}}: the tallies sharing one `rows` queryset counted
+    together in one GROUP BY query, one filtered count per tally and period, over the rows
+    that any of them reads (`within`)."""
+    shared: dict[int, list[str]] = {}
+    for name, tally in tallies.items():
+        shared.setdefault(id(tally.rows), []).append(name)
+    found: dict[str, dict[tuple[int, str], int]] = {name: {} for name in tallies}
+    for names in shared.values():
+        columns = {}
+        for j, name in enumerate(names):
+            tally = tallies[name]
+            distinct = tally.counted != "pk"
+            for i, period in enumerate(periods):
+                columns[f"n{j}_{i}"] = Count(
+                    tally.counted, distinct=distinct, filter=tally.when(period)
+                )
+        within = reduce(operator.or_, dict.fromkeys(tallies[name].within(span) for name in names))
+        rows = tallies[names[0]].rows.filter(within).order_by().values(group).annotate(**columns)
+        for row in rows:
+            for j, name in enumerate(names):
+                for i, period in enumerate(periods):
+                    if row[f"n{j}_{i}"]:
+                        found[name][(row[group], period.label)] = row[f"n{j}_{i}"]
+    return found
 
 
 def _count(rows: QuerySet, key: str) -> dict[int, int]:
@@ -385,27 +398,6 @@ def _by_reason(
             if row[f"n{i}"]:
                 found.setdefault((row[key], period.label), {})[row[reason]] = row[f"n{i}"]
     return found
-
-
-def _retention(
-    periods: list[Period], span: Period, where: Q, key: str, as_of: dict[str, dt.date]
-) -> dict[tuple[int, str], tuple[int, int]]:
-    """Job starts reaching their 90th day in each period, and those still held then, in one
-    grouped query."""
-    tally = definitions.retention_tally(where, lambda period: as_of[period.label])
-    kept = definitions.kept_90_days()
-    columns = {}
-    for i, period in enumerate(periods):
-        reached = tally.when(period)
-        columns[f"reached{i}"] = Count("pk", filter=reached)
-        columns[f"kept{i}"] = Count("pk", filter=reached & kept)
-    rows = tally.rows.filter(tally.within(span)).order_by().values(key).annotate(**columns)
-    return {
-        (row[key], period.label): (row[f"reached{i}"], row[f"kept{i}"])
-        for row in rows
-        for i, period in enumerate(periods)
-        if row[f"reached{i}"]
-    }
 
 
 def _distinct_clients(spells: QuerySet[SpecialistAssignment]) -> dict[int | None, int]:
