@@ -28,6 +28,7 @@ import argparse
 import datetime as dt
 import os
 import resource
+import secrets
 import statistics
 import sys
 import time
@@ -350,6 +351,16 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
+    # As production runs: DEBUG off (with it on, Django keeps every query's text and time).
+    os.environ.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_MANIFEST": "false",
+        }
+    )
     import django
 
     django.setup()
