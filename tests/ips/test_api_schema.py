@@ -191,3 +191,32 @@ def test_the_202_progress_matches_its_schema(
 
     assert response.status_code == 202
     assert_conforms("/api/v1/programs/{id}/reports/{period}.pdf", "get", 202, response.json())
+
+
+def test_the_served_schema_is_generated_once_and_is_the_generators(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/api/v1/schema/` is generated once by the process (it describes code, which does not
+    change while the process runs) and is what the generator makes."""
+    from config.api import SchemaView
+
+    expected_paths = schema()["paths"].keys()
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    generated = []
+    real = SchemaGenerator.get_schema
+
+    def counted(self: SchemaGenerator, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        generated.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    client = api_as(world.specialist)
+    url = reverse("api:schema")
+
+    first = client.get(url, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    second = client.get(url, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert first.json()["paths"].keys() == expected_paths
+    assert len(generated) == 1
