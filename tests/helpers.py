@@ -154,3 +154,10 @@ def dead_redis_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"redis://127.0.0.1:{port}/0"
+
+
+def names_shown(text: str, person: object) -> list[str]:
+    """The person's first and last names that `text` holds as whole words: a name is shown as a
+    word, whereas a generated surname may well be part of another word ("Baker" in "Bakery")."""
+    names = (getattr(person, "first_name", ""), getattr(person, "last_name", ""))
+    return [name for name in names if name and re.search(rf"\b{re.escape(name)}\b", text)]
