@@ -65,7 +65,10 @@ def configure() -> bool:
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     if database_url.startswith("postgres") and not postgres_ready(database_url):
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'db.sqlite3'}"
-        print("FALLBACK: using SQLite at db.sqlite3 instead of PostgreSQL.")
+        print(
+            "FALLBACK: using SQLite at db.sqlite3 instead of PostgreSQL. The caseload and the "
+            "client page need PostgreSQL and answer with an error here."
+        )
     with_redis = redis_ready(redis_url)
     if not with_redis:
         os.environ["CACHE_URL"] = "locmemcache://"
