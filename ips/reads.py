@@ -240,6 +240,8 @@ def write(log: ReadLog, *, actor: AnyUser, path: str) -> None:
                 path=path,
             )
             lists.append((event, ids))
+    if not events and not lists:
+        return  # listed clients whose agency could not be found: nothing to write
     if connection.vendor == "postgresql":
         _insert_in_one_statement(events, lists)
         return
