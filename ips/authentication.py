@@ -12,6 +12,7 @@ and `ips.api` imports that module.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -57,15 +58,23 @@ class UserBackend(ModelBackend):
 
 
 def _user_by_id(user_id: Any) -> User | None:
-    fields = User._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {connection.ops.quote_name(User._meta.db_table)} "  # noqa: S608 (names only)
-            f"WHERE {connection.ops.quote_name(User._meta.pk.column)} = %s",
-            [user_id],
-        )
+        cursor.execute(_user_sql(), [user_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return User.from_db(connection.alias, [field.attname for field in fields], row)
+    return User.from_db(connection.alias, [field.attname for field in _USER_FIELDS], row)
+
+
+_USER_FIELDS = User._meta.concrete_fields
+
+
+@functools.cache
+def _user_sql() -> str:
+    """The statement, written once (the database's quoting is known only once it is set up)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _USER_FIELDS)
+    return (
+        f"SELECT {columns} FROM {quote(User._meta.db_table)} "  # noqa: S608 (names only)
+        f"WHERE {quote(User._meta.pk.column)} = %s"
+    )

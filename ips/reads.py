@@ -262,22 +262,13 @@ def _insert_in_one_statement(
     round trip, atomic by itself, no transaction to open; a tenth of the ORM's CPU time, which
     every page reading a client pays."""
     at = timezone.now()
-    columns = "at, actor_id, action, agency_id, content_type_id, object_id, subject_client_id, path"
-    row = "(%s, %s, %s, %s, %s, %s, %s, %s)"
+    columns = ", ".join(("at", *_EVENT_FIELDS))
+    row = f"({', '.join(['%s'] * (1 + len(_EVENT_FIELDS)))})"
     parts: list[str] = []
     params: list[Any] = []
 
     def values(event: AuditEvent) -> list[Any]:
-        return [
-            at,
-            event.actor_id,
-            event.action,
-            event.agency_id,
-            event.content_type_id,
-            event.object_id,
-            event.subject_client_id,
-            event.path,
-        ]
+        return [at, *(getattr(event, name) for name in _EVENT_FIELDS)]
 
     if events:
         parts.append(
@@ -298,6 +289,16 @@ def _insert_in_one_statement(
 
 EVENTS = AuditEvent._meta.db_table
 EVENT_CLIENTS = AuditEventClient._meta.db_table
+# What a read event records besides its time (columns and attributes share these names).
+_EVENT_FIELDS = (
+    "actor_id",
+    "action",
+    "agency_id",
+    "content_type_id",
+    "object_id",
+    "subject_client_id",
+    "path",
+)
 
 
 class ReadAuditMiddleware:

@@ -15,7 +15,7 @@ from clients import selectors, services
 from clients.forms import ClientForm, CloseForm, EnrollForm, QuickContactForm, ReenrollForm
 from clients.models import Contact
 from clients.timeline import contact_item
-from clients.views.common import client_for, client_to_log_for, form_page
+from clients.views.common import client_for, form_page
 from ips import access, idempotency, pages, paging
 from ips.access import Capability
 from ips.calendar import today
@@ -166,7 +166,8 @@ def contact_quick(request: HttpRequest, pk: int) -> HttpResponse:
 
     GET returns the empty form (the caseload loads it when a row's log is opened), started with
     the `purpose` and `minutes` the address gives (Today opens it ready to save)."""
-    client = client_to_log_for(request, pk)
+    # The program (access, audit) and the current episode (the date's check, most often).
+    client = client_for(request, pk, write=True, related=("program", "current_episode"))
     form = QuickContactForm(request.POST or None, initial=quick_initial(request.GET))
     contact = None
     if request.method == "POST" and form.is_valid():

@@ -12,21 +12,24 @@ from ips import pages
 from ips.access import Capability
 from ips.versioning import Difference
 
+# What every client page prints of the client besides their own fields.
+CLIENT_PAGE_RELATED = ("program", "current_episode", "specialist")
 
-def client_for(request: HttpRequest, pk: int, *, write: bool = False) -> Client:
+
+def client_for(
+    request: HttpRequest,
+    pk: int,
+    *,
+    write: bool = False,
+    related: tuple[str, ...] = CLIENT_PAGE_RELATED,
+) -> Client:
     """The client as the user may see them (`ips.pages.record_for`: 404 for outsiders, 403 for
-    read-only roles when `write`, the read recorded), with what every client page prints."""
-    queryset = Client.objects.select_related("program", "current_episode", "specialist")
+    read-only roles when `write`, the read recorded), with the `related` records loaded (a quick
+    log needs the program and the current episode only)."""
+    queryset = Client.objects.select_related(*related)
     return pages.record_for(
         request, queryset, needs=Capability.EDIT_CLIENTS if write else None, pk=pk
     )
-
-
-def client_to_log_for(request: HttpRequest, pk: int) -> Client:
-    """The client as `client_for(write=True)` gives them, with only what a quick log reads: the
-    program (access, audit) and the current episode (the date's check, most often)."""
-    queryset = Client.objects.select_related("program", "current_episode")
-    return pages.record_for(request, queryset, needs=Capability.EDIT_CLIENTS, pk=pk)
 
 
 def form_page(
