@@ -62,6 +62,31 @@ def _around_pk(route: str, script_prefix: str) -> tuple[str, str]:
     return head, tail
 
 
+@register.simple_tag
+def options(choices: Iterable[tuple[Any, Any]], chosen: Any) -> str:
+    """A select's `<option>`s for `choices`, the `chosen` value marked selected: what a
+    {% for %} loop with an {% if %} per option prints, without the template work per option (the
+    quick log prints about forty options, which were a third of its rendering)."""
+    return _options(tuple((str(value), str(label)) for value, label in choices), _as_text(chosen))
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# Kept between requests on purpose, as `_around_pk`: the key is a field's fixed choices and the
+# chosen value, never a record, so no user's data can pass from one request to another.
+@functools.lru_cache(maxsize=256)
+def _options(choices: tuple[tuple[str, str], ...], chosen: str | None) -> str:
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 # --- Rows of long lists, printed from a format string ------------------------------------------
 #
 # The caseload's rows and the timeline's items are the markup below, filled in Python. Measured

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse, set_script_prefix
 
-from clients.templatetags.client_tags import days_since, iso_date, pk_url
+from clients.templatetags.client_tags import days_since, iso_date, options, pk_url
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 3, 2), dt.date(999, 12, 31), None])
@@ -38,3 +39,21 @@ def test_pk_url_follows_the_script_prefix() -> None:
     finally:
         set_script_prefix("/")
     assert pk_url(12, "clients:detail") == "/clients/12/"
+
+
+_LOOP = Template(
+    "{% with chosen=chosen %}{% for value, label in choices %}"
+    '<option value="{{ value }}"{% if chosen == value %} selected{% endif %}>{{ label }}</option>'
+    "{% endfor %}{% endwith %}"
+)
+
+
+@pytest.mark.parametrize("chosen", ["", "b", "<x>", None, "none of them"])
+def test_options_prints_what_the_template_loop_prints(chosen: str | None) -> None:
+    choices = [("", "Choose"), ("a", "A & B"), ("b", 'Say "b"'), ("<x>", "<script>")]
+
+    printed = options(choices, chosen)
+
+    assert printed == _LOOP.render(Context({"choices": choices, "chosen": chosen}))
+    assert printed.count(" selected") == (chosen in dict(choices))
+    assert "<script>" not in printed
