@@ -5,7 +5,7 @@ contacts, so that cost against size shows.
 Run by hand against the demo data (the bigger caseloads are built on the first run, synthetic
 people only, see bench/caseloads.py):
 
-    .venv/bin/python bench/profile_pages.py [--sql] [--profile "caseload 2000"]
+    .venv/bin/python bench/profile_pages.py [--sql] [--profile "caseload 2000"] [--only "quick log"]
 
 bench/pages.py measures what a server delivers, which on a shared machine says as much about the
 other processes as about the pages. This measures what a request costs, with Django's test
@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4, help="of rounds, per row")
     parser.add_argument("--profile", help="a row's name, e.g. 'caseload 2000'")
     parser.add_argument("--sql", action="store_true")
+    parser.add_argument("--only", action="append", help="a row's name; may be repeated")
     args = parser.parse_args()
 
     rows: list[tuple[str, str, Request]] = [
@@ -150,6 +151,7 @@ def main() -> None:
     ]
     writer, client_id = caseloads.writes_client()
     rows.append(("quick log", writer, quick_log(client_id)))
+    rows = [row for row in rows if not args.only or row[0] in args.only]
     print(f"{'page':<15}{'CPU ms':>9}{'wall ms':>9}{'calls':>9}{'queries':>9}{'SQL ms':>9}")
     for name, username, request in rows:
         browser = browser_for(username)
