@@ -9,18 +9,24 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 
 from clients.models import (
+    BenefitsReferral,
     Client,
     ClosureReason,
     Contact,
+    Episode,
+    Job,
     JobEndReason,
     JobType,
+    PlanStep,
     not_competitive_reasons,
 )
 from clients.templatetags.client_tags import days_since, pk_url
 from clients.timeline import TimelineItem, timeline_page
+from employers.models import EmployerContact
 from ips.calendar import signal_cutoff
 from ips.models import staff_name
 from ips.paging import Page
@@ -178,9 +184,49 @@ def _row_details(client_ids: list[int], today: dt.date) -> dict[int, _Details]:
     """Episode dates, specialist, last contact, working today, current job, next plan step and
     whether anyone met an employer for them since enrollment (rapid job search), by client id:
     one query."""
+    if connection.vendor != "postgresql":
+        return _portable_row_details(client_ids, today)
     with connection.cursor() as cursor:
         cursor.execute(_ROW_DETAILS, {"ids": client_ids, "today": today})
         return {row[0]: _Details(*row[1:]) for row in cursor.fetchall()}
+
+
+def _portable_row_details(client_ids: list[int], today: dt.date) -> dict[int, _Details]:
+    """`_row_details` through the ORM, for a database without LATERAL and arrays (the SQLite
+    fallback of `make run`)."""
+    client = OuterRef("pk")
+    jobs = (
+        Job.objects.live()
+        .held_on(today)
+        .filter(client=client)
+        .annotate(employer_name=Coalesce("employer__name", Value("Self-employed")))
+        .order_by("-started_on", "-id")
+    )
+    steps = PlanStep.objects.filter(
+        goal__client=client, goal__archived_at__isnull=True, done_on__isnull=True
+    ).order_by(F("due_on").asc(nulls_last=True), "id")
+    met = EmployerContact.objects.live().filter(
+        clients=client, contacted_on__gte=OuterRef("current_episode__enrolled_on")
+    )
+    fields = (
+        "id", "current_episode__enrolled_on", "current_episode__closed_on",
+        "specialist__first_name", "specialist__last_name", "specialist__username",
+        "last_contact_on", "working", "job_title", "job_employer", "step_text", "step_due", "met",
+    )  # fmt: skip
+    rows = (
+        Client.objects.filter(pk__in=client_ids)
+        .with_last_contact()
+        .with_working(today)
+        .annotate(
+            job_title=Subquery(jobs.values("title")[:1]),
+            job_employer=Subquery(jobs.values("employer_name")[:1]),
+            step_text=Subquery(steps.values("text")[:1]),
+            step_due=Subquery(steps.values("due_on")[:1]),
+            met=Exists(met),
+        )
+        .values_list(*fields)
+    )
+    return {row[0]: _Details(*row[1:]) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,9 +430,12 @@ def _job_row(
 
 
 def _client_lists(client_id: int) -> tuple[list[JobRow], list[ReferralRow], list[EpisodeRow]]:
-    with connection.cursor() as cursor:
-        cursor.execute(_CLIENT_LISTS, {"client": client_id})
-        jobs, referrals, episodes = (_json(value) for value in cursor.fetchone())
+    if connection.vendor != "postgresql":
+        jobs, referrals, episodes = _portable_client_lists(client_id)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_CLIENT_LISTS, {"client": client_id})
+            jobs, referrals, episodes = (_json(value) for value in cursor.fetchone())
     return (
         [_job_row(*job) for job in jobs],
         [
@@ -397,6 +446,50 @@ def _client_lists(client_id: int) -> tuple[list[JobRow], list[ReferralRow], list
             EpisodeRow(referred, enrolled or "", closed or "", _CLOSURE_REASONS.get(why, why))
             for referred, enrolled, closed, why in episodes
         ],
+    )
+
+
+def _as_json(value: Any) -> Any:
+    """A value as `_CLIENT_LISTS`'s JSON gives it: dates as YYYY-MM-DD, amounts as text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _portable_client_lists(client_id: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """The three arrays of `_CLIENT_LISTS` through the ORM, for a database without json_agg
+    (the SQLite fallback of `make run`)."""
+    fields = (
+        "id", "title", "employer_name", "job_type", "started_on", "ended_on", "end_reason",
+        "hours_per_week", "hourly_wage", "competitive", "set_aside", "set_aside_kind",
+        "self_employed", "pay", "client__program__counts_self_employment", "minimum_wage",
+    )  # fmt: skip
+    jobs = (
+        Job.objects.live()
+        .filter(client_id=client_id)
+        .with_competitive()
+        .annotate(
+            employer_name=Coalesce("employer__name", Value("Self-employed")),
+            pay=F("hourly_wage") + F("tips_per_hour"),
+        )
+        .order_by("-started_on", "-id")
+        .values_list(*fields)
+    )
+    referrals = (
+        BenefitsReferral.objects.live()
+        .filter(client_id=client_id)
+        .order_by("-referred_on", "-id")
+        .values_list("id", "referred_on", "counselor", "benefits", "planning_completed_on")
+    )
+    episodes = (
+        Episode.objects.filter(client_id=client_id)
+        .order_by("-referred_on", "-id")
+        .values_list("referred_on", "enrolled_on", "closed_on", "closure_reason")
+    )
+    return (
+        [[_as_json(value) for value in row] for row in jobs],
+        [[_as_json(value) for value in row] for row in referrals],
+        [[_as_json(value) for value in row] for row in episodes],
     )
 
 

@@ -4,7 +4,9 @@ which higher floors add to it.
 A client's page shows records of apps above the clients app (the treatment-team meetings that
 discussed the client). Those apps register a source here when they start (their
 `AppConfig.ready`), so that this app never imports them: a source is one SELECT of the
-timeline's columns for the client, and a function that makes an item of one of its rows.
+timeline's columns for the client, a function that makes an item of one of its rows, and the
+same rows read through the ORM for a database other than PostgreSQL (the SQLite fallback of
+`make run`, where the query's syntax does not run).
 
 Why one hand-written query: the page shows the latest entries of eight kinds of record (and more
 from other apps) and loads older ones on demand, so the newest-first order and the page's
@@ -19,15 +21,21 @@ that fetch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 from clients.models import (
+    BenefitsReferral,
     ClosureReason,
     Contact,
+    EducationEnrollment,
+    Episode,
+    Job,
     JobEndReason,
     ReferralSource,
     Support,
@@ -74,10 +82,13 @@ class TimelineRow(NamedTuple):
 @dataclass(frozen=True)
 class TimelineSource:
     """`sql`: a SELECT of the columns of `TimelineRow` but the rank (the registry adds it), for
-    the client `%(client)s`, live records only; `item`: the item a row of it shows."""
+    the client `%(client)s`, live records only; `item`: the item a row of it shows; `rows`: the
+    same rows (on, order, id, kind, then the texts used) through the ORM, for a database other
+    than PostgreSQL (the SQLite fallback of `make run`)."""
 
     sql: str
     item: Callable[[TimelineRow], TimelineItem]
+    rows: Callable[[int], Iterable[tuple[Any, ...]]]
 
 
 _SOURCES: dict[str, TimelineSource] = {}
@@ -94,6 +105,8 @@ def timeline_page(
     """Page `number` of the client's timeline (newest first), in one query whatever the
     number of records or their kinds."""
     sources = _all_sources()
+    if connection.vendor != "postgresql":
+        return _portable_page(client_id, sources, number=number, size=size)
     union = "\nUNION ALL\n".join(
         f"SELECT t.*, {rank} AS rank FROM ({source.sql}) AS t"  # noqa: S608
         for rank, source in enumerate(sources)
@@ -124,6 +137,23 @@ def _count(client_id: int, union: str) -> int:
             {"client": client_id},
         )
         return cursor.fetchone()[0]
+
+
+def _portable_page(
+    client_id: int, sources: list[TimelineSource], *, number: int, size: int
+) -> Page[TimelineItem]:
+    """`timeline_page` on a database without the query's PostgreSQL syntax: every row of every
+    source through the ORM, sorted and cut here (a client's records number in the hundreds)."""
+    rows = [
+        TimelineRow(on, order, rank, pk, kind, *texts, *[None] * (8 - len(texts)))
+        for rank, source in enumerate(sources)
+        for on, order, pk, kind, *texts in source.rows(client_id)
+    ]
+    # The query's order: on_ DESC, order_ DESC, rank, id DESC.
+    rows.sort(key=lambda row: (row.on, row.order, -row.rank, row.id), reverse=True)
+    start = (number - 1) * size
+    items = [sources[row.rank].item(row) for row in rows[start : start + size]]
+    return Page(items, number=number, size=size, total=len(rows))
 
 
 def _all_sources() -> list[TimelineSource]:
@@ -222,6 +252,85 @@ def _education(row: TimelineRow) -> TimelineItem:
 
 _STAFF = "u.first_name, u.last_name, u.username"
 
+
+def _text(value: object) -> str | None:
+    """A number as the query's `::text` gives it (NULL stays None)."""
+    return None if value is None else str(value)
+
+
+def _episode_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    episodes = Episode.objects.filter(client_id=client_id).values_list(
+        "id", "referred_on", "enrolled_on", "closed_on", "referral_source", "closure_reason"
+    )
+    for pk, referred_on, enrolled_on, closed_on, source, reason in episodes:
+        yield referred_on, 0, pk, "episode", source
+        if enrolled_on is not None:
+            yield enrolled_on, 1, pk, "episode"
+        if closed_on is not None:
+            yield closed_on, 2, pk, "episode", reason
+
+
+def _employer_contact_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    contacts = EmployerContact.objects.live().filter(clients=client_id).values_list(
+        "contacted_on", "id", "purpose", "employer__name", "face_to_face",
+        "with_hiring_manager", "outcome", "specialist__first_name", "specialist__last_name",
+        "specialist__username",
+    )  # fmt: skip
+    for on, pk, purpose, employer, face_to_face, hiring_manager, outcome, *staff in contacts:
+        how = ("f" if face_to_face else "") + ("h" if hiring_manager else "")
+        yield on, 0, pk, "employer", purpose, employer, how, outcome, None, *staff
+
+
+def _contact_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    contacts = Contact.objects.live().filter(client_id=client_id).values_list(
+        "contacted_on", "id", "purpose", "mode", "place", "minutes", "note",
+        "specialist__first_name", "specialist__last_name", "specialist__username",
+    )  # fmt: skip
+    for on, pk, purpose, mode, place, minutes, note, *staff in contacts:
+        yield on, 0, pk, "contact", purpose, mode, place, _text(minutes), note, *staff
+
+
+def _job_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    fields = (
+        "id", "started_on", "ended_on", "title", "employer_name", "hours_per_week", "hourly_wage",
+        "competitive", "end_reason",
+    )  # fmt: skip
+    jobs = (
+        Job.objects.live()
+        .filter(client_id=client_id)
+        .annotate(employer_name=Coalesce("employer__name", Value("Self-employed")))
+        .values_list(*fields)
+    )
+    for pk, started_on, ended_on, title, employer, hours, wage, competitive, reason in jobs:
+        competitive_flag = "t" if competitive else "f"
+        yield started_on, 3, pk, "job", title, employer, _text(hours), _text(wage), competitive_flag
+        if ended_on is not None:
+            yield ended_on, 4, pk, "job", title, employer, reason
+
+
+def _support_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    supports = Support.objects.live().filter(client_id=client_id)
+    for on, pk, kind, note in supports.values_list("provided_on", "id", "kind", "note"):
+        yield on, 0, pk, "support", kind, note
+
+
+def _referral_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    referrals = BenefitsReferral.objects.live().filter(client_id=client_id)
+    fields = ("referred_on", "planning_completed_on", "id", "counselor", "note")
+    for referred_on, completed_on, pk, counselor, note in referrals.values_list(*fields):
+        yield referred_on, 0, pk, "benefits", counselor, note
+        if completed_on is not None:
+            yield completed_on, 1, pk, "benefits"
+
+
+def _education_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    enrollments = EducationEnrollment.objects.live().filter(client_id=client_id)
+    for on, pk, course, institution in enrollments.values_list(
+        "started_on", "id", "course", "institution"
+    ):
+        yield on, 0, pk, "education", course, institution
+
+
 OWN_SOURCES: list[TimelineSource] = [
     TimelineSource(
         f"""SELECT referred_on AS on_, 0 AS order_, id, 'episode' AS kind,
@@ -234,6 +343,7 @@ OWN_SOURCES: list[TimelineSource] = [
         SELECT closed_on, 2, id, 'episode', closure_reason, NULL, {_NULLS[6]}
           FROM clients_episode WHERE client_id = %(client)s AND closed_on IS NOT NULL""",  # noqa: S608
         _episode,
+        _episode_rows,
     ),
     TimelineSource(
         f"""SELECT ec.contacted_on, 0, ec.id, 'employer', ec.purpose, em.name,
@@ -246,6 +356,7 @@ OWN_SOURCES: list[TimelineSource] = [
           JOIN ips_user u ON u.id = ec.specialist_id
          WHERE link.client_id = %(client)s AND ec.archived_at IS NULL""",  # noqa: S608
         _employer_contact,
+        _employer_contact_rows,
     ),
     TimelineSource(
         f"""SELECT ct.contacted_on, 0, ct.id, 'contact', ct.purpose, ct.mode, ct.place,
@@ -253,6 +364,7 @@ OWN_SOURCES: list[TimelineSource] = [
           FROM clients_contact ct JOIN ips_user u ON u.id = ct.specialist_id
          WHERE ct.client_id = %(client)s AND ct.archived_at IS NULL""",  # noqa: S608
         _contact,
+        _contact_rows,
     ),
     TimelineSource(
         f"""SELECT j.started_on, 3, j.id, 'job', j.title, COALESCE(em.name, 'Self-employed'),
@@ -268,11 +380,13 @@ OWN_SOURCES: list[TimelineSource] = [
          WHERE j.client_id = %(client)s AND j.archived_at IS NULL
            AND j.ended_on IS NOT NULL""",  # noqa: S608
         _job,
+        _job_rows,
     ),
     TimelineSource(
         f"""SELECT provided_on, 0, id, 'support', kind, note, {_NULLS[6]}
           FROM clients_support WHERE client_id = %(client)s AND archived_at IS NULL""",  # noqa: S608
         _support,
+        _support_rows,
     ),
     TimelineSource(
         f"""SELECT referred_on, 0, id, 'benefits', counselor, note, {_NULLS[6]}
@@ -284,12 +398,14 @@ OWN_SOURCES: list[TimelineSource] = [
          WHERE client_id = %(client)s AND archived_at IS NULL
            AND planning_completed_on IS NOT NULL""",  # noqa: S608
         _referral,
+        _referral_rows,
     ),
     TimelineSource(
         f"""SELECT started_on, 0, id, 'education', course, institution, {_NULLS[6]}
           FROM clients_educationenrollment
          WHERE client_id = %(client)s AND archived_at IS NULL""",  # noqa: S608
         _education,
+        _education_rows,
     ),
 ]
 

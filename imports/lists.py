@@ -159,7 +159,7 @@ def _jobs(user: User, program: Program) -> Table:
             j.client_id,
             j.client.first_name,
             j.client.last_name,
-            j.employer.name,
+            j.employer_label,
             j.title,
             j.get_job_type_display(),
             j.started_on,

@@ -66,8 +66,9 @@ def configure() -> bool:
     if database_url.startswith("postgres") and not postgres_ready(database_url):
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'db.sqlite3'}"
         print(
-            "FALLBACK: using SQLite at db.sqlite3 instead of PostgreSQL. The caseload and the "
-            "client page need PostgreSQL and answer with an error here."
+            "FALLBACK: using SQLite at db.sqlite3 instead of PostgreSQL. Every page works (the "
+            "caseload and the client page through portable queries, not the ones tuned for "
+            "PostgreSQL); backups (manage.py backup) need PostgreSQL."
         )
     with_redis = redis_ready(redis_url)
     if not with_redis:

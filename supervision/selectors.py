@@ -28,7 +28,7 @@ the whole program (clients with no specialist assigned included).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from supervision.models import (
     ActionItem,
     SupervisionSession,
     TeamMeeting,
+    TeamMeetingClient,
     TreatmentTeam,
 )
 
@@ -492,6 +493,14 @@ def _meeting_item(row: TimelineRow) -> TimelineItem:
     return TimelineItem(row.on, "meeting", f"Discussed at {row.a}", row.b or "")
 
 
+def _meeting_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
+    notes = TeamMeetingClient.objects.filter(
+        client_id=client_id, meeting__archived_at__isnull=True
+    ).values_list("meeting__held_on", "id", "meeting__team__name", "note")
+    for held_on, pk, team, note in notes:
+        yield held_on, 0, -pk, "meeting", team, note
+
+
 # Treatment-team meetings where the client was discussed, with the note taken: the client
 # timeline's source from this app, registered in `SupervisionConfig.ready`. The id is negated
 # so that two meetings of one day are listed oldest note first, as they always were.
@@ -503,4 +512,5 @@ MEETING_TIMELINE_SOURCE = TimelineSource(
          JOIN supervision_treatmentteam team ON team.id = m.team_id
         WHERE mc.client_id = %(client)s AND m.archived_at IS NULL""",
     _meeting_item,
+    _meeting_rows,
 )

@@ -137,3 +137,17 @@ def test_xlsx_export_has_text_not_formulas(
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row if "1+1" in str(cell.value)]
     assert [(cell.value, cell.data_type) for cell in cells] == [("'=1+1", "s")]
+
+
+def test_jobs_export_names_self_employment_as_the_employer(
+    program: Program, specialist: User, supervisor: User, login_as: Callable[[User], HttpClient]
+) -> None:
+    client = ClientFactory(program=program, specialist=specialist)
+    JobFactory(client=client, employer=None, self_employed=True, title="Dog walker")
+    url = reverse("imports:export", args=[program.pk, "jobs", "csv"])
+
+    response = login_as(supervisor).get(url)
+
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [(row[4], row[5]) for row in rows[1:]] == [("Self-employed", "Dog walker")]
