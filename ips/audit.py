@@ -6,7 +6,7 @@
   request, filled by the client querysets and the record-fetching helpers); `audit_read` records
   a read at once (exports). All audit tables are append-only (PostgreSQL enforces it with a
   trigger).
-- `history_for` merges the two into one timeline for the admin page.
+- `history_page` merges the two into one timeline for the admin page, a page at a time.
 """
 
 from __future__ import annotations
@@ -122,6 +122,45 @@ def read_label(event: AuditEvent) -> str:
     return f"{event.content_type.name} #{event.object_id}"
 
 
+# Changes before reads at one instant; then the newer row first.
+CHANGE, READ = 1, 0
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a row stands in a history, newest first: its time, whether it is a change or a
+    read, and its id (many reads of one request share their time). The page after a row starts
+    just below its position, so no row is shown twice or skipped, however many share a time."""
+
+    at: dt.datetime
+    source: int
+    pk: int
+
+    @property
+    def token(self) -> str:
+        """For the address: digits only (microseconds since 1970, source, id)."""
+        return f"{(self.at - _EPOCH) // _MICROSECOND}-{self.source}-{self.pk}"
+
+    @classmethod
+    def parse(cls, token: str) -> Position:
+        """The position a `token` names; ValueError for anything else."""
+        parts = token.split("-")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            raise ValueError(token)
+        microseconds, source, pk = (int(part) for part in parts)
+        if source not in (CHANGE, READ) or microseconds > 2**62:
+            raise ValueError(token)
+        return cls(_EPOCH + microseconds * _MICROSECOND, source, pk)
+
+    def older(self, source: int, at: str) -> Q:
+        """Rows of `source` (timed by the field `at`) that come after this position."""
+        if source == self.source:
+            return Q(**{f"{at}__lt": self.at}) | Q(**{at: self.at, "id__lt": self.pk})
+        return Q(**{f"{at}__lt" if source > self.source else f"{at}__lte": self.at})
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     """One line of a record's history: a read or a change."""
@@ -131,10 +170,25 @@ class HistoryRow:
     kind: str
     what: str
     changes: dict[str, Any]
+    position: Position
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Up to a page of history, newest first, and where the next (older) page starts, if any."""
+
+    rows: list[HistoryRow]
+    older: Position | None
 
 
 def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
-    """Reads and changes of `obj` (and, for a client, of records about that client), newest first.
+    """The latest `limit` reads and changes of `obj` (see `history_page`)."""
+    return history_page(obj, size=limit).rows
+
+
+def history_page(obj: Model, *, size: int = 200, before: Position | None = None) -> HistoryPage:
+    """Reads and changes of `obj` (and, for a client, of records about that client), newest
+    first, `size` at a time: the page below `before`, or the latest.
 
     Two queries, whatever the length of the history.
     """
@@ -152,6 +206,11 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
         changes |= Q(content_type=api_tokens, additional_data__user_id=obj.pk)
         # A staff account's roles and role requests: who asked, who approved, who removed.
         changes |= Q(additional_data__staff_id=obj.pk)
+    if before is not None:
+        reads &= before.older(READ, "at")
+        changes &= before.older(CHANGE, "timestamp")
+    # One more of each than a page: whether an older page exists.
+    events = AuditEvent.objects.filter(reads).select_related("actor", "content_type")
     read_rows = [
         HistoryRow(
             at=event.at,
@@ -159,11 +218,11 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
             kind=event.get_action_display(),
             what=read_label(event),
             changes={},
+            position=Position(event.at, READ, event.pk),
         )
-        for event in AuditEvent.objects.filter(reads).select_related("actor", "content_type")[
-            :limit
-        ]
+        for event in events.order_by("-at", "-id")[: size + 1]
     ]
+    entries = LogEntry.objects.filter(changes).select_related("actor", "content_type")
     change_rows = [
         HistoryRow(
             at=entry.timestamp,
@@ -171,9 +230,9 @@ def history_for(obj: Model, *, limit: int = 200) -> list[HistoryRow]:
             kind=entry.get_action_display(),
             what=f"{entry.content_type.name} #{entry.object_pk}",
             changes=entry.changes_dict,
+            position=Position(entry.timestamp, CHANGE, entry.pk),
         )
-        for entry in LogEntry.objects.filter(changes).select_related("actor", "content_type")[
-            :limit
-        ]
+        for entry in entries.order_by("-timestamp", "-id")[: size + 1]
     ]
-    return sorted(read_rows + change_rows, key=lambda row: row.at, reverse=True)[:limit]
+    rows = sorted(read_rows + change_rows, key=lambda row: row.position, reverse=True)
+    return HistoryPage(rows[:size], rows[size - 1].position if len(rows) > size else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,27 +11,51 @@ from ips import audit, pages
 from ips.access import Capability
 from ips.models import AuditEvent
 
+# Rows per page: a record's history, and the latest reads of the admin's agencies.
+HISTORY_PAGE = 200
+READS_PAGE = 100
+
 
 @pages.requires(Capability.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Recent reads in the admin's agencies, or the whole history of one record."""
+    """Recent reads in the admin's agencies, or the whole history of one record, newest first, a
+    page at a time (`before`: where the page shown last ended; nothing older is ever cut off)."""
     kind = request.GET.get("type", "")
     object_id = request.GET.get("id", "")
+    try:
+        before = audit.Position.parse(request.GET["before"]) if "before" in request.GET else None
+    except ValueError:
+        return pages.bad_request(request, "That link to older entries is not valid.")
     context: dict[str, object] = {
         "kinds": audit.AUDITED_KINDS,
         "kind": kind,
         "object_id": object_id,
+        "paged": before is not None,
     }
     if kind and object_id:
         record = audit.record_for_audit(request.user, kind, object_id)
+        page = audit.history_page(record, size=HISTORY_PAGE, before=before)
         context.update(
             record=record,
             record_label=f"{audit.AUDITED_KINDS[kind].label} #{record.pk}",
             show_values=audit.AUDITED_KINDS[kind].show_values,
-            history=audit.history_for(record),
+            history=page.rows,
+            older=page.older,
+            page_size=HISTORY_PAGE,
         )
+        address = {"type": kind, "id": object_id}
     else:
-        context["reads"] = AuditEvent.objects.visible_to(request.user).select_related(
-            "actor", "content_type"
-        )[:100]
+        reads = AuditEvent.objects.visible_to(request.user).select_related("actor", "content_type")
+        if before is not None:
+            reads = reads.filter(before.older(audit.READ, "at"))
+        shown = list(reads.order_by("-at", "-id")[: READS_PAGE + 1])
+        last = shown[READS_PAGE - 1] if len(shown) > READS_PAGE else None
+        context.update(
+            reads=shown[:READS_PAGE],
+            older=audit.Position(last.at, audit.READ, last.pk) if last else None,
+        )
+        address = {}
+    if context["older"] is not None:
+        context["older_url"] = "?" + urlencode({**address, "before": context["older"].token})
+    context["newest_url"] = "?" + urlencode(address)
     return render(request, "ips/audit_log.html", context)

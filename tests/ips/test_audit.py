@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -11,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localtime
 
-from ips.audit import audit_read, history_for
+from ips.audit import CHANGE, Position, audit_read, history_for, history_page
 from ips.models import AuditEvent, Program, User
+from ips.views import audit as audit_views
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +200,139 @@ def test_audit_page_of_a_client_names_who_but_shows_no_client_data(
     assert "phone" in content
     assert "Wilhelmina" not in content
     assert "555-0199" not in content
+
+
+# --- The history a page at a time ----------------------------------------------------------------
+
+NOON = dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC)
+
+
+def _read_at(at: dt.datetime, actor: User, program: Program) -> None:
+    """A read of `program` at `at` exactly (reads of one request share their time)."""
+    content_type = ContentType.objects.get_for_model(Program)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ips_auditevent (at, actor_id, action, agency_id, content_type_id,"
+            " object_id, path) VALUES (%s, %s, 'view', %s, %s, %s, '')",
+            [at, actor.pk, program.agency_id, content_type.pk, str(program.pk)],
+        )
+
+
+def _change_at(at: dt.datetime, program: Program) -> None:
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Program),
+        object_pk=str(program.pk),
+        object_id=program.pk,
+        object_repr=str(program),
+        action=LogEntry.Action.UPDATE,
+        changes={"name": ["a", "b"]},
+        timestamp=at,
+    )
+
+
+@pytest.fixture
+def long_history(specialist: User, program: Program) -> int:
+    """Reads and changes of `program`, many of them at one instant: how many rows in all."""
+    second = dt.timedelta(seconds=1)
+    for at in (NOON, NOON, NOON, NOON - second, NOON + second, NOON, NOON - 2 * second):
+        _read_at(at, specialist, program)
+    for at in (NOON, NOON, NOON - second):
+        _change_at(at, program)
+    reads = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Program), object_id=str(program.pk)
+    )
+    return reads.count() + LogEntry.objects.get_for_object(program).count()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 200])
+def test_history_pages_show_every_row_once_newest_first(
+    program: Program, long_history: int, size: int
+) -> None:
+    seen, before = [], None
+    for _ in range(long_history + 1):  # a cursor that does not advance fails, not loops
+        page = history_page(program, size=size, before=before)
+        assert len(page.rows) <= size
+        seen += [row.position for row in page.rows]
+        if page.older is None:
+            break
+        before = Position.parse(page.older.token)  # through the address, as the page does
+
+    assert len(seen) == long_history == 11
+    assert len(set(seen)) == long_history
+    assert seen == sorted(seen, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "token", ["", "1-0", "a-0-1", "1-2-1", "1-0-1-1", "-1-0-1", "1.5-0-1", f"{2**70}-0-1"]
+)
+def test_a_position_is_digits_a_source_and_an_id_or_refused(token: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(token)}$"):  # names what it refused
+        Position.parse(token)
+
+
+def test_a_position_survives_the_address() -> None:
+    position = Position(NOON + dt.timedelta(microseconds=123), CHANGE, 42)
+
+    assert Position.parse(position.token) == position
+
+
+def test_audit_page_leads_to_older_entries_until_the_first(
+    login_as: Callable[[User], Client],
+    admin: User,
+    program: Program,
+    long_history: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audit_views, "HISTORY_PAGE", 4)
+    browser = login_as(admin)
+    address: str | None = f"{reverse('audit_log')}?type=program&id={program.pk}"
+    rows, pages = 0, 0
+    while address and pages <= long_history:
+        pages += 1
+        response = browser.get(address)
+        assert response.status_code == 200
+        page = response.content.decode()
+        rows += page.count("<tr><td>")
+        older = re.search(r'href="(\?[^"]*before=[^"]*)">Older entries', page)
+        address = reverse("audit_log") + html.unescape(older.group(1)) if older else None
+
+    # Every row of the program's history, once.
+    assert address is None
+    assert rows == long_history
+
+
+def test_audit_page_leads_to_older_reads_of_the_agency(
+    login_as: Callable[[User], Client],
+    admin: User,
+    specialist: User,
+    program: Program,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audit_views, "READS_PAGE", 2)
+    for minutes in (1, 2, 3):
+        _read_at(NOON - dt.timedelta(minutes=minutes), specialist, program)
+    browser = login_as(admin)
+
+    first = browser.get(reverse("audit_log")).content.decode()
+    older = re.search(r'href="(\?before=[^"]*)">Older reads', first)
+    second = browser.get(reverse("audit_log") + html.unescape(older.group(1))).content.decode()
+
+    assert first.count("<tr><td>") == 2
+    shown = [f"{localtime(NOON - dt.timedelta(minutes=m)):%Y-%m-%d %H:%M}" for m in (1, 2, 3)]
+    assert [day in first for day in shown] == [True, True, False]
+    assert second.count("<tr><td>") == 1
+    assert shown[2] in second
+    assert ">Older reads</a>" not in second
+    assert "Back to the newest" in second
+
+
+@pytest.mark.parametrize("before", ["x", "1-9-1", "12-0"])
+def test_a_bad_link_to_older_entries_is_400_with_a_message(
+    login_as: Callable[[User], Client], admin: User, program: Program, before: str
+) -> None:
+    response = login_as(admin).get(
+        reverse("audit_log"), {"type": "program", "id": program.pk, "before": before}
+    )
+
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
