@@ -158,8 +158,9 @@ class QuickContactForm(KeyedForm):
     mode = forms.ChoiceField(choices=Contact.Mode.choices, required=False)
     # Empty: from the mode (in person: the community; phone, video, text, email: remote).
     place = forms.ChoiceField(
-        choices=[("", "From the mode (in person: community, else remote)"), *Contact.Place.choices],
+        choices=[("", "From the mode"), *Contact.Place.choices],
         required=False,
+        help_text="From the mode: in person is the community, anything else remote.",
     )
     with_whom = forms.ChoiceField(choices=Contact.WithWhom.choices, required=False)
     note = forms.CharField(
