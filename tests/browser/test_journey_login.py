@@ -27,6 +27,11 @@ def test_each_demo_login_lands_on_its_role_home(page: Page, live_server, demo) -
         for other in set(HOME_SECTION.values()) - {section}:
             expect(page.get_by_test_id(other)).to_have_count(0)
         assert accessibility_violations(page) == [], username
+        if username == "demo-admin":  # the audit trail: a program's history, on a phone
+            program = next(iter(demo.values()))
+            page.goto(f"{live_server.url}/audit/?type=program&id={program.pk}")
+            expect(page.get_by_text("Newest first")).to_be_visible()
+            assert accessibility_violations(page) == [], "audit"
 
 
 def test_login_page_is_accessible(page: Page, live_server) -> None:
