@@ -169,6 +169,8 @@ class QuickContactForm(KeyedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The whole page (no JS, a new tab); the quick log places its fields and button itself.
+        self.helper = _helper("Log contact")
         self.fields["contacted_on"].initial = today()
         self.fields["mode"].initial = Contact.Mode.IN_PERSON
         self.fields["with_whom"].initial = Contact.WithWhom.CLIENT

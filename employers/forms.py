@@ -103,6 +103,9 @@ class EmployerContactQuickForm(KeyedForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The whole page (no JS, a new tab); the fold-outs place the fields and button themselves.
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save employer contact"))
         self.fields["employer"].queryset = employers
         people = EmployerPerson.objects.filter(employer__in=employers)
         self.fields["person"].queryset = people

@@ -164,6 +164,9 @@ def _posted_employer_page(request: HttpRequest) -> Employer | None:
     return Employer.objects.editable_by(request.user).filter(pk=int(employer_id)).first()
 
 
+WHOLE_PAGE_TITLE = "Employer contact"
+
+
 @pages.requires(Capability.EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def contact_quick(request: HttpRequest) -> HttpResponse:
@@ -179,11 +182,10 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
             "employer": request.GET.get("employer") or None,
             "purpose": request.GET.get("purpose") or None,
         }
-        return render(
-            request,
-            "employers/_contact_quick.html",
-            {"form": _contact_form(request, initial=initial), "contact": None},
-        )
+        form = _contact_form(request, initial=initial)
+        if not request.htmx:  # opened as a page (no JS, a new tab): the form on a whole page
+            return render(request, "ips/form_page.html", {"form": form, "title": WHOLE_PAGE_TITLE})
+        return render(request, "employers/_contact_quick.html", {"form": form, "contact": None})
     page_employer = _posted_employer_page(request)
     form = _contact_form(request, data=request.POST, employer=page_employer)
     contact = None
@@ -207,7 +209,7 @@ def contact_quick(request: HttpRequest) -> HttpResponse:
         if contact is not None:
             messages.success(request, "Employer contact logged.")
             return redirect("employers:detail", pk=contact.employer_id)
-        return render(request, "ips/form_page.html", {"form": form, "title": "Employer contact"})
+        return render(request, "ips/form_page.html", {"form": form, "title": WHOLE_PAGE_TITLE})
     context: dict[str, Any] = {"contact": contact, "form": form}
     if contact is not None:
         context["form"] = _fresh_form(request, contact, page_employer)

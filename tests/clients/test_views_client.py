@@ -520,6 +520,21 @@ def test_quick_contact_form_defaults_to_today_in_person_place_from_the_mode_clie
     assert form.fields["with_whom"].initial == Contact.WithWhom.CLIENT
 
 
+def test_quick_log_opened_as_a_page_can_be_sent_and_logs_the_contact(
+    login_as: LoginAs, client_: Client, specialist: User
+) -> None:
+    """The caseload's "Open the contact form" link without JS: a whole page with a button."""
+    browser = login_as(specialist)
+
+    page = browser.get(url("contact_quick", client_)).content.decode()
+    sent = browser.post(url("contact_quick", client_), quick(where="detail"))
+
+    assert page.startswith("<!doctype html>")
+    assert re.search(r'<input type="submit"\s+name="submit"\s+value="Log contact"', page)
+    assert sent.status_code == 302
+    assert client_.contacts.count() == 1
+
+
 @pytest.mark.parametrize(
     ("mode", "place"),
     [(Contact.Mode.IN_PERSON, Contact.Place.COMMUNITY), (Contact.Mode.PHONE, Contact.Place.REMOTE)],

@@ -3,6 +3,7 @@ adding a person on the way, the clients as checkboxes, the page refreshed after 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -145,3 +146,22 @@ def test_logging_from_a_client_page_swaps_the_form_only(
 
     assert EmployerContact.objects.count() == 1
     assert "hx-swap-oob" not in page
+
+
+def test_the_form_opened_as_a_page_is_a_whole_page_and_as_htmx_a_fragment(
+    login_as: LoginAs, specialist: User, employer: Employer, program: Program
+) -> None:
+    """Today's "Open the employer contact form" link, without JS or in a new tab, opens a page
+    with the navigation; the fold-out, loaded by htmx, gets the form alone."""
+    client = ClientFactory(program=program)
+    browser = login_as(specialist)
+
+    page = browser.get(QUICK, {"client": client.pk}).content.decode()
+    fragment = browser.get(QUICK, {"client": client.pk}, headers={"HX-Request": "true"})
+
+    assert page.startswith("<!doctype html>")
+    assert "<title>Employer contact" in page
+    assert re.search(r'type="submit"\s+name="submit"\s+value="Save employer contact"', page)
+    assert 'name="employer"' in page
+    assert "<!doctype html>" not in fragment.content.decode()
+    assert 'name="employer"' in fragment.content.decode()
