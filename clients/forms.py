@@ -154,7 +154,8 @@ class QuickContactForm(KeyedForm):
     minutes = forms.IntegerField(
         min_value=1, max_value=1440, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
-    purpose = forms.ChoiceField(choices=Contact.Purpose.choices)
+    # Nothing chosen until the user chooses: a purpose taken by default would be logged unread.
+    purpose = forms.ChoiceField(choices=[("", "Choose…"), *Contact.Purpose.choices])
     mode = forms.ChoiceField(choices=Contact.Mode.choices, required=False)
     # Empty: from the mode (in person: the community; phone, video, text, email: remote).
     place = forms.ChoiceField(
