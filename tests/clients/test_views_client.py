@@ -531,6 +531,7 @@ def test_quick_log_opened_as_a_page_can_be_sent_and_logs_the_contact(
 
     assert page.startswith("<!doctype html>")
     assert re.search(r'<input type="submit"\s+name="submit"\s+value="Log contact"', page)
+    assert '<option value="" selected>Choose…</option>' in page  # no purpose taken unread
     assert sent.status_code == 302
     assert client_.contacts.count() == 1
 
