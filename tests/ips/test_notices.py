@@ -301,6 +301,15 @@ def test_settings_offer_the_kinds_of_the_role_and_refuse_a_stale_save(
     assert saved.choices["supervisor_digest"]["email"] is False
 
 
+def test_a_role_without_notices_is_told_so_and_offered_no_form(
+    login_as: LoginAs, admin: User
+) -> None:
+    page = login_as(admin).get(reverse("notice_settings")).content.decode()
+
+    assert "Your role has no notices yet." in page
+    assert '<form method="post" novalidate>' not in page
+
+
 def test_a_supervisor_with_digest_email_off_gets_no_digest_mail(
     supervisor: User, specialist: User
 ) -> None:
