@@ -236,7 +236,7 @@ def write(log: ReadLog, *, actor: AnyUser, path: str) -> None:
                 action=AuditEvent.Action.LIST,
                 agency_id=agency_id,
                 content_type=content_type,
-                object_id=f"{len(ids)} clients",
+                object_id=f"{len(ids)} client{'' if len(ids) == 1 else 's'}",
                 path=path,
             )
             lists.append((event, ids))

@@ -18,8 +18,9 @@ READS_PAGE = 100
 
 @pages.requires(Capability.VIEW_AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Recent reads in the admin's agencies, or the whole history of one record, newest first, a
-    page at a time (`before`: where the page shown last ended; nothing older is ever cut off)."""
+    """Recent reads in the admin's agencies (`actor`: one person's), or the whole history of one
+    record, newest first, a page at a time (`before`: where the page shown last ended; nothing
+    older is ever cut off)."""
     kind = request.GET.get("type", "")
     object_id = request.GET.get("id", "")
     try:
@@ -46,6 +47,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         address = {"type": kind, "id": object_id}
     else:
         reads = AuditEvent.objects.visible_to(request.user).select_related("actor", "content_type")
+        address = {}
+        actor = request.GET.get("actor", "")
+        if actor:
+            # What one person read in the admin's agencies (only events of those agencies, so
+            # an id of anyone else shows nothing, not whether the account exists).
+            if not actor.isdigit():
+                return pages.bad_request(request, "Choose a staff account by its number.")
+            reads = reads.filter(actor_id=int(actor))
+            address = {"actor": actor}
         if before is not None:
             reads = reads.filter(before.older(audit.READ, "at"))
         shown = list(reads.order_by("-at", "-id")[: READS_PAGE + 1])
@@ -53,8 +63,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         context.update(
             reads=shown[:READS_PAGE],
             older=audit.Position(last.at, audit.READ, last.pk) if last else None,
+            actor=actor,
+            actor_name=str(shown[0].actor) if actor and shown else f"staff account #{actor}",
         )
-        address = {}
     if context["older"] is not None:
         context["older_url"] = "?" + urlencode({**address, "before": context["older"].token})
     context["newest_url"] = "?" + urlencode(address)

@@ -336,3 +336,58 @@ def test_a_bad_link_to_older_entries_is_400_with_a_message(
 
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
+
+
+def test_audit_page_shows_what_one_person_read_in_the_agency_only(
+    login_as: Callable[[User], Client],
+    admin: User,
+    specialist: User,
+    director: User,
+    program: Program,
+    outsider_program: Program,
+) -> None:
+    for minutes in (1, 2):
+        _read_at(NOON - dt.timedelta(minutes=minutes), specialist, program)
+    _read_at(NOON, director, program)
+    _read_at(NOON, specialist, outsider_program)  # another agency's trail: not this admin's
+    browser = login_as(admin)
+
+    latest = browser.get(reverse("audit_log")).content.decode()
+    theirs = browser.get(reverse("audit_log"), {"actor": specialist.pk}).content.decode()
+    staff_page = browser.get(reverse("audit_log"), {"type": "staff", "id": specialist.pk})
+
+    assert f'<a href="?actor={specialist.pk}">Sam Specialist</a>' in latest
+    assert "by Sam Specialist" in theirs
+    assert theirs.count("<tr><td>") == 2
+    assert f'href="?actor={director.pk}"' not in theirs
+    assert f'<a href="?actor={specialist.pk}">What Sam Specialist read</a>' in (
+        staff_page.content.decode()
+    )
+
+
+def test_audit_page_of_someone_who_read_nothing_here_shows_nothing_about_them(
+    login_as: Callable[[User], Client],
+    admin: User,
+    outsider_director: User,
+    outsider_program: Program,
+) -> None:
+    """An account of another agency, whose reads are in that agency's trail: neither its name
+    nor anything it read there."""
+    _read_at(NOON, outsider_director, outsider_program)
+
+    response = login_as(admin).get(reverse("audit_log"), {"actor": outsider_director.pk})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"by staff account #{outsider_director.pk}" in page
+    assert str(outsider_director) not in page
+    assert "No reads recorded yet." in page
+
+
+def test_audit_page_refuses_an_actor_that_is_not_a_number(
+    login_as: Callable[[User], Client], admin: User
+) -> None:
+    response = login_as(admin).get(reverse("audit_log"), {"actor": "sam"})
+
+    assert response.status_code == 400
+    assert "by its number" in response.content.decode()

@@ -94,6 +94,17 @@ def test_the_log_is_written_as_one_bulk_event_per_agency(
         "/clients/",
     )
     assert clients_read_by(specialist) == {client.pk for client in two}
+    assert event.object_id == "2 clients"
+
+
+def test_a_list_of_one_client_says_one_client(
+    log: ReadLog, specialist: User, two: list[Client]
+) -> None:
+    list(Client.objects.visible_to(specialist).filter(pk=two[0].pk))
+
+    write(log, actor=specialist, path="/clients/")
+
+    assert AuditEvent.objects.get().object_id == "1 client"
 
 
 def test_a_page_that_shows_nothing_records_nothing(
