@@ -170,11 +170,15 @@ class QuickContactForm(KeyedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The whole page (no JS, a new tab); the quick log places its fields and button itself.
-        self.helper = _helper("Log contact")
         self.fields["contacted_on"].initial = today()
         self.fields["mode"].initial = Contact.Mode.IN_PERSON
         self.fields["with_whom"].initial = Contact.WithWhom.CLIENT
+
+    @property
+    def helper(self) -> FormHelper:
+        """The whole page's layout (no JS, a new tab), built only there: the quick log places
+        its fields and button itself."""
+        return _helper("Log contact")
 
     def service_kwargs(self) -> dict[str, Any]:
         data = {k: v for k, v in self.input_data().items() if v not in ("", None)}

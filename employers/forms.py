@@ -103,9 +103,6 @@ class EmployerContactQuickForm(KeyedForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # The whole page (no JS, a new tab); the fold-outs place the fields and button themselves.
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save employer contact"))
         self.fields["employer"].queryset = employers
         people = EmployerPerson.objects.filter(employer__in=employers)
         self.fields["person"].queryset = people
@@ -122,6 +119,14 @@ class EmployerContactQuickForm(KeyedForm):
             ]
         else:
             self.fields["person"].choices = _people_by_employer(people)
+
+    @property
+    def helper(self) -> FormHelper:
+        """The whole page's layout (no JS, a new tab), built only there: the fold-outs place the
+        fields and button themselves."""
+        helper = FormHelper()
+        helper.add_input(Submit("submit", "Save employer contact"))
+        return helper
 
     def service_kwargs(self) -> dict[str, Any]:
         """The cleaned data the service takes."""
