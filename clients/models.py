@@ -721,6 +721,10 @@ def _with_wage_with_tips(jobs: models.QuerySet[Job]) -> models.QuerySet[Job]:
     return jobs.annotate(wage_with_tips=F("hourly_wage") + F("tips_per_hour"))
 
 
+# What a job without an employer shows where the employer's name goes.
+SELF_EMPLOYED = "Self-employed"
+
+
 class JobQuerySet(ClientRecordQuerySet):
     def with_competitive(self, *, minimum_wage: bool = True) -> JobQuerySet:
         """Jobs with the `minimum_wage` in force on their start date (what the stored
@@ -742,6 +746,14 @@ class JobQuerySet(ClientRecordQuerySet):
         """Competitive jobs only: the stored flag (`refresh_competitive`), a plain column the
         outcome queries read without working out each job's minimum wage again."""
         return self.filter(competitive=True)
+
+    def with_wage_with_tips(self) -> JobQuerySet:
+        """`wage_with_tips`: the cash wage plus tips or commission per hour."""
+        return _with_wage_with_tips(self)
+
+    def with_employer_name(self) -> JobQuerySet:
+        """`employer_name`: the employer's name, or "Self-employed" (as `Job.employer_label`)."""
+        return self.annotate(employer_name=Coalesce("employer__name", Value(SELF_EMPLOYED)))
 
     def held_on(self, day: dt.date) -> JobQuerySet:
         """Jobs started on or before `day` and not ended before it."""
@@ -907,7 +919,7 @@ class Job(Archivable):
     @property
     def employer_label(self) -> str:
         """The employer's name, or "Self-employed"."""
-        return self.employer.name if self.employer is not None else "Self-employed"
+        return self.employer.name if self.employer is not None else SELF_EMPLOYED
 
     def why_not_competitive(self) -> list[str]:
         """Why the job is not competitive (`not_competitive_reasons`); empty when it is."""

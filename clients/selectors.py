@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 
 from clients.models import (
     BenefitsReferral,
@@ -199,7 +198,7 @@ def _portable_row_details(client_ids: list[int], today: dt.date) -> dict[int, _D
         Job.objects.live()
         .held_on(today)
         .filter(client=client)
-        .annotate(employer_name=Coalesce("employer__name", Value("Self-employed")))
+        .with_employer_name()
         .order_by("-started_on", "-id")
     )
     steps = PlanStep.objects.filter(
@@ -462,16 +461,15 @@ def _portable_client_lists(client_id: int) -> tuple[list[Any], list[Any], list[A
     fields = (
         "id", "title", "employer_name", "job_type", "started_on", "ended_on", "end_reason",
         "hours_per_week", "hourly_wage", "competitive", "set_aside", "set_aside_kind",
-        "self_employed", "pay", "client__program__counts_self_employment", "minimum_wage",
+        "self_employed", "wage_with_tips", "client__program__counts_self_employment",
+        "minimum_wage",
     )  # fmt: skip
     jobs = (
         Job.objects.live()
         .filter(client_id=client_id)
         .with_competitive()
-        .annotate(
-            employer_name=Coalesce("employer__name", Value("Self-employed")),
-            pay=F("hourly_wage") + F("tips_per_hour"),
-        )
+        .with_employer_name()
+        .with_wage_with_tips()
         .order_by("-started_on", "-id")
         .values_list(*fields)
     )

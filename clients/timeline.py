@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 
 from clients.models import (
     BenefitsReferral,
@@ -295,12 +293,7 @@ def _job_rows(client_id: int) -> Iterable[tuple[Any, ...]]:
         "id", "started_on", "ended_on", "title", "employer_name", "hours_per_week", "hourly_wage",
         "competitive", "end_reason",
     )  # fmt: skip
-    jobs = (
-        Job.objects.live()
-        .filter(client_id=client_id)
-        .annotate(employer_name=Coalesce("employer__name", Value("Self-employed")))
-        .values_list(*fields)
-    )
+    jobs = Job.objects.live().filter(client_id=client_id).with_employer_name().values_list(*fields)
     for pk, started_on, ended_on, title, employer, hours, wage, competitive, reason in jobs:
         competitive_flag = "t" if competitive else "f"
         yield started_on, 3, pk, "job", title, employer, _text(hours), _text(wage), competitive_flag

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from clients.models import Client, Job, JobEndReason, JobType
+from clients.models import SELF_EMPLOYED, Client, Job, JobEndReason, JobType
 from ips.calendar import Period
 from ips.models import Agency, Program, User
 from outcomes import definitions, selectors
@@ -126,7 +126,7 @@ def job_start_rows(scope: Scope, period: Period) -> list[JobStartRow]:
             started_on=started,
             program=program,
             specialist=names.get(assigned, "Unassigned"),
-            employer=employer or "Self-employed",
+            employer=employer or SELF_EMPLOYED,
             job_type=types.get(job_type, job_type),
             hours_per_week=hours,
             hourly_wage=wage,
