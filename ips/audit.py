@@ -236,3 +236,26 @@ def history_page(obj: Model, *, size: int = 200, before: Position | None = None)
     ]
     rows = sorted(read_rows + change_rows, key=lambda row: row.position, reverse=True)
     return HistoryPage(rows[:size], rows[size - 1].position if len(rows) > size else None)
+
+
+@dataclass(frozen=True)
+class ReadsPage:
+    """Up to a page of reads, newest first, and where the next (older) page starts, if any."""
+
+    events: list[AuditEvent]
+    older: Position | None
+
+
+def reads_page(
+    reader: User, *, actor_id: int | None = None, size: int = 100, before: Position | None = None
+) -> ReadsPage:
+    """Reads recorded in the agencies whose trail `reader` may read (`actor_id`: by that person
+    only), newest first, `size` at a time: the page below `before`, or the latest. One query."""
+    events = AuditEvent.objects.visible_to(reader).select_related("actor", "content_type")
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    if before is not None:
+        events = events.filter(before.older(READ, "at"))
+    shown = list(events.order_by("-at", "-id")[: size + 1])
+    last = shown[size - 1] if len(shown) > size else None
+    return ReadsPage(shown[:size], Position(last.at, READ, last.pk) if last else None)

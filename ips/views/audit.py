@@ -9,7 +9,6 @@ from django.shortcuts import render
 
 from ips import audit, pages
 from ips.access import Capability
-from ips.models import AuditEvent
 
 # Rows per page: a record's history, and the latest reads of the admin's agencies.
 HISTORY_PAGE = 200
@@ -46,26 +45,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         )
         address = {"type": kind, "id": object_id}
     else:
-        reads = AuditEvent.objects.visible_to(request.user).select_related("actor", "content_type")
-        address = {}
+        # What one person read in the admin's agencies (only events of those agencies, so an id
+        # of anyone else shows nothing, not whether the account exists).
         actor = request.GET.get("actor", "")
-        if actor:
-            # What one person read in the admin's agencies (only events of those agencies, so
-            # an id of anyone else shows nothing, not whether the account exists).
-            if not actor.isdigit():
-                return pages.bad_request(request, "Choose a staff account by its number.")
-            reads = reads.filter(actor_id=int(actor))
-            address = {"actor": actor}
-        if before is not None:
-            reads = reads.filter(before.older(audit.READ, "at"))
-        shown = list(reads.order_by("-at", "-id")[: READS_PAGE + 1])
-        last = shown[READS_PAGE - 1] if len(shown) > READS_PAGE else None
-        context.update(
-            reads=shown[:READS_PAGE],
-            older=audit.Position(last.at, audit.READ, last.pk) if last else None,
-            actor=actor,
-            actor_name=str(shown[0].actor) if actor and shown else f"staff account #{actor}",
+        if actor and not actor.isdigit():
+            return pages.bad_request(request, "Choose a staff account by its number.")
+        reads = audit.reads_page(
+            request.user, actor_id=int(actor) if actor else None, size=READS_PAGE, before=before
         )
+        named = str(reads.events[0].actor) if reads.events else f"staff account #{actor}"
+        context.update(reads=reads.events, older=reads.older, actor=actor, actor_name=named)
+        address = {"actor": actor} if actor else {}
     if context["older"] is not None:
         context["older_url"] = "?" + urlencode({**address, "before": context["older"].token})
     context["newest_url"] = "?" + urlencode(address)
